@@ -1,0 +1,49 @@
+"""JSON API v1. The router requires a bearer token for every route it holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from app.api.dependencies import api_user
+from app.catalog import queries
+from app.catalog.schemas import CountryOut, ObjectiveOut, PrincipleOut
+from app.db import SessionDep
+from app.errors import ValidationFailed
+from app.web.errors import ErrorResponse
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["reference data"],
+    dependencies=[Depends(api_user)],
+    responses={
+        401: {"model": ErrorResponse, "description": "No valid API token"},
+        422: {"model": ErrorResponse, "description": "Invalid parameters"},
+    },
+)
+
+
+@router.get("/objectives", name="api:objectives", response_model=list[ObjectiveOut])
+def list_objectives(session: SessionDep) -> list[ObjectiveOut]:
+    """The 23 objectives of the Compact, with the IMRF round table that reviews each."""
+    return [ObjectiveOut.from_model(o) for o in queries.list_objectives(session)]
+
+
+@router.get("/principles", name="api:principles", response_model=list[PrincipleOut])
+def list_principles(session: SessionDep) -> list[PrincipleOut]:
+    """The 10 guiding principles (para 15 a–j)."""
+    return [PrincipleOut.model_validate(p) for p in queries.list_principles(session)]
+
+
+@router.get("/countries", name="api:countries", response_model=list[CountryOut])
+def list_countries(
+    session: SessionDep,
+    subregion: Annotated[str | None, Query(description="A subregion's name, e.g. 'Pacific'")] = None,
+    in_region: Annotated[bool | None, Query(description="true: the 58 inside the ESCAP region")] = None,
+) -> list[CountryOut]:
+    """ESCAP members and associate members; regional figures use only those with in_region true."""
+    if subregion is not None and subregion not in {s.name for s in queries.list_subregions(session)}:
+        raise ValidationFailed(f"Unknown subregion: {subregion!r}.", field="subregion")
+    countries = queries.list_countries(session, subregion=subregion, in_region=in_region)
+    return [CountryOut.from_model(c) for c in countries]

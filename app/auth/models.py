@@ -1,0 +1,61 @@
+"""Users (one role each) and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.catalog.models import Country
+from app.db import Base, TimestampMixin, VersionedMixin
+
+
+class Role(StrEnum):
+    admin = "admin"
+    secretariat = "secretariat"
+    focal_point = "focal_point"
+    preparer = "preparer"
+
+
+class User(TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "user_account"  # "user" is a reserved word in PostgreSQL
+    __table_args__ = (
+        # A focal point is bound to exactly one country; other roles to none.
+        CheckConstraint(
+            "(role = 'focal_point' AND country_id IS NOT NULL) OR (role <> 'focal_point' AND country_id IS NULL)",
+            name="focal_point_has_country",
+        ),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role]
+    country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id", ondelete="RESTRICT"), index=True)
+    # Null until a password is set (an administrator issues a one-time link instead of a password).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    last_login_at: Mapped[datetime | None]
+
+    country: Mapped[Country | None] = relationship(lazy="raise")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", lazy="raise")
+
+
+class ApiToken(TimestampMixin, Base):
+    """A bearer token for the API. Only a SHA-256 digest is stored; the token is shown once, at creation."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens", lazy="raise")

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.auth.models import ApiToken, User
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def get_token_by_digest(session: Session, digest: str) -> ApiToken | None:
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == digest).options(joinedload(ApiToken.user)))
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).options(joinedload(User.country)).order_by(User.email)))

@@ -1,0 +1,42 @@
+"""Reads of the reference data."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
+
+
+def get_country(session: Session, iso3: str) -> Country | None:
+    return session.scalar(select(Country).where(Country.iso3 == iso3.strip().upper()))
+
+
+def list_objectives(session: Session) -> list[Objective]:
+    stmt = select(Objective).options(joinedload(Objective.round_table)).order_by(Objective.number)
+    return list(session.scalars(stmt))
+
+
+def list_round_tables(session: Session) -> list[RoundTable]:
+    stmt = select(RoundTable).options(selectinload(RoundTable.objectives)).order_by(RoundTable.number)
+    return list(session.scalars(stmt))
+
+
+def list_principles(session: Session) -> list[Principle]:
+    return list(session.scalars(select(Principle).order_by(Principle.code)))
+
+
+def list_subregions(session: Session, *, with_countries: bool = False) -> list[Subregion]:
+    stmt = select(Subregion).order_by(Subregion.sort_order, Subregion.name)
+    if with_countries:
+        stmt = stmt.options(selectinload(Subregion.countries))
+    return list(session.scalars(stmt))
+
+
+def list_countries(session: Session, *, subregion: str | None = None, in_region: bool | None = None) -> list[Country]:
+    stmt = select(Country).options(joinedload(Country.subregion)).order_by(Country.name)
+    if subregion is not None:
+        stmt = stmt.join(Country.subregion).where(Subregion.name == subregion)
+    if in_region is not None:
+        stmt = stmt.where(Country.in_region.is_(in_region))
+    return list(session.scalars(stmt))

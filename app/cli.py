@@ -1,0 +1,166 @@
+"""The ``gcm`` command: serve, migrate, seed, demo data, users and tokens."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from app import models  # noqa: F401  (every table and the audit listeners)
+from app.auth import queries as auth_queries
+from app.auth import service as auth_service
+from app.auth.models import Role
+from app.errors import AppError
+
+cli = typer.Typer(help="GCM regional review service.", no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+user_cli = typer.Typer(help="Manage users.", no_args_is_help=True)
+token_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(user_cli, name="user")
+cli.add_typer(token_cli, name="token")
+
+
+def fail(message: str) -> typer.Exit:
+    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session committed on success; on an AppError nothing is written and the message is printed."""
+    from app.db import get_sessionmaker
+
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except AppError as exc:
+        session.rollback()
+        raise fail(exc.message) from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the web service with uvicorn."""
+    import uvicorn
+
+    from app.config import get_settings
+
+    get_settings()  # refuse to start with a placeholder secret in production
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=host, port=port, reload=reload, workers=workers, proxy_headers=True
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from app.migrate import upgrade
+
+    upgrade(revision)
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+    """Revert migrations down to REVISION."""
+    from app.migrate import downgrade
+
+    downgrade(revision)
+
+
+@cli.command()
+def seed() -> None:
+    """Load the reference data (objectives, principles, round tables, members, SDG indicators). Idempotent."""
+    from app.seed import seed_reference_data
+
+    with session_scope() as session:
+        report = seed_reference_data(session)
+    typer.echo(report.summary())
+
+
+@cli.command()
+def demo(scale: Annotated[int, typer.Option(min=1, max=100, help="About N times as many rows.")] = 1) -> None:
+    """Create plausible demo data for all 62 countries (reference data is loaded first)."""
+    from app.demo import create_demo_data
+    from app.seed import seed_reference_data
+
+    with session_scope() as session:
+        seed_reference_data(session)
+        report = create_demo_data(session, scale=scale)
+    if report.already_present:
+        typer.echo("Demo data is already present: nothing changed.")
+    else:
+        typer.echo("Demo data created: " + ", ".join(f"{n} {t}" for t, n in sorted(report.counts.items())))
+    typer.echo("\nDemo users (for trying the service only):")
+    shown = [u for u in report.users if u.role is not Role.focal_point][:4]
+    focal = [u for u in report.users if u.role is Role.focal_point]
+    for u in shown + focal[:3]:
+        where = f" ({u.country_iso3})" if u.country_iso3 else ""
+        typer.echo(f"  {u.role.value:<12} {u.email:<36} password: {u.password}{where}")
+    if len(focal) > 3:
+        typer.echo(f"  ... and {len(focal) - 3} more focal points: focal.<iso3>@demo.gcm.example, same password")
+
+
+@user_cli.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="E-mail address (the sign-in name).")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[Role, typer.Option(help="One role per user.")],
+    country: Annotated[str | None, typer.Option(help="ISO3 code; required for focal_point.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Create a user."""
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with session_scope() as session:
+        user = auth_service.create_user(
+            session, email=email, name=name, role=role, country_iso3=country, password=password
+        )
+        summary = f"Created {user.role.value} {user.email}" + (f" for {country.upper()}" if country else "")
+    typer.echo(summary + ("" if password else " (no password yet)"))
+
+
+@token_cli.command("create")
+def token_create(
+    email: Annotated[str, typer.Option(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option(help="A label, e.g. what uses the token.")] = "",
+) -> None:
+    """Create an API token and print it once (only a digest is stored)."""
+    with session_scope() as session:
+        user = auth_queries.get_user_by_email(session, email)
+        if user is None:
+            raise fail(f"No user has the e-mail address {email}.")
+        issued = auth_service.create_token(session, user=user, name=name)
+    typer.echo(issued.token)
+
+
+@cli.command()
+def assets() -> None:
+    """Copy the npm-installed front-end files (htmx, Swagger UI) into app/static/vendor."""
+    from app.web.assets import copy_assets
+
+    try:
+        copied = copy_assets()
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"Copied {len(copied)} front-end files.")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,57 @@
+"""Settings read from the environment (prefix ``GCM_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = "sqlite:///./var/gcm.sqlite3"
+
+# Values that mean "nobody chose a secret": refused in production.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-insecure-secret-key"})
+DEV_SECRET = "dev-insecure-secret-key"  # noqa: S105 - development only; refused in production
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GCM_", env_file=".env", extra="ignore")
+
+    env: Environment = Environment.development
+    database_url: str = DEFAULT_SQLITE_URL
+    secret_key: str = DEV_SECRET
+    sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    # Whether visitors who are not signed in may see published content (dashboards, search).
+    public_view: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        weak = self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32
+        if self.env is Environment.production and weak:
+            raise ValueError(
+                "GCM_SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.production
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

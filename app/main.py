@@ -1,0 +1,61 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import models  # noqa: F401  (every table and the audit listeners)
+from app.api.routes import router as api_router
+from app.config import Settings, get_settings
+from app.db import create_db_engine, make_sessionmaker
+from app.health import router as health_router
+from app.pages.routes import router as pages_router
+from app.web.assets import STATIC_DIR, missing_assets
+from app.web.errors import install_error_handlers
+from app.web.security import SecurityHeadersMiddleware
+
+log = logging.getLogger("gcm")
+
+API_DESCRIPTION = """
+Data of the Asia-Pacific regional review of the Global Compact for Safe, Orderly and Regular Migration (GCM).
+
+Every `/api/v1` route requires `Authorization: Bearer <token>`; create a token with `gcm token create --email E`.
+Errors are JSON: `{"message": "...", "errors": [...]}`.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    missing = missing_assets()
+    if missing:
+        log.warning("Front-end assets missing (%s): run scripts/setup or `npm ci && gcm assets`", ", ".join(missing))
+    yield
+    app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="GCM regional review",
+        summary="Voluntary GCM reviews, pledges and indicators of ESCAP members and associate members",
+        description=API_DESCRIPTION,
+        version="0.1.0",
+        docs_url=None,  # served by app.pages.routes from the npm-installed Swagger UI, without a CDN
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = create_db_engine(settings.database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health_router)
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    install_error_handlers(app)
+    return app

@@ -1,0 +1,98 @@
+"""Turns errors into JSON (API) or an HTML page (everything else); never a stack trace or SQL."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.errors import AppError
+from app.i18n import _
+from app.web.templating import render
+
+log = logging.getLogger("gcm.errors")
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    """The body of every API error."""
+
+    message: str
+    errors: list[FieldError] = []
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/healthz" or path == "/openapi.json"
+
+
+def _respond(
+    request: Request, status: int, message: str, errors: list[FieldError] | None = None, headers: Any = None
+) -> Response:
+    if wants_json(request):
+        body = ErrorResponse(message=message, errors=errors or [])
+        return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    template = f"errors/{status}.html" if status in (401, 403, 404, 503) else "errors/error.html"
+    response = render(request, template, {"status": status, "message": message}, status_code=status)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+STATUS_MESSAGES = {
+    401: "Sign in to see this page.",
+    403: "You do not have permission to do this.",
+    404: "The page or record was not found.",
+    405: "This method is not allowed here.",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        errors = [FieldError(field=exc.field, message=exc.message)] if exc.field else []
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return _respond(request, exc.status_code, exc.message, errors, headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail else STATUS_MESSAGES.get(exc.status_code)
+        return _respond(request, exc.status_code, _(message or "The request could not be handled."), None, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [FieldError(field=_field_name(tuple(e["loc"])), message=e["msg"]) for e in exc.errors()]
+        return _respond(request, 422, _("The request has invalid values."), errors)
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", exc.__class__.__name__)
+        return _respond(
+            request, 503, _("The database is unavailable. Nothing was changed; please try again in a minute.")
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> Response:
+        log.exception("database error")
+        return _respond(request, 500, _("Something went wrong on our side. Nothing was changed."))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return _respond(request, 500, _("Something went wrong on our side. Nothing was changed."))

@@ -1,0 +1,56 @@
+"""The one Jinja environment, and ``render()``: the page, or one block of it for htmx requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.responses import Response
+
+from app.i18n import DEFAULT_LOCALE, get_translations
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    undefined=StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
+    autoescape=True,
+)
+_env.install_gettext_translations(get_translations(DEFAULT_LOCALE), newstyle=True)  # type: ignore[attr-defined]
+_env.globals["locale"] = DEFAULT_LOCALE
+
+
+@pass_context
+def url_for(context: Any, name: str, /, **params: Any) -> str:
+    """A site-relative URL for a named route (works behind any proxy or host name)."""
+    return str(context["request"].app.url_path_for(name, **params))
+
+
+_env.globals["url_for"] = url_for
+templates = Jinja2Blocks(env=_env)
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request that wants a fragment (history restores want the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    ctx = {"request": request, **(context or {})}
+    if block is not None and is_htmx(request):
+        response = templates.TemplateResponse(request, template, ctx, block_name=block, status_code=status_code)
+    else:
+        response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    response.headers["Vary"] = "HX-Request"
+    return response
