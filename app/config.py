@@ -24,7 +24,7 @@ class Environment(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GCM_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="GCM_", env_file=".env", extra="ignore", populate_by_name=True)
 
     env: Environment = Environment.development
     database_url: str = DEFAULT_SQLITE_URL
@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
     # Whether visitors who are not signed in may see published content (dashboards, search).
     public_view: bool = True
+    # Send cookies only over HTTPS. Default: on in production, off in development and test (plain http://127.0.0.1).
+    cookie_secure_override: bool | None = Field(default=None, alias="GCM_COOKIE_SECURE")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -46,6 +48,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def cookie_secure(self) -> bool:
+        if self.cookie_secure_override is not None:
+            return self.cookie_secure_override
+        return self.env is Environment.production
 
     @property
     def is_production(self) -> bool:

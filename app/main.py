@@ -6,16 +6,18 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import models  # noqa: F401  (every table and the audit listeners)
 from app.api.routes import router as api_router
+from app.auth.routes import router as auth_router
 from app.config import Settings, get_settings
 from app.db import create_db_engine, make_sessionmaker
 from app.health import router as health_router
 from app.pages.routes import router as pages_router
 from app.web.assets import STATIC_DIR, missing_assets
+from app.web.csrf import CSRFCookieMiddleware, csrf_protect
 from app.web.errors import install_error_handlers
 from app.web.security import SecurityHeadersMiddleware
 
@@ -41,6 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        dependencies=[Depends(csrf_protect)],
         title="GCM regional review",
         summary="Voluntary GCM reviews, pledges and indicators of ESCAP members and associate members",
         description=API_DESCRIPTION,
@@ -52,10 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(auth_router)
     install_error_handlers(app)
     return app

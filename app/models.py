@@ -1,7 +1,7 @@
 """The one place that imports every table: Alembic and the tests see the whole schema through it."""
 
 from app.audit.models import AuditEvent
-from app.auth.models import ApiToken, User
+from app.auth.models import ApiToken, LoginAttempt, PasswordToken, User, UserSession
 from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
 from app.commitments.models import Commitment, CommitmentUpdate
 from app.cycles.models import ReviewCycle
@@ -19,8 +19,10 @@ __all__ = [
     "Indicator",
     "IndicatorObjective",
     "IndicatorValue",
+    "LoginAttempt",
     "Objective",
     "ObjectiveReport",
+    "PasswordToken",
     "Principle",
     "ReviewCycle",
     "RoundTable",
@@ -28,5 +30,6 @@ __all__ = [
     "SubmissionSection",
     "Subregion",
     "User",
+    "UserSession",
 ]
 import app.audit.service  # noqa: F401  (registers the audit listeners on every Session)

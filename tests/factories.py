@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from httpx2 import Response
 from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
 
 from app.auth import service as auth_service
 from app.auth.models import Role, User
@@ -35,3 +37,26 @@ def make_user(
 def make_token(session: Session, *, user: User | None = None) -> str:
     user = user or make_user(session)
     return auth_service.create_token(session, user=user).token
+
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_token(client: TestClient) -> str:
+    """The browser's CSRF token (issued as a cookie on the first response)."""
+    token = client.cookies.get("gcm_csrf")
+    if token is None:
+        client.get("/login")
+        token = client.cookies.get("gcm_csrf")
+    assert token, "no CSRF cookie was issued"
+    return token
+
+
+def post_form(client: TestClient, url: str, data: dict[str, object] | None = None, **kwargs: object) -> Response:
+    """POST a form as the browser does, with the CSRF token."""
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)}, **kwargs)  # type: ignore[arg-type]
+
+
+def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> None:
+    response = post_form(client, "/login", {"email": user.email, "password": password}, follow_redirects=False)
+    assert response.status_code == 303, response.text

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.auth.dependencies import API_TOKEN
 from app.auth.models import User
 from app.auth.service import authenticate_token
 from app.db import SessionDep
@@ -33,5 +34,7 @@ def api_user(
     request.state.user = user
     return user
 
+
+api_user.__access__ = API_TOKEN  # type: ignore[attr-defined]
 
 ApiUser = Annotated[User, Depends(api_user)]

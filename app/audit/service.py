@@ -52,7 +52,7 @@ def _entity_id(obj: Any) -> str:
 
 
 def _is_audited(obj: Any) -> bool:
-    return getattr(type(obj), "__audited__", True) and not isinstance(obj, AuditEvent)
+    return bool(getattr(type(obj), "__audited__", True)) and not isinstance(obj, AuditEvent)
 
 
 def _changed(obj: Any) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from app.auth.dependencies import MaybeUser
 from app.catalog import queries
 from app.db import SessionDep
 from app.web.templating import render
@@ -13,7 +14,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", name="pages:home")
-def home(request: Request, session: SessionDep) -> Response:
+def home(request: Request, session: SessionDep, _user: MaybeUser) -> Response:
     round_tables = queries.list_round_tables(session)
     subregions = queries.list_subregions(session, with_countries=True)
     outside = queries.list_countries(session, in_region=False)
@@ -29,5 +30,5 @@ def home(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/docs", name="pages:api_docs")
-def api_docs(request: Request) -> Response:
+def api_docs(request: Request, _user: MaybeUser) -> Response:
     return render(request, "pages/api_docs.html")

@@ -47,7 +47,13 @@ def render(
     block: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    ctx = {"request": request, **(context or {})}
+    record = getattr(request.state, "user_session", None)
+    ctx = {
+        "request": request,
+        "current_user": record.user if record is not None else None,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        **(context or {}),
+    }
     if block is not None and is_htmx(request):
         response = templates.TemplateResponse(request, template, ctx, block_name=block, status_code=status_code)
     else:

@@ -1,0 +1,108 @@
+"""Who is asking, and may they? Every route declares an access rule through one of these dependencies.
+
+A rule is attached to its dependency function as ``__access__``, so a test can walk every registered route and fail
+on one that declares none (tests/test_access.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+
+from app.auth.models import Role, User, UserSession
+from app.auth.sessions import load_session
+from app.db import SessionDep
+from app.errors import AppError, Forbidden
+from app.i18n import _
+
+SESSION_COOKIE = "gcm_session"
+
+
+@dataclass(frozen=True)
+class Access:
+    """An access rule: public, any signed-in user, or some roles."""
+
+    name: str
+    roles: frozenset[Role] | None = None  # None with signed_in: any role
+    signed_in: bool = True
+
+    def allows(self, user: User | None) -> bool:
+        if not self.signed_in:
+            return True
+        if user is None:
+            return False
+        return self.roles is None or user.role in self.roles
+
+
+PUBLIC = Access("public", signed_in=False)
+SIGNED_IN = Access("signed in")
+API_TOKEN = Access("API token")  # the API router's bearer dependency (app/api/dependencies.py)
+
+
+def roles(*allowed: Role) -> Access:
+    return Access(" or ".join(r.value for r in allowed), roles=frozenset(allowed))
+
+
+class SignInRequired(AppError):
+    """Raised for a signed-out visitor: pages redirect to the sign-in form, htmx gets HX-Redirect, APIs 401."""
+
+    status_code = 401
+
+    def __init__(self, next_url: str = "/") -> None:
+        super().__init__(_("Sign in to continue."))
+        self.login_url = "/login?next=" + quote(next_url, safe="/")
+
+
+def session_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in user, from the session cookie (None when signed out)."""
+    if hasattr(request.state, "user_session"):
+        record: UserSession | None = request.state.user_session
+        return record.user if record else None
+    token = request.cookies.get(SESSION_COOKIE)
+    record = load_session(session, token) if token else None
+    request.state.user_session = record
+    if record is not None:
+        session.info["user_id"] = record.user_id
+    return record.user if record else None
+
+
+def _next_url(request: Request) -> str:
+    if request.headers.get("HX-Request") == "true":
+        return request.headers.get("HX-Current-URL", "/").removeprefix(str(request.base_url).rstrip("/")) or "/"
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def guard(access: Access) -> Callable[..., Any]:
+    """A dependency enforcing ``access``; it returns the user (None only for public routes)."""
+
+    def dependency(request: Request, user: Annotated[User | None, Depends(session_user)]) -> User | None:
+        if access.allows(user):
+            return user
+        if user is None:
+            raise SignInRequired(_next_url(request))
+        raise Forbidden(_("Your role does not give access to this page."))
+
+    dependency.__access__ = access  # type: ignore[attr-defined]
+    dependency.__name__ = f"guard_{access.name.replace(' ', '_')}"
+    return dependency
+
+
+def access_of(call: Callable[..., Any]) -> Access | None:
+    return getattr(call, "__access__", None)
+
+
+_public = guard(PUBLIC)
+_signed_in = guard(SIGNED_IN)
+_admin = guard(roles(Role.admin))
+_focal_point = guard(roles(Role.focal_point))
+_secretariat = guard(roles(Role.secretariat, Role.admin))
+
+MaybeUser = Annotated[User | None, Depends(_public)]
+CurrentUser = Annotated[User, Depends(_signed_in)]
+AdminUser = Annotated[User, Depends(_admin)]
+FocalPointUser = Annotated[User, Depends(_focal_point)]
+SecretariatUser = Annotated[User, Depends(_secretariat)]

@@ -1,0 +1,169 @@
+"""Sign-in, sign-out, and passwords (own change; one-time links issued by an administrator)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.auth import sessions
+from app.auth.dependencies import SESSION_COOKIE, CurrentUser, MaybeUser
+from app.db import SessionDep
+from app.errors import AppError
+from app.i18n import _
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(next_url: str | None) -> str:
+    """Only site-relative targets: never redirect a user off the site after sign-in."""
+    if not next_url or not next_url.startswith("/") or next_url.startswith("//") or "\\" in next_url:
+        return "/"
+    return next_url
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _set_session_cookie(request: Request, response: Response, token: str) -> None:
+    settings = request.app.state.settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+
+
+@router.get("/login", name="auth:login_form")
+def login_form(request: Request, user: MaybeUser, next: str = "/") -> Response:
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "auth/login.html", {"errors": {}, "email": "", "next_url": _safe_next(next)})
+
+
+@router.post("/login", name="auth:login")
+def login(
+    request: Request,
+    session: SessionDep,
+    _user: MaybeUser,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    errors: dict[str, str] = {}
+    if not email.strip():
+        errors["email"] = _("Enter your e-mail address.")
+    if not password:
+        errors["password"] = _("Enter your password.")
+    if not errors:
+        try:
+            user = sessions.authenticate(session, email=email, password=password, ip_address=_client_ip(request))
+        except AppError as exc:
+            errors[exc.field or "email"] = exc.message
+            status = exc.status_code
+        else:
+            new = sessions.start_session(
+                session, user=user, ip_address=_client_ip(request), user_agent=request.headers.get("user-agent", "")
+            )
+            response = RedirectResponse(_safe_next(next), status_code=303)
+            _set_session_cookie(request, response, new.token)
+            return response
+    else:
+        status = 422
+    context = {"errors": errors, "email": email, "next_url": _safe_next(next)}
+    return render(request, "auth/login.html", context, status_code=status)
+
+
+@router.post("/logout", name="auth:logout")
+def logout(request: Request, session: SessionDep, _user: MaybeUser) -> Response:
+    record = getattr(request.state, "user_session", None)
+    if record is not None:
+        sessions.end_session(session, record)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _password_errors(new_password: str, confirm_password: str) -> dict[str, str]:
+    if new_password != confirm_password:
+        return {"confirm_password": _("The two passwords are not the same.")}
+    return {}
+
+
+@router.get("/account/password", name="auth:password_form")
+def password_form(request: Request, _user: CurrentUser, done: bool = False) -> Response:
+    context = {"errors": {}, "heading": _("Change your password"), "ask_current": True, "done": done}
+    return render(request, "auth/password.html", {**context, "for_user": None, "action": "/account/password"})
+
+
+@router.post("/account/password", name="auth:password")
+def change_password(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    current_password: Annotated[str, Form(max_length=1000)] = "",
+    new_password: Annotated[str, Form(max_length=1000)] = "",
+    confirm_password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    errors = _password_errors(new_password, confirm_password)
+    if not errors:
+        try:
+            sessions.change_password(
+                session,
+                user=user,
+                current_password=current_password,
+                new_password=new_password,
+                keep=request.state.user_session,
+            )
+        except AppError as exc:
+            errors[exc.field or "new_password"] = exc.message
+        else:
+            return RedirectResponse("/account/password?done=true", status_code=303)
+    context = {"errors": errors, "heading": _("Change your password"), "ask_current": True, "done": False}
+    return render(
+        request, "auth/password.html", {**context, "for_user": None, "action": "/account/password"}, status_code=422
+    )
+
+
+@router.get("/set-password/{token}", name="auth:set_password_form")
+def set_password_form(request: Request, session: SessionDep, _user: MaybeUser, token: str) -> Response:
+    record = sessions.get_password_token(session, token)
+    context = {"errors": {}, "heading": _("Set your password"), "ask_current": False, "done": False}
+    return render(
+        request, "auth/password.html", {**context, "for_user": record.user, "action": f"/set-password/{token}"}
+    )
+
+
+@router.post("/set-password/{token}", name="auth:set_password")
+def set_password(
+    request: Request,
+    session: SessionDep,
+    _user: MaybeUser,
+    token: str,
+    new_password: Annotated[str, Form(max_length=1000)] = "",
+    confirm_password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    record = sessions.get_password_token(session, token)
+    errors = _password_errors(new_password, confirm_password)
+    if not errors:
+        try:
+            sessions.use_password_token(session, token=token, password=new_password)
+        except AppError as exc:
+            errors[exc.field or "new_password"] = exc.message
+        else:
+            return RedirectResponse("/login?password_set=1", status_code=303)
+    context = {"errors": errors, "heading": _("Set your password"), "ask_current": False, "done": False}
+    return render(
+        request,
+        "auth/password.html",
+        {**context, "for_user": record.user, "action": f"/set-password/{token}"},
+        status_code=422,
+    )

@@ -1,0 +1,124 @@
+"""Browser tests: the real service (uvicorn in a subprocess) on a fresh database, driven by headless Chromium.
+
+Chromium comes from the system (Debian's package: /usr/bin/chromium, or GCM_TEST_CHROMIUM); Playwright never
+downloads a browser. Without one the browser tests are skipped with a reason, unless GCM_TEST_REQUIRE_BROWSER=1
+(set by CI), which makes a missing browser an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.db import create_db_engine
+from app.migrate import upgrade
+from app.seed import seed_reference_data
+from tests.databases import throwaway_database
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("GCM_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            if CHROMIUM is None and os.environ.get("GCM_TEST_REQUIRE_BROWSER") != "1":
+                item.add_marker(pytest.mark.skip(reason="no Chromium found (install Debian's chromium package)"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, object]:
+    if CHROMIUM is None:
+        pytest.fail("GCM_TEST_REQUIRE_BROWSER=1 but no Chromium was found: apt-get install chromium")
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the service exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 - our own 127.0.0.1
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the service did not answer at {url} within {timeout}s")
+
+
+def _prepare(url: str) -> None:
+    from app.demo import create_demo_data
+
+    upgrade("head", database_url=url)
+    engine = create_db_engine(url)
+    with Session(engine) as session:
+        seed_reference_data(session)
+        create_demo_data(session)
+        session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service on 127.0.0.1 with reference and demo data, on a database of its own."""
+    with throwaway_database(backend, tmp_path_factory.mktemp(f"live-{backend}")) as url:
+        _prepare(url)
+        port = _free_port()
+        env = {**os.environ, "GCM_DATABASE_URL": url, "GCM_ENV": "test"}
+        log = (tmp_path_factory.getbasetemp() / f"live-{backend}.log").open("wb")
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base_url, process)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
