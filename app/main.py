@@ -10,12 +10,16 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import models  # noqa: F401  (every table and the audit listeners)
+from app.admin.routes import router as admin_router
 from app.api.routes import router as api_router
 from app.auth.routes import router as auth_router
+from app.commitments.routes import router as commitments_router
 from app.config import Settings, get_settings
 from app.db import create_db_engine, make_sessionmaker
 from app.health import router as health_router
+from app.indicators.routes import router as indicators_router
 from app.pages.routes import router as pages_router
+from app.submissions.routes import router as submissions_router
 from app.web.assets import STATIC_DIR, missing_assets
 from app.web.csrf import CSRFCookieMiddleware, csrf_protect
 from app.web.errors import install_error_handlers
@@ -62,5 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(auth_router)
+    app.include_router(submissions_router)
+    app.include_router(commitments_router)
+    app.include_router(indicators_router)
+    app.include_router(admin_router)
     install_error_handlers(app)
     return app

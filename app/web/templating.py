@@ -10,7 +10,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
+from app.audit.diff import changes
 from app.i18n import DEFAULT_LOCALE, get_translations
+from app.web.markdown import render_markdown
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -31,6 +33,8 @@ def url_for(context: Any, name: str, /, **params: Any) -> str:
 
 
 _env.globals["url_for"] = url_for
+_env.filters["markdown"] = render_markdown
+_env.globals["changes_of"] = changes
 templates = Jinja2Blocks(env=_env)
 
 
