@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from httpx2 import Response
 from sqlalchemy.orm import Session
@@ -10,6 +11,9 @@ from starlette.testclient import TestClient
 
 from app.auth import service as auth_service
 from app.auth.models import Role, User
+from app.cycles.models import CycleStatus, ReviewCycle
+from app.db import utcnow
+from app.submissions.models import ProgressRating, Submission
 
 _counter = itertools.count(1)
 
@@ -60,3 +64,41 @@ def post_form(client: TestClient, url: str, data: dict[str, object] | None = Non
 def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> None:
     response = post_form(client, "/login", {"email": user.email, "password": password}, follow_redirects=False)
     assert response.status_code == 303, response.text
+
+
+def make_cycle(session: Session, *, status: CycleStatus = CycleStatus.open, days_to_deadline: int = 30) -> ReviewCycle:
+    today = utcnow().date()
+    cycle = ReviewCycle(
+        name=f"Cycle {next(_counter)}",
+        opens_on=today - timedelta(days=60),
+        deadline=today + timedelta(days=days_to_deadline),
+        closes_on=today + timedelta(days=max(days_to_deadline, 0) + 60),
+        status=status,
+    )
+    session.add(cycle)
+    session.flush()
+    return cycle
+
+
+def make_submission(
+    session: Session, *, focal_point: User | None = None, cycle: ReviewCycle | None = None
+) -> Submission:
+    from app.submissions import queries
+    from app.submissions.service import start_submission
+
+    focal_point = focal_point or make_user(session, role=Role.focal_point, country="PHL")
+    cycle = cycle or make_cycle(session)
+    submission = start_submission(session, user=focal_point, cycle=cycle)
+    loaded = queries.get_submission(session, submission.id)
+    assert loaded is not None
+    return loaded
+
+
+def complete_submission(session: Session, submission: Submission) -> None:
+    """Fill every part so the review can be submitted (bypassing the forms)."""
+    for section in submission.sections:
+        section.body = f"About {section.key.value}."
+    for report in submission.objective_reports:
+        report.progress_rating = ProgressRating.under_way
+        report.narrative = "Progress was made."
+    session.flush()

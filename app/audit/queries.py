@@ -18,4 +18,4 @@ def list_history(
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )
-    return [(event, user) for event, user in session.execute(stmt).tuples()]
+    return [(event, user) for event, user in session.execute(stmt)]

@@ -30,9 +30,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _snapshot(obj: Any, *, previous: bool) -> dict[str, Any]:
+def _collections(obj: Any, *, previous: bool) -> dict[str, Any]:
+    """Loaded collections named in ``__audit_collections__``, as sorted lists of their natural keys."""
     state = inspect(obj)
     data: dict[str, Any] = {}
+    for name, key in getattr(type(obj), "__audit_collections__", {}).items():
+        if name in state.unloaded:
+            continue  # never loaded in this session: not changed here, and loading it would raise
+        hist = state.attrs[name].history
+        items = [*hist.unchanged, *hist.deleted] if previous else getattr(obj, name)
+        data[name] = sorted(getattr(item, key) for item in items)
+    return data
+
+
+def _snapshot(obj: Any, *, previous: bool) -> dict[str, Any]:
+    state = inspect(obj)
+    data: dict[str, Any] = _collections(obj, previous=previous)
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in _SKIPPED_COLUMNS:
@@ -57,11 +70,9 @@ def _is_audited(obj: Any) -> bool:
 
 def _changed(obj: Any) -> bool:
     state = inspect(obj)
-    return any(
-        state.attrs[a.key].history.has_changes()
-        for a in state.mapper.column_attrs
-        if a.key not in _SKIPPED_COLUMNS | {"version"}
-    )
+    keys = [a.key for a in state.mapper.column_attrs if a.key not in _SKIPPED_COLUMNS | {"version"}]
+    keys += [k for k in getattr(type(obj), "__audit_collections__", {}) if k not in state.unloaded]
+    return any(state.attrs[key].history.has_changes() for key in keys)
 
 
 @event.listens_for(Session, "before_flush")
@@ -70,7 +81,7 @@ def _collect(session: Session, _ctx: Any, _instances: Any) -> None:
         return
     pending = session.info.setdefault("_audit_pending", [])
     for obj in session.dirty:
-        if _is_audited(obj) and session.is_modified(obj, include_collections=False) and _changed(obj):
+        if _is_audited(obj) and session.is_modified(obj) and _changed(obj):
             pending.append((AuditAction.update, obj, _snapshot(obj, previous=True)))
     for obj in session.deleted:
         if _is_audited(obj):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -87,6 +88,9 @@ class Commitment(TimestampMixin, VersionedMixin, Base):
     principles: Mapped[list[Principle]] = relationship(
         secondary=commitment_principle, lazy="raise", order_by="Principle.code"
     )
+    # Collections recorded in the audit trail (by their natural keys) beside the columns.
+    __audit_collections__: ClassVar[dict[str, str]] = {"objectives": "number", "principles": "code"}
+
     updates: Mapped[list[CommitmentUpdate]] = relationship(
         back_populates="commitment",
         lazy="raise",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import Column, ForeignKey, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Country, Objective, Principle
+from app.commitments.models import Commitment
 from app.cycles.models import ReviewCycle
 from app.db import Base, TimestampMixin, VersionedMixin
 
@@ -94,6 +96,14 @@ objective_report_principle = Table(
 )
 
 
+objective_report_commitment = Table(
+    "objective_report_commitment",
+    Base.metadata,
+    Column("objective_report_id", ForeignKey("objective_report.id", ondelete="CASCADE"), primary_key=True),
+    Column("commitment_id", ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class ObjectiveReport(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "objective_report"
     __table_args__ = (UniqueConstraint("submission_id", "objective_id"),)
@@ -116,3 +126,9 @@ class ObjectiveReport(TimestampMixin, VersionedMixin, Base):
     principles: Mapped[list[Principle]] = relationship(
         secondary=objective_report_principle, lazy="raise", order_by="Principle.code"
     )
+    commitments: Mapped[list[Commitment]] = relationship(
+        secondary=objective_report_commitment, lazy="raise", order_by="Commitment.reference"
+    )
+
+    # Collections recorded in the audit trail (by their natural keys) beside the columns.
+    __audit_collections__: ClassVar[dict[str, str]] = {"principles": "code", "commitments": "reference"}

@@ -1,0 +1,62 @@
+"""Reads of submissions, their sections and objective reports."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.commitments.models import Commitment
+from app.cycles.models import CycleStatus, ReviewCycle
+from app.submissions.models import ObjectiveReport, SectionKey, Submission, SubmissionSection
+
+
+def get_open_cycle(session: Session) -> ReviewCycle | None:
+    stmt = select(ReviewCycle).where(ReviewCycle.status == CycleStatus.open).order_by(ReviewCycle.opens_on.desc())
+    return session.scalars(stmt.limit(1)).first()
+
+
+def get_country_submission(session: Session, *, country_id: int, cycle_id: int) -> Submission | None:
+    stmt = select(Submission).where(Submission.country_id == country_id, Submission.review_cycle_id == cycle_id)
+    return session.scalar(stmt)
+
+
+def get_submission(session: Session, submission_id: int) -> Submission | None:
+    """A submission with everything its pages show: country, cycle, sections, reports with their links."""
+    stmt = (
+        select(Submission)
+        .where(Submission.id == submission_id)
+        .options(
+            joinedload(Submission.country),
+            joinedload(Submission.review_cycle),
+            selectinload(Submission.sections),
+            selectinload(Submission.objective_reports).options(
+                joinedload(ObjectiveReport.objective),
+                selectinload(ObjectiveReport.principles),
+                selectinload(ObjectiveReport.commitments),
+            ),
+        )
+    )
+    return session.scalar(stmt)
+
+
+def get_section(session: Session, submission: Submission, key: SectionKey) -> SubmissionSection | None:
+    return next((s for s in submission.sections if s.key == key), None)
+
+
+def get_report(submission: Submission, number: int) -> ObjectiveReport | None:
+    return next((r for r in submission.objective_reports if r.objective.number == number), None)
+
+
+def list_country_commitments(session: Session, country_id: int) -> list[Commitment]:
+    stmt = select(Commitment).where(Commitment.country_id == country_id).order_by(Commitment.reference)
+    return list(session.scalars(stmt))
+
+
+def list_country_submissions(session: Session, country_id: int) -> list[Submission]:
+    stmt = (
+        select(Submission)
+        .where(Submission.country_id == country_id)
+        .options(joinedload(Submission.review_cycle))
+        .order_by(Submission.created_at.desc())
+    )
+    return list(session.scalars(stmt))
