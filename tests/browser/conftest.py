@@ -15,6 +15,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -75,20 +77,34 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
 
 
 def _prepare(url: str) -> None:
-    from app.demo import create_demo_data
-
     upgrade("head", database_url=url)
     engine = create_db_engine(url)
     with Session(engine) as session:
         seed_reference_data(session)
-        create_demo_data(session)
         session.commit()
     engine.dispose()
 
 
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        """A session on the live server's database, committed on success (to set up what a test needs)."""
+        engine = create_db_engine(self.database_url)
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                yield session
+                session.commit()
+        finally:
+            engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service on 127.0.0.1 with reference and demo data, on a database of its own."""
+def live(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The service on 127.0.0.1 with the reference data, on a database of its own."""
     with throwaway_database(backend, tmp_path_factory.mktemp(f"live-{backend}")) as url:
         _prepare(url)
         port = _free_port()
@@ -114,7 +130,7 @@ def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base_url, process)
-            yield base_url
+            yield LiveServer(base_url, url)
         finally:
             process.terminate()
             try:
@@ -122,3 +138,8 @@ def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             except subprocess.TimeoutExpired:
                 process.kill()
             log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(live: LiveServer) -> str:
+    return live.url

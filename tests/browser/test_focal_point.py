@@ -1,0 +1,115 @@
+"""A focal point writes the review in a real browser: autosave, reload, completeness, submit; typed markup is inert."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.auth.models import Role
+from app.submissions import queries
+from app.submissions.models import ProgressRating, SectionKey
+from tests.browser.conftest import LiveServer
+from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
+
+_countries = itertools.cycle(["KHM", "LAO", "MNG", "NPL", "FJI", "WSM", "TON", "VUT"])
+
+
+@pytest.fixture
+def focal_point(live: LiveServer) -> tuple[str, int]:
+    """A focal point with a draft in the open cycle: all complete except objectives 1-2 and one section."""
+    with live.db() as session:
+        cycle = queries.get_open_cycle(session) or make_cycle(session)
+        user = make_user(session, role=Role.focal_point, country=next(_countries))
+        submission = make_submission(session, focal_point=user, cycle=cycle)
+        complete_submission(session, submission)
+        for report in submission.objective_reports:
+            if report.objective.number in (1, 2):
+                report.progress_rating = None
+                report.narrative = ""
+        next(s for s in submission.sections if s.key is SectionKey.next_steps).body = ""
+        return user.email, submission.id
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def write_objective(page: Page, base: str, submission_id: int, number: int, text: str) -> None:
+    page.goto(f"{base}/submissions/{submission_id}/objectives/{number}")
+    page.get_by_label("Under way").check()
+    page.get_by_label("Progress", exact=True).fill(text)
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+
+
+def test_focal_point_writes_reloads_and_submits(page: Page, live: LiveServer, focal_point: tuple[str, int]) -> None:
+    email, submission_id = focal_point
+    base = live.url
+    sign_in(page, base, email)
+    page.goto(base + "/my")
+    expect(page.get_by_text("24 of 27 parts complete")).to_be_visible()
+
+    write_objective(page, base, submission_id, 1, "A national migration data strategy was adopted in 2023.")
+    write_objective(page, base, submission_id, 2, "Climate adaptation programmes reach coastal districts.")
+    page.reload()
+    expect(page.get_by_label("Progress", exact=True)).to_have_value(
+        "Climate adaptation programmes reach coastal districts."
+    )
+    page.goto(f"{base}/submissions/{submission_id}/objectives/1")
+    expect(page.get_by_label("Progress", exact=True)).to_have_value(
+        "A national migration data strategy was adopted in 2023."
+    )
+    expect(page.get_by_label("Under way")).to_be_checked()
+
+    page.goto(f"{base}/submissions/{submission_id}")
+    page.get_by_role("button", name="Submit for review").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("1 parts are incomplete")
+    expect(alert).to_contain_text("Next steps: this section is empty")
+
+    page.locator("#check-section-next_steps a").click()
+    page.get_by_label("Next steps").fill("A national implementation plan by 2027.")
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+    page.goto(f"{base}/submissions/{submission_id}")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_role("status")).to_contain_text("Your review has been sent to the ESCAP secretariat")
+    expect(page.get_by_text("Submitted", exact=True)).to_be_visible()
+
+
+MARKUP = '<script>window.xssRan = 1</script><img src=x onerror="window.xssRan = 2">'
+
+
+def test_typed_markup_is_shown_as_text_everywhere(page: Page, live: LiveServer, focal_point: tuple[str, int]) -> None:
+    email, submission_id = focal_point
+    base = live.url
+    sign_in(page, base, email)
+    page.goto(f"{base}/submissions/{submission_id}/objectives/1")
+    page.get_by_label("Under way").check()
+    for textarea in page.locator("form[data-autosave] textarea").all():
+        textarea.fill(MARKUP)
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+    page.goto(f"{base}/submissions/{submission_id}/sections/preparation")
+    page.locator("#body").fill(MARKUP)
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+
+    with live.db() as session:  # submitted: the pages now show the text read-only, rendered
+        submission = queries.get_submission(session, submission_id)
+        assert submission is not None
+        complete_submission(session, submission)
+        for section in submission.sections:
+            section.body = MARKUP
+        for report in submission.objective_reports:
+            report.progress_rating = ProgressRating.initial
+            report.challenges = MARKUP
+        submission.status = submission.status.__class__("submitted")
+    for path in ("/sections/preparation", "/objectives/1", "/objectives/1/history", "/sections/preparation/history"):
+        page.goto(f"{base}/submissions/{submission_id}{path}")
+        expect(page.locator("main")).to_contain_text("<script>window.xssRan")
+        expect(page.locator("main")).to_contain_text('onerror="window.xssRan = 2">')
+        assert page.evaluate("window.xssRan") is None
+        assert page.locator("main img").count() == 0
