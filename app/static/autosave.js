@@ -7,6 +7,11 @@
   "use strict";
   var DEBOUNCE_MS = 1500;
   var MAX_RETRY_MS = 60000;
+  var T = {};  // translated messages, from <script type="application/json" id="autosave-messages">
+
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
 
   function localTimes(root) {
     root.querySelectorAll("time[data-local-time]").forEach(function (el) {
@@ -37,8 +42,8 @@
     if (!field) { return; }
     var max = parseInt(counter.dataset.max, 10);
     var left = max - field.value.length;
-    counter.textContent = left >= 0 ? left.toLocaleString() + " characters left of " + max.toLocaleString()
-                                    : (-left).toLocaleString() + " characters too many";
+    counter.textContent = left >= 0 ? fmt(T.charsLeft, { left: left.toLocaleString(), max: max.toLocaleString() })
+                                    : fmt(T.charsOver, { over: (-left).toLocaleString() });
     counter.classList.toggle("is-near", left >= 0 && left < max * 0.1);
     counter.classList.toggle("is-over", left < 0);
   }
@@ -129,12 +134,16 @@
     if (!notice) { return; }
     var self = this;
     var when = new Date(saved.at);
-    notice.innerHTML = "<p><strong>This browser kept text you typed that was not saved</strong> (at " +
-      when.toLocaleString() + ").</p>";
+    var title = document.createElement("p");
+    title.innerHTML = "<strong></strong> (<time></time>)";
+    title.firstChild.textContent = T.restoreTitle;
+    title.querySelector("time").textContent = when.toLocaleString();
+    notice.innerHTML = "";
+    notice.appendChild(title);
     var restore = document.createElement("button");
-    restore.type = "button"; restore.className = "button"; restore.textContent = "Restore my unsaved text";
+    restore.type = "button"; restore.className = "button"; restore.textContent = T.restore;
     var discard = document.createElement("button");
-    discard.type = "button"; discard.className = "button button--secondary"; discard.textContent = "Discard it";
+    discard.type = "button"; discard.className = "button button--secondary"; discard.textContent = T.discard;
     notice.appendChild(restore); notice.appendChild(document.createTextNode(" ")); notice.appendChild(discard);
     notice.hidden = false;
     restore.addEventListener("click", function () {
@@ -167,14 +176,14 @@
     var body = new URLSearchParams(new FormData(this.form));
     var csrf = this.form.querySelector('input[name="csrf_token"]').value;
     this.inFlight = true;
-    this.say("Saving…", "muted");
+    this.say(T.saving, "muted");
     fetch(this.form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-Autosave": "1", "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" }
     }).then(function (response) {
       return response.text().then(function (text) { self.handle(response, text, editsAtStart); });
     }).catch(function () {
-      self.retry("Not saved — no connection. Retrying");
+      self.retry(T.offline);
     }).then(function () {
       self.inFlight = false;
       if (self.again) { self.again = false; self.save(); }
@@ -183,7 +192,7 @@
 
   Autosaver.prototype.retry = function (message) {
     var seconds = Math.round(this.retryMs / 1000);
-    this.say(message + " in " + seconds + " s. Your text is kept in this browser.", "save-status__retry");
+    this.say(message + " " + fmt(T.retryIn, { n: seconds }), "save-status__retry");
     this.schedule(this.retryMs);
     this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
   };
@@ -210,7 +219,7 @@
       localTimes(document);
       var conflict = document.querySelector("[data-conflict]");
       if (conflict) { conflict.focus(); }
-      this.say("Not saved: someone else saved a newer version. Compare, then press Save.", "save-status__error");
+      this.say(T.conflict, "save-status__error");
       return;
     }
     if (response.status === 422) {
@@ -220,17 +229,18 @@
       return;
     }
     if (response.status === 401) {
-      this.say("Not saved — you have been signed out. Sign in again in another tab; your text is kept in this browser.",
-               "save-status__error");
+      this.say(T.signedOut, "save-status__error");
       return;
     }
-    if (response.status >= 500 || response.status === 429) { this.retry("Not saved — the server is busy. Retrying"); return; }
+    if (response.status >= 500 || response.status === 429) { this.retry(T.busy); return; }
     var doc = new DOMParser().parseFromString(text, "text/html");
     var alert = doc.querySelector("[role=alert]");
-    this.say("Not saved: " + (alert ? alert.textContent : response.statusText), "save-status__error");
+    this.say(T.notSaved + " " + (alert ? alert.textContent : response.statusText), "save-status__error");
   };
 
   document.addEventListener("DOMContentLoaded", function () {
+    var messages = document.getElementById("autosave-messages");
+    if (messages) { T = JSON.parse(messages.textContent); }
     localTimes(document);
     document.querySelectorAll("form[data-autosave]").forEach(function (form) { new Autosaver(form); });
   });

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from app.auth.models import Role
 from app.submissions import queries
@@ -113,3 +113,74 @@ def test_typed_markup_is_shown_as_text_everywhere(page: Page, live: LiveServer, 
         expect(page.locator("main")).to_contain_text('onerror="window.xssRan = 2">')
         assert page.evaluate("window.xssRan") is None
         assert page.locator("main img").count() == 0
+
+
+def test_lost_connection_retries_and_loses_nothing(page: Page, live: LiveServer, focal_point: tuple[str, int]) -> None:
+    email, submission_id = focal_point
+    sign_in(page, live.url, email)
+    url = f"{live.url}/submissions/{submission_id}/sections/next_steps"
+    page.goto(url)
+    page.context.set_offline(True)
+    page.locator("#body").fill("Typed while the connection was down.")
+    expect(page.locator("#save-status")).to_contain_text("Not saved — no connection", timeout=10_000)
+    page.context.set_offline(False)
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=20_000)
+    page.reload()
+    expect(page.locator("#body")).to_have_value("Typed while the connection was down.")
+
+
+def test_unsaved_text_is_offered_back_after_a_reload(
+    page: Page, live: LiveServer, focal_point: tuple[str, int]
+) -> None:
+    email, submission_id = focal_point
+    sign_in(page, live.url, email)
+    url = f"{live.url}/submissions/{submission_id}/sections/next_steps"
+    page.goto(url)
+
+    def drop_saves(route: Route) -> None:
+        if route.request.method == "POST":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(url, drop_saves)  # saves are lost on the way, as on a flaky connection
+    page.locator("#body").fill("Not yet on the server.")
+    expect(page.locator("#save-status")).to_contain_text("Not saved", timeout=10_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # the "leave the page?" warning
+    page.evaluate("window.location.reload()")
+    page.wait_for_load_state()
+    expect(page.locator("#body")).to_have_value("")
+    page.unroute(url)
+    page.get_by_role("button", name="Restore my unsaved text").click()
+    expect(page.locator("#body")).to_have_value("Not yet on the server.")
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+
+
+def test_two_editors_of_one_report_merge_instead_of_overwriting(
+    page: Page, live: LiveServer, focal_point: tuple[str, int]
+) -> None:
+    email, submission_id = focal_point
+    with live.db() as session:
+        submission = queries.get_submission(session, submission_id)
+        assert submission is not None
+        colleague = make_user(session, role=Role.focal_point, country=submission.country.iso3).email
+    other = page.context.browser.new_context().new_page()
+    sign_in(page, live.url, email)
+    sign_in(other, live.url, colleague)
+    url = f"{live.url}/submissions/{submission_id}/sections/next_steps"
+    page.goto(url)
+    other.goto(url)
+    page.locator("#body").fill("Mine: a plan by 2027.")
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+    other.locator("#body").fill("Colleague: consult civil society first.")
+    expect(other.get_by_role("heading", name="Someone else saved this part while you were editing")).to_be_visible(
+        timeout=10_000
+    )
+    expect(other.locator("[data-theirs-for=body]")).to_have_text("Mine: a plan by 2027.")
+    expect(other.locator("#body")).to_have_value("Colleague: consult civil society first.")
+    other.locator("#body").fill("Mine: a plan by 2027. Colleague: consult civil society first.")
+    other.get_by_role("button", name="Save", exact=True).click()
+    expect(other.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+    page.reload()
+    expect(page.locator("#body")).to_have_value("Mine: a plan by 2027. Colleague: consult civil society first.")
+    other.context.close()
