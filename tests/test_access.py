@@ -22,6 +22,7 @@ from app.auth import sessions
 from app.auth.dependencies import SESSION_COOKIE, Access, access_of
 from app.auth.models import Role, User
 from app.main import create_app
+from tests.commitments.helpers import make_commitment
 from tests.factories import csrf_token, make_submission, make_user
 
 # Routes served by Starlette itself (no dependencies): the OpenAPI description and static files.
@@ -59,6 +60,10 @@ def samples(session: Session) -> dict[str, Any]:
     submission = make_submission(session)
     values: dict[str, Any] = {
         "submission_id": submission.id,
+        "commitment_id": make_commitment(session, country="PHL").id,
+        "user_id": make_user(session, role=Role.preparer).id,
+        "cycle_id": submission.review_cycle_id,
+        "value_id": 1,
         "number": 1,
         "key": "preparation",
         "token": "not-a-real-token",

@@ -1,7 +1,12 @@
-"""Pages of the admin feature (being built)."""
+"""The administration pages (administrators only): users and review cycles."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.admin.cycles import router as cycles_router
+from app.admin.users import router as users_router
+
 router = APIRouter(include_in_schema=False)
+router.include_router(users_router)
+router.include_router(cycles_router)

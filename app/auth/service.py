@@ -7,14 +7,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth import queries
-from app.auth.models import ApiToken, Role, User
+from app.auth.models import ApiToken, PasswordToken, Role, User
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.catalog import queries as catalog_queries
+from app.catalog.models import Country
 from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.i18n import _
 
 TOKEN_PREFIX = "gcm_"  # noqa: S105 - a visible prefix, not a secret
 
@@ -111,3 +117,124 @@ def authenticate_token(session: Session, token: str) -> User | None:
     if not user.is_active:
         return None
     return user
+
+
+# ---- administration of users (app/admin): every field checked at once, the admin's own access protected ----
+
+NAME_MAX = 200
+
+
+class UserFormInvalid(ValidationFailed):
+    """Some fields of a user form are wrong; ``errors`` maps each field to its message. Nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(_("Some fields need correcting; nothing was saved."), field=next(iter(errors), None))
+        self.errors = errors
+
+
+class UserEditConflict(Conflict):
+    """Someone saved the user after the form was loaded; ``current`` is the saved user."""
+
+    def __init__(self, current: User) -> None:
+        super().__init__(_("Someone else changed this user after you opened the page. Nothing was saved."))
+        self.current = current
+
+
+def _check_email(session: Session, email: str, errors: dict[str, str]) -> str:
+    email = normalise_email(email)
+    local, _at, domain = email.partition("@")
+    if not email:
+        errors["email"] = _("Enter the person's e-mail address.")
+    elif not local or "." not in domain.strip(".") or " " in email or "@" in domain or len(email) > 254:
+        errors["email"] = _("Enter a valid e-mail address, like name@example.org.")
+    elif queries.get_user_by_email(session, email) is not None:
+        errors["email"] = _("A user with this e-mail address already exists.")
+    return email
+
+
+def _check_profile(
+    session: Session, *, name: str, role: str, country: str, errors: dict[str, str]
+) -> tuple[str, Role | None, Country | None]:
+    """Name required; a known role; a focal point needs a country, other roles none."""
+    name = " ".join(name.split())
+    if not name:
+        errors["name"] = _("Enter the person's name.")
+    elif len(name) > NAME_MAX:
+        errors["name"] = _("The name can have at most %(n)s characters.") % {"n": NAME_MAX}
+    chosen = next((r for r in Role if r.value == role), None)
+    if chosen is None:
+        errors["role"] = _("Choose a role.")
+    found = catalog_queries.get_country(session, country) if country.strip() else None
+    if country.strip() and found is None:
+        errors["country"] = _("Choose a member State or associate member from the list.")
+    elif chosen is Role.focal_point and found is None:
+        errors["country"] = _("A focal point reports for one country: choose it.")
+    elif chosen is not None and chosen is not Role.focal_point and found is not None:
+        errors["country"] = _("Only focal points have a country: choose “None” for this role.")
+    return name, chosen, found
+
+
+def register_user(session: Session, *, email: str, name: str, role: str, country: str) -> User:
+    """Create a user without a password (they set it with a one-time link); rules as in create_user."""
+    errors: dict[str, str] = {}
+    email = _check_email(session, email, errors)
+    name, chosen, found = _check_profile(session, name=name, role=role, country=country, errors=errors)
+    if errors or chosen is None:
+        raise UserFormInvalid(errors)
+    try:
+        with session.begin_nested():
+            user = create_user(session, email=email, name=name, role=chosen, country_iso3=found.iso3 if found else None)
+    except IntegrityError:  # the same e-mail address saved by someone else a moment ago
+        raise UserFormInvalid({"email": _("A user with this e-mail address already exists.")}) from None
+    set_committed_value(user, "country", found)  # loaded already: the caller may show it
+    return user
+
+
+def update_user(
+    session: Session, *, user: User, actor: User, name: str, role: str, country: str, version: int | None
+) -> None:
+    """Change a user's name, role and country if the admin saw the latest version; no admin demotes themselves."""
+    if version != user.version:
+        raise UserEditConflict(user)
+    errors: dict[str, str] = {}
+    name, chosen, found = _check_profile(session, name=name, role=role, country=country, errors=errors)
+    if user.id == actor.id and chosen is not None and chosen is not Role.admin:
+        errors["role"] = _("You cannot remove your own administrator role. Ask another administrator to do it.")
+    if errors or chosen is None:
+        raise UserFormInvalid(errors)
+    try:
+        with session.begin_nested():
+            user.name = name
+            user.role = chosen
+            user.country_id = found.id if found else None
+            user.country = found
+            session.flush()
+    except StaleDataError:
+        session.refresh(user)
+        raise UserEditConflict(user) from None
+
+
+def deactivate_user(session: Session, *, user: User, actor: User) -> None:
+    """Stop a user signing in: their sessions end, unused password links stop working; never oneself."""
+    from app.auth.sessions import revoke_all_sessions  # sessions imports this module
+
+    if user.id == actor.id:
+        raise Conflict(_("You cannot deactivate your own account. Ask another administrator to do it."))
+    if not user.is_active:
+        return
+    user.is_active = False
+    revoke_all_sessions(session, user)
+    session.execute(
+        update(PasswordToken)
+        .where(PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    session.flush()
+
+
+def reactivate_user(session: Session, *, user: User) -> None:
+    """Let a deactivated user sign in again (with their password, or a new link if they have none)."""
+    if user.is_active:
+        return
+    user.is_active = True
+    session.flush()

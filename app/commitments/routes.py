@@ -1,7 +1,216 @@
-"""Pages of the commitments feature (being built)."""
+"""Pages of the commitments (pledges): the list, recording and editing a pledge, its detail with progress updates."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.audit.queries import list_history
+from app.auth.dependencies import CurrentUser, FocalPointUser
+from app.auth.models import Role, User
+from app.catalog import queries as catalog_queries
+from app.commitments import queries, service
+from app.commitments.models import Commitment, CommitmentForm, CommitmentStatus, PledgeType
+from app.commitments.schemas import (
+    FIELD_LABELS,
+    FORM_LABELS,
+    PLEDGE_TYPE_LABELS,
+    STATUS_LABELS,
+    CommitmentEdit,
+    CommitmentInput,
+    ProgressInput,
+    display,
+)
+from app.db import SessionDep, utcnow
+from app.i18n import _
+from app.visibility import can_read_country, ensure_can_write_country
+from app.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
+
+
+def readable_commitment(commitment_id: int, user: CurrentUser, session: SessionDep) -> Commitment:
+    return service.get_readable(session, user=user, commitment_id=commitment_id)
+
+
+def writable_commitment(commitment_id: int, user: FocalPointUser, session: SessionDep) -> Commitment:
+    commitment = service.get_readable(session, user=user, commitment_id=commitment_id)
+    ensure_can_write_country(user, commitment.country_id)
+    return commitment
+
+
+ReadableCommitment = Annotated[Commitment, Depends(readable_commitment)]
+WritableCommitment = Annotated[Commitment, Depends(writable_commitment)]
+
+
+def _labels() -> dict[str, Any]:
+    return {"fields": FIELD_LABELS, "forms": FORM_LABELS, "types": PLEDGE_TYPE_LABELS, "statuses": STATUS_LABELS}
+
+
+def _see_other(request: Request, url: str) -> Response:
+    """After a successful POST: a full page load of ``url`` (HX-Redirect for htmx, 303 otherwise)."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _detail_url(request: Request, commitment: Commitment) -> str:
+    return str(request.app.url_path_for("commitments:detail", commitment_id=commitment.id))
+
+
+# ---- list ------------------------------------------------------------------------------------------------------
+
+
+@router.get("/commitments", name="commitments:list")
+def list_page(request: Request, session: SessionDep, user: CurrentUser, country: str = "") -> Response:
+    countries = [] if user.role is Role.focal_point else queries.list_commitment_countries(session, user=user)
+    context = {
+        "rows": queries.list_commitments(session, user=user, country_iso3=country[:3] or None),
+        "country_options": [("", _("All countries"))] + [(c.iso3, c.name) for c in countries],
+        "country": country.upper()[:3],
+        "can_create": user.role is Role.focal_point,
+        "labels": _labels(),
+    }
+    return render(request, "commitments/list.html", context, block="results")
+
+
+# ---- record and edit -------------------------------------------------------------------------------------------
+
+
+def _form_context(session: Session, values: CommitmentInput, **extra: Any) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": {},
+        "conflict": None,
+        "commitment": None,
+        "version": None,
+        "objective_options": [
+            (str(o.number), f"{o.number}. {o.short_title}") for o in catalog_queries.list_objectives(session)
+        ],
+        "principle_options": [(p.code, f"({p.code}) {p.name}") for p in catalog_queries.list_principles(session)],
+        "year": utcnow().year,
+        "form_options": [("", _("Choose the form"))] + [(f.value, FORM_LABELS[f]) for f in CommitmentForm],
+        "type_options": [(t.value, PLEDGE_TYPE_LABELS[t]) for t in PledgeType],
+        "status_options": [(s.value, STATUS_LABELS[s]) for s in CommitmentStatus],
+        "limits": {
+            "description_min": service.DESCRIPTION_MIN,
+            "description_max": service.DESCRIPTION_MAX,
+            "title_max": service.TITLE_MAX,
+            "partners_max": service.PARTNERS_MAX,
+            "scope_max": service.SCOPE_MAX,
+        },
+        "labels": _labels(),
+        **extra,
+    }
+
+
+@router.get("/commitments/new", name="commitments:new")
+def new_form(request: Request, session: SessionDep, _user: FocalPointUser) -> Response:
+    return render(request, "commitments/form.html", _form_context(session, CommitmentInput()))
+
+
+@router.post("/commitments", name="commitments:create")
+def create(
+    request: Request, session: SessionDep, user: FocalPointUser, data: Annotated[CommitmentInput, Form()]
+) -> Response:
+    try:
+        commitment = service.create_commitment(session, user=user, data=data)
+    except service.FormInvalid as exc:
+        context = _form_context(session, data, errors=exc.errors)
+        return render(request, "commitments/form.html", context, status_code=exc.status_code)
+    return _see_other(request, _detail_url(request, commitment) + "?saved=1")
+
+
+@router.get("/commitments/{commitment_id}/edit", name="commitments:edit")
+def edit_form(request: Request, session: SessionDep, commitment: WritableCommitment) -> Response:
+    values = CommitmentInput.from_commitment(commitment)
+    context = _form_context(session, values, commitment=commitment, version=commitment.version)
+    return render(request, "commitments/form.html", context)
+
+
+@router.post("/commitments/{commitment_id}/edit", name="commitments:save")
+def save(
+    request: Request,
+    session: SessionDep,
+    user: FocalPointUser,
+    commitment: WritableCommitment,
+    data: Annotated[CommitmentEdit, Form()],
+) -> Response:
+    typed = CommitmentInput.model_validate(data.model_dump(exclude={"version"}))
+    version = int(data.version) if data.version.strip().isdigit() else None
+    try:
+        service.update_commitment(session, user=user, commitment=commitment, data=typed, version=version)
+    except service.FormInvalid as exc:
+        context = _form_context(session, typed, errors=exc.errors, commitment=commitment, version=data.version)
+        return render(request, "commitments/form.html", context, status_code=exc.status_code)
+    except service.EditConflict as exc:
+        return _conflict_page(request, session, commitment, typed, exc)
+    return _see_other(request, _detail_url(request, commitment) + "?saved=1")
+
+
+def _conflict_page(
+    request: Request, session: Session, commitment: Commitment, typed: CommitmentInput, exc: service.EditConflict
+) -> Response:
+    """Nothing saved: the other person's values beside the user's, the user's input kept in the form."""
+    current = queries.get_commitment(session, commitment.id, fresh=True) or commitment
+    theirs = CommitmentInput.from_commitment(current).model_dump()
+    mine = service.cleaned(typed).model_dump()
+    fields = [
+        (name, display(name, theirs[name]), display(name, mine[name]))
+        for name in theirs
+        if display(name, theirs[name]) != display(name, mine[name])
+    ]
+    last = list_history(session, entity_type="commitment", entity_id=current.id, limit=1)
+    editor = last[0][1] if last else None
+    conflict = {"message": exc.message, "fields": fields, "editor": editor, "at": current.updated_at}
+    # The form now carries the current version: saving again stores what the user sees, knowingly.
+    context = _form_context(session, typed, conflict=conflict, commitment=current, version=current.version)
+    return render(request, "commitments/form.html", context, status_code=exc.status_code)
+
+
+# ---- detail and progress updates -------------------------------------------------------------------------------
+
+
+def _detail_context(session: Session, user: User, commitment: Commitment, **extra: Any) -> dict[str, Any]:
+    updates = sorted(commitment.updates, key=lambda u: (u.reported_on, u.id), reverse=True)
+    matched = commitment.matched_commitment
+    return {
+        "commitment": commitment,
+        "updates": updates,
+        "authors": queries.user_names(session, {u.author_id for u in updates if u.author_id}),
+        "matched_readable": matched is not None and can_read_country(session, user, matched.country_id),
+        "matched_by": queries.list_matching_pledges(session, commitment_id=commitment.id, user=user),
+        "can_write": service.can_write(user, commitment),
+        "progress": ProgressInput(reported_on=utcnow().date().isoformat(), status=commitment.status.value),
+        "progress_errors": {},
+        "status_options": [(s.value, STATUS_LABELS[s]) for s in CommitmentStatus],
+        "progress_max": service.PROGRESS_MAX,
+        "history_entries": list_history(session, entity_type="commitment", entity_id=commitment.id),
+        "labels": _labels(),
+        **extra,
+    }
+
+
+@router.get("/commitments/{commitment_id}", name="commitments:detail")
+def detail(request: Request, session: SessionDep, user: CurrentUser, commitment: ReadableCommitment) -> Response:
+    return render(request, "commitments/detail.html", _detail_context(session, user, commitment))
+
+
+@router.post("/commitments/{commitment_id}/updates", name="commitments:add_update")
+def add_update(
+    request: Request,
+    session: SessionDep,
+    user: FocalPointUser,
+    commitment: WritableCommitment,
+    data: Annotated[ProgressInput, Form()],
+) -> Response:
+    try:
+        service.add_progress_update(session, user=user, commitment=commitment, data=data)
+    except service.FormInvalid as exc:
+        context = _detail_context(session, user, commitment, progress=data, progress_errors=exc.errors)
+        return render(request, "commitments/detail.html", context, block="updates", status_code=exc.status_code)
+    return _see_other(request, _detail_url(request, commitment) + "?added=1#updates")

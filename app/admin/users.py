@@ -1,0 +1,149 @@
+"""Administration of users: list, create (with a one-time password link), edit, deactivate, reactivate."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.admin.dependencies import ManagedUser
+from app.admin.schemas import UserEditForm, UserForm, role_labels
+from app.audit.queries import list_history
+from app.auth import queries as auth_queries
+from app.auth import service as auth_service
+from app.auth import sessions
+from app.auth.dependencies import AdminUser
+from app.auth.models import User
+from app.catalog import queries as catalog_queries
+from app.db import SessionDep, utcnow
+from app.errors import AppError, Conflict
+from app.i18n import _
+from app.web.templating import render
+
+router = APIRouter(prefix="/admin/users")
+
+
+def _notices() -> dict[str, str]:
+    return {
+        "saved": _("The changes have been saved."),
+        "deactivated": _(
+            "The user has been deactivated and signed out everywhere. Their password links no longer work."
+        ),
+        "reactivated": _("The user has been reactivated and can sign in again."),
+    }
+
+
+def _choices(session: Session) -> dict[str, Any]:
+    countries = [(c.iso3, c.name) for c in catalog_queries.list_countries(session)]
+    return {
+        "role_options": list(role_labels().items()),
+        "country_options": [("", _("None (only focal points have a country)")), *countries],
+        "role_labels": role_labels(),
+    }
+
+
+@router.get("", name="admin:users")
+def users(request: Request, session: SessionDep, _admin: AdminUser) -> Response:
+    context = {"users": auth_queries.list_users(session), "role_labels": role_labels()}
+    return render(request, "admin/users.html", context)
+
+
+@router.get("/new", name="admin:user_new")
+def user_new(request: Request, session: SessionDep, _admin: AdminUser) -> Response:
+    context = {"form": UserForm(), "errors": {}, **_choices(session)}
+    return render(request, "admin/user_new.html", context)
+
+
+@router.post("", name="admin:user_create")
+def user_create(request: Request, session: SessionDep, admin: AdminUser, form: Annotated[UserForm, Form()]) -> Response:
+    try:
+        user = auth_service.register_user(
+            session, email=form.email, name=form.name, role=form.role, country=form.country
+        )
+    except auth_service.UserFormInvalid as exc:
+        context = {"form": form, "errors": exc.errors, **_choices(session)}
+        return render(request, "admin/user_new.html", context, status_code=422)
+    return _password_link_page(request, session, user=user, admin=admin, created=True)
+
+
+@router.post("/{user_id}/password-link", name="admin:user_password_link")
+def user_password_link(request: Request, session: SessionDep, admin: AdminUser, user: ManagedUser) -> Response:
+    if not user.is_active:
+        raise Conflict(_("This user is deactivated. Reactivate them before issuing a password link."))
+    return _password_link_page(request, session, user=user, admin=admin, created=False)
+
+
+def _password_link_page(request: Request, session: Session, *, user: User, admin: User, created: bool) -> Response:
+    """Issue a one-time link and show it this once: it is not stored, and there is no e-mail."""
+    token = sessions.issue_password_link(session, user=user, issued_by=admin)
+    link = str(request.base_url).rstrip("/") + request.app.url_path_for("auth:set_password_form", token=token)
+    context = {
+        "user": user,
+        "link": link,
+        "created": created,
+        "days": sessions.PASSWORD_LINK_LIFETIME.days,
+        "expires_at": utcnow() + sessions.PASSWORD_LINK_LIFETIME,
+        "role_labels": role_labels(),
+    }
+    response = render(request, "admin/user_link.html", context)
+    response.headers["Cache-Control"] = "no-store"  # the link must not linger in caches or the back button
+    return response
+
+
+def _edit_page(request: Request, session: Session, user: User, *, status_code: int = 200, **extra: Any) -> Response:
+    context = {
+        "user": user,
+        "form": UserEditForm.of(user),
+        "errors": {},
+        "conflict": False,
+        "message": None,
+        "notice": None,
+        "history": list_history(session, entity_type="user_account", entity_id=user.id),
+        **_choices(session),
+        **extra,
+    }
+    return render(request, "admin/user_edit.html", context, status_code=status_code)
+
+
+@router.get("/{user_id}", name="admin:user_edit")
+def user_edit(request: Request, session: SessionDep, _admin: AdminUser, user: ManagedUser, done: str = "") -> Response:
+    return _edit_page(request, session, user, notice=_notices().get(done))
+
+
+@router.post("/{user_id}", name="admin:user_update")
+def user_update(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    user: ManagedUser,
+    form: Annotated[UserEditForm, Form()],
+) -> Response:
+    try:
+        auth_service.update_user(
+            session, user=user, actor=admin, name=form.name, role=form.role, country=form.country, version=form.version
+        )
+    except auth_service.UserEditConflict:
+        # Keep what the admin typed; the form now carries the saved version, so saving again is a knowing choice.
+        kept = form.model_copy(update={"version": user.version})
+        return _edit_page(request, session, user, form=kept, conflict=True, status_code=409)
+    except auth_service.UserFormInvalid as exc:
+        return _edit_page(request, session, user, form=form, errors=exc.errors, status_code=422)
+    return RedirectResponse(request.app.url_path_for("admin:user_edit", user_id=user.id) + "?done=saved", 303)
+
+
+@router.post("/{user_id}/deactivate", name="admin:user_deactivate")
+def user_deactivate(request: Request, session: SessionDep, admin: AdminUser, user: ManagedUser) -> Response:
+    try:
+        auth_service.deactivate_user(session, user=user, actor=admin)
+    except AppError as exc:
+        return _edit_page(request, session, user, message=exc.message, status_code=exc.status_code)
+    return RedirectResponse(request.app.url_path_for("admin:user_edit", user_id=user.id) + "?done=deactivated", 303)
+
+
+@router.post("/{user_id}/reactivate", name="admin:user_reactivate")
+def user_reactivate(request: Request, session: SessionDep, _admin: AdminUser, user: ManagedUser) -> Response:
+    auth_service.reactivate_user(session, user=user)
+    return RedirectResponse(request.app.url_path_for("admin:user_edit", user_id=user.id) + "?done=reactivated", 303)

@@ -1,0 +1,61 @@
+"""Test data for pledges: a valid form, and pledges recorded through the service as a focal point would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role, User
+from app.commitments import queries, service
+from app.commitments.models import Commitment
+from app.commitments.schemas import CommitmentInput
+from app.submissions.models import SubmissionStatus
+from tests.factories import make_submission, make_user
+
+DESCRIPTION = (
+    "The Ministry of Labour will set up one-stop migrant resource centres in five provinces of origin, offering "
+    "pre-departure orientation, information on fair recruitment and a complaints desk. Progress is measured by "
+    "the number of centres open and of migrants served each year, reported in the national labour statistics."
+)
+assert len(DESCRIPTION) >= 300
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    """A valid pledge form, as the browser posts it."""
+    data: dict[str, Any] = {
+        "title": "Migrant resource centres in provinces of origin",
+        "description": DESCRIPTION,
+        "form": "process",
+        "pledge_type": "individual",
+        "partners": "",
+        "matched_reference": "",
+        "objectives": ["3", "6"],
+        "principles": ["a", "d"],
+        "scope": "National, starting in five provinces",
+        "timeframe_start": "2025-01-01",
+        "timeframe_end": "2027-12-31",
+        "status": "pledged",
+    }
+    return {**data, **overrides}
+
+
+def focal_point(session: Session, country: str = "PHL") -> User:
+    return make_user(session, role=Role.focal_point, country=country)
+
+
+def make_commitment(
+    session: Session, *, user: User | None = None, country: str = "PHL", **overrides: Any
+) -> Commitment:
+    user = user or focal_point(session, country)
+    created = service.create_commitment(session, user=user, data=CommitmentInput(**form_data(**overrides)))
+    loaded = queries.get_commitment(session, created.id)
+    assert loaded is not None
+    return loaded
+
+
+def accept_review_of(session: Session, country: str) -> None:
+    """Make the country's voluntary GCM review accepted, so preparers may read its pledges."""
+    submission = make_submission(session, focal_point=focal_point(session, country))
+    submission.status = SubmissionStatus.approved
+    session.flush()
