@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
     # Whether visitors who are not signed in may see published content (dashboards, search).
     public_view: bool = True
-    # Send cookies only over HTTPS. Default: on in production, off in development and test (plain http://127.0.0.1).
+    # Send cookies only over HTTPS. Default: on outside development (browsers treat http://127.0.0.1 and
+    # http://localhost as secure, so local test runs work too).
     cookie_secure_override: bool | None = Field(default=None, alias="GCM_COOKIE_SECURE")
 
     @model_validator(mode="after")
@@ -53,7 +54,7 @@ class Settings(BaseSettings):
     def cookie_secure(self) -> bool:
         if self.cookie_secure_override is not None:
             return self.cookie_secure_override
-        return self.env is Environment.production
+        return self.env is not Environment.development
 
     @property
     def is_production(self) -> bool:

@@ -92,5 +92,5 @@ def app(settings: Settings, session: Session) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    with TestClient(app, base_url="https://127.0.0.1") as client:
         yield client

@@ -84,7 +84,7 @@ def _fill(path: str, samples: dict[str, Any]) -> str:
 
 
 def _client_for(app: FastAPI, session: Session, user: User | None) -> TestClient:
-    client = TestClient(app, base_url="http://127.0.0.1")
+    client = TestClient(app, base_url="https://127.0.0.1")
     if user is not None:
         client.cookies.set(SESSION_COOKIE, sessions.start_session(session, user=user).token)
     csrf_token(client)

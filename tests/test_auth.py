@@ -23,7 +23,7 @@ def test_sign_in_sets_a_protected_session_cookie_and_redirects(client: TestClien
     assert response.status_code == 303
     assert response.headers["location"] == "/account/password"
     cookie = response.headers["set-cookie"]
-    assert "gcm_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "gcm_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" in cookie
     record = session.scalars(select(UserSession).where(UserSession.user_id == user.id)).one()
     assert client.cookies.get("gcm_session") not in record.token_hash  # only a digest is stored
     page = client.get("/")
@@ -128,7 +128,7 @@ def test_change_password_requires_the_current_one_and_signs_out_other_browsers(
     app, client: TestClient, session: Session
 ) -> None:
     user = make_user(session)
-    other = TestClient(app, base_url="http://127.0.0.1")
+    other = TestClient(app, base_url="https://127.0.0.1")
     sign_in(other, user)
     sign_in(client, user)
     bad = post_form(

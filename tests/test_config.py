@@ -31,3 +31,9 @@ def test_settings_read_the_gcm_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(_env_file=None)
     assert settings.env is Environment.production
     assert not settings.is_sqlite
+
+
+@pytest.mark.parametrize(("env", "secure"), [("development", False), ("test", True), ("production", True)])
+def test_cookies_are_secure_outside_development(env: str, secure: bool) -> None:
+    settings = Settings(_env_file=None, env=Environment(env), secret_key="x" * 48)
+    assert settings.cookie_secure is secure

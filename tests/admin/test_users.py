@@ -16,7 +16,7 @@ from app.auth.models import Role, User, UserSession
 from tests.factories import make_user, sign_in
 from tests.factories import post_form as _post_form
 
-LINK = re.compile(r"http://127\.0\.0\.1/set-password/([A-Za-z0-9_\-]+)")
+LINK = re.compile(r"https://127\.0\.0\.1/set-password/([A-Za-z0-9_\-]+)")
 
 
 def post_form(client: TestClient, url: str, data: dict[str, object] | None = None, **kwargs: object):
@@ -223,7 +223,7 @@ def test_admin_cannot_remove_their_own_admin_role(client: TestClient, session: S
 
 def test_deactivation_ends_the_users_sessions(app: FastAPI, client: TestClient, session: Session) -> None:
     fp = make_user(session, role=Role.focal_point, country="PHL")
-    with TestClient(app, base_url="http://127.0.0.1") as theirs:
+    with TestClient(app, base_url="https://127.0.0.1") as theirs:
         sign_in(theirs, fp)
         assert theirs.get("/my", follow_redirects=False).status_code == 200
         signed_in_admin(client, session)

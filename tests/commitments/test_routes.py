@@ -337,7 +337,7 @@ def test_edit_after_someone_else_saved_is_a_conflict(app: FastAPI, client: TestC
     first, second = focal_point(session), focal_point(session)
     pledge = make_commitment(session, user=first)
     loaded_version = pledge.version
-    other = TestClient(app, base_url="http://127.0.0.1")
+    other = TestClient(app, base_url="https://127.0.0.1")
     sign_in(client, first)
     sign_in(other, second)
     url = f"/commitments/{pledge.id}/edit"

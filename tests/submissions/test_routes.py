@@ -100,7 +100,7 @@ def test_second_editor_gets_a_conflict_view_and_nothing_is_overwritten(
     submission = make_submission(session)
     first = make_user(session, role=Role.focal_point, country="PHL")
     second = make_user(session, role=Role.focal_point, country="PHL")
-    other = TestClient(app, base_url="http://127.0.0.1")
+    other = TestClient(app, base_url="https://127.0.0.1")
     sign_in(client, first)
     sign_in(other, second)
     report = next(r for r in submission.objective_reports if r.objective.number == 3)
