@@ -19,6 +19,8 @@ from app.db import create_db_engine, make_sessionmaker
 from app.health import router as health_router
 from app.indicators.routes import router as indicators_router
 from app.pages.routes import router as pages_router
+from app.review.queue_routes import router as review_queue_router
+from app.review.routes import router as review_router
 from app.submissions.routes import router as submissions_router
 from app.web.assets import STATIC_DIR, missing_assets
 from app.web.csrf import CSRFCookieMiddleware, csrf_protect
@@ -70,5 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(commitments_router)
     app.include_router(indicators_router)
     app.include_router(admin_router)
+    app.include_router(review_router)
+    app.include_router(review_queue_router)
     install_error_handlers(app)
     return app

@@ -7,6 +7,7 @@ from app.commitments.models import Commitment, CommitmentUpdate
 from app.cycles.models import ReviewCycle
 from app.db import Base
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue
+from app.review.models import ReviewDecision
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "PasswordToken",
     "Principle",
     "ReviewCycle",
+    "ReviewDecision",
     "RoundTable",
     "Submission",
     "SubmissionSection",

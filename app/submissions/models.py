@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import Column, ForeignKey, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Country, Objective, Principle
@@ -83,6 +83,8 @@ class SubmissionSection(TimestampMixin, VersionedMixin, Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     key: Mapped[SectionKey]
     body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Open for editing while the secretariat has asked for changes to this part.
+    reopened: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     submission: Mapped[Submission] = relationship(back_populates="sections", lazy="raise")
@@ -119,6 +121,8 @@ class ObjectiveReport(TimestampMixin, VersionedMixin, Base):
     good_practices: Mapped[str] = mapped_column(Text, default="", server_default="")
     challenges: Mapped[str] = mapped_column(Text, default="", server_default="")
     partners: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Open for editing while the secretariat has asked for changes to this part.
+    reopened: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     submission: Mapped[Submission] = relationship(back_populates="objective_reports", lazy="raise")

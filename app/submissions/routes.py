@@ -15,9 +15,11 @@ from app.catalog import queries as catalog_queries
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, NotFound
 from app.i18n import _
+from app.review import queries as review_queries
+from app.review.service import part_keys
 from app.submissions import queries, service
 from app.submissions.dependencies import ReadableSubmission
-from app.submissions.models import ObjectiveReport, SectionKey, Submission, SubmissionSection
+from app.submissions.models import ObjectiveReport, SectionKey, Submission, SubmissionSection, SubmissionStatus
 from app.submissions.rules import (
     NOT_REPORTED_REASON_MAX,
     PROGRESS_SCALE,
@@ -26,6 +28,7 @@ from app.submissions.rules import (
     SECTION_MAX,
     SECTION_TITLES,
 )
+from app.visibility import reads_everything
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -37,12 +40,11 @@ def _is_autosave(request: Request) -> bool:
     return request.headers.get("X-Autosave") == "1"
 
 
-def _can_edit(user: User, submission: Submission) -> bool:
-    return (
-        user.role is Role.focal_point
-        and user.country_id == submission.country_id
-        and submission.status in service.EDITABLE
-    )
+def _can_edit(user: User, submission: Submission, part: SubmissionSection | ObjectiveReport | None = None) -> bool:
+    mine = user.role is Role.focal_point and user.country_id == submission.country_id
+    if part is None:
+        return mine and submission.status in service.EDITABLE
+    return mine and service.is_part_editable(submission, part)
 
 
 @router.get("/my", name="submissions:home")
@@ -72,18 +74,37 @@ def start(session: SessionDep, user: FocalPointUser) -> Response:
     return RedirectResponse(f"/submissions/{submission.id}", status_code=303)
 
 
-@router.get("/submissions/{submission_id}", name="submissions:detail")
-def detail(request: Request, user: CurrentUser, submission: ReadableSubmission) -> Response:
+def detail_response(
+    request: Request, session: SessionDep, submission: Submission, *, status_code: int = 200, **extra: Any
+) -> Response:
+    """The submission's page: checklist, the decisions on record, and the forms the user may use."""
+    user = request.state.user_session.user
     context = {
         "submission": submission,
         "checklist": service.checklist(submission),
         "can_edit": _can_edit(user, submission),
-        "section_titles": SECTION_TITLES,
-        "scale": PROGRESS_SCALE,
-        "report_fields": REPORT_FIELDS,
+        "reviews": reads_everything(user) and user.role in (Role.secretariat, Role.admin),
+        "decisions": review_queries.list_decisions(session, submission.id),
+        "reopened": {k for k in part_keys(submission) if _is_reopened(submission, k)},
         "missing": {},
+        "decision_form": {"reason": "", "parts": [], "error": "", "field": None},
+        **extra,
     }
-    return render(request, "submissions/detail.html", context)
+    return render(request, "submissions/detail.html", context, status_code=status_code)
+
+
+def _is_reopened(submission: Submission, key: str) -> bool:
+    kind, ref = key.split(":")
+    if submission.status is not SubmissionStatus.changes_requested:
+        return False
+    if kind == "section":
+        return any(s.reopened for s in submission.sections if s.key.value == ref)
+    return any(r.reopened for r in submission.objective_reports if str(r.objective.number) == ref)
+
+
+@router.get("/submissions/{submission_id}", name="submissions:detail")
+def detail(request: Request, session: SessionDep, _user: CurrentUser, submission: ReadableSubmission) -> Response:
+    return detail_response(request, session, submission)
 
 
 @router.post("/submissions/{submission_id}/submit", name="submissions:submit")
@@ -91,17 +112,8 @@ def submit(request: Request, session: SessionDep, user: FocalPointUser, submissi
     try:
         service.submit(session, user=user, submission=submission)
     except service.IncompleteSubmission as exc:
-        context = {
-            "submission": submission,
-            "checklist": service.checklist(submission),
-            "can_edit": True,
-            "section_titles": SECTION_TITLES,
-            "scale": PROGRESS_SCALE,
-            "report_fields": REPORT_FIELDS,
-            "missing": {item.key: item for item in exc.items},
-            "submit_error": exc.message,
-        }
-        return render(request, "submissions/detail.html", context, status_code=422)
+        missing = {item.key: item for item in exc.items}
+        return detail_response(request, session, submission, status_code=422, missing=missing, submit_error=exc.message)
     return RedirectResponse(f"/submissions/{submission.id}?submitted=1", status_code=303)
 
 
@@ -125,7 +137,7 @@ def _section_context(submission: Submission, section: SubmissionSection, user: U
         "title": SECTION_TITLES[section.key],
         "hint": SECTION_HINTS[section.key],
         "max_length": SECTION_MAX,
-        "can_edit": _can_edit(user, submission),
+        "can_edit": _can_edit(user, submission, section),
         "values": {"body": section.body},
         "version": section.version,
         "errors": {},
@@ -196,7 +208,7 @@ def _report_context(
         "submission": submission,
         "report": report,
         "objective": report.objective,
-        "can_edit": _can_edit(user, submission),
+        "can_edit": _can_edit(user, submission, report),
         "values": _report_values(report),
         "version": report.version,
         "errors": {},

@@ -18,6 +18,7 @@ from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import AppError, Conflict, ValidationFailed
 from app.i18n import _
+from app.review.models import DecisionKind, ReviewDecision
 from app.submissions import queries
 from app.submissions.models import (
     ObjectiveReport,
@@ -71,13 +72,23 @@ def start_submission(session: Session, *, user: User, cycle: ReviewCycle) -> Sub
     return submission
 
 
-def ensure_editable(submission: Submission, user: User) -> None:
-    """A focal point of the country edits only a draft, or one the secretariat sent back."""
+def ensure_editable(
+    submission: Submission, user: User, part: SubmissionSection | ObjectiveReport | None = None
+) -> None:
+    """A focal point of the country edits a draft, or the parts the secretariat reopened when sending it back."""
     ensure_can_write_country(user, submission.country_id)
     if submission.status not in EDITABLE:
         raise Conflict(
             _("This review has been submitted and is read-only until the secretariat sends it back for changes.")
         )
+    if submission.status is SubmissionStatus.changes_requested and part is not None and not part.reopened:
+        raise Conflict(_("The secretariat did not ask for changes to this part; it stays as submitted."))
+
+
+def is_part_editable(submission: Submission, part: SubmissionSection | ObjectiveReport) -> bool:
+    return submission.status is SubmissionStatus.draft or (
+        submission.status is SubmissionStatus.changes_requested and part.reopened
+    )
 
 
 def _check_version(record: SubmissionSection | ObjectiveReport, version: int | None) -> None:
@@ -89,7 +100,7 @@ def save_section(
     session: Session, *, user: User, submission: Submission, section: SubmissionSection, body: str, version: int | None
 ) -> bool:
     """Save a general section if the user saw its latest version; returns whether anything changed."""
-    ensure_editable(submission, user)
+    ensure_editable(submission, user, section)
     body = _clean(body)
     if len(body) > SECTION_MAX:
         raise FormInvalid({"body": _("Shorten the text to %(max)s characters.") % {"max": f"{SECTION_MAX:,}"}})
@@ -154,7 +165,7 @@ def save_objective_report(
     version: int | None,
 ) -> bool:
     """Save an objective report if the user saw its latest version; returns whether anything changed."""
-    ensure_editable(submission, user)
+    ensure_editable(submission, user, report)
     data.texts = {k: _clean(v) for k, v in data.texts.items()}
     data.not_reported_reason = _clean(data.not_reported_reason)
     errors = _validate_report(data)
@@ -250,6 +261,9 @@ def submit(session: Session, *, user: User, submission: Submission) -> None:
         raise IncompleteSubmission(incomplete)
     submission.status = SubmissionStatus.submitted
     submission.submitted_at = utcnow()
+    for part in [*submission.sections, *submission.objective_reports]:
+        part.reopened = False
+    session.add(ReviewDecision(submission_id=submission.id, kind=DecisionKind.submit, decided_by_id=user.id))
     session.flush()
 
 

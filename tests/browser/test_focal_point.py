@@ -78,7 +78,8 @@ def test_focal_point_writes_reloads_and_submits(page: Page, live: LiveServer, fo
     page.goto(f"{base}/submissions/{submission_id}")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("status")).to_contain_text("Your review has been sent to the ESCAP secretariat")
-    expect(page.get_by_text("Submitted", exact=True)).to_be_visible()
+    expect(page.locator(".status").first).to_have_text("Submitted")
+    expect(page.get_by_role("heading", name="Decisions on record")).to_be_visible()
 
 
 MARKUP = '<script>window.xssRan = 1</script><img src=x onerror="window.xssRan = 2">'

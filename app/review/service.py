@@ -1,0 +1,156 @@
+"""The review state machine: what the secretariat may decide, from which status, and what it changes.
+
+    draft ──submit──▶ submitted ──approve──▶ approved ──publish──▶ published
+                          │  ▲                   │                    │
+          request_changes │  │ submit            └──────reopen────────┘
+                          ▼  │                          │
+                    changes_requested ◀─────────────────┘
+
+An impossible transition raises Conflict (409) and changes nothing. Two reviewers deciding at once: the
+submission's version column lets the first win; the second gets a Conflict saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import Role, User
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, ValidationFailed
+from app.i18n import _
+from app.review.models import DecisionKind, ReviewDecision
+from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
+
+REASON_MAX = 5_000
+
+ALLOWED: dict[DecisionKind, tuple[SubmissionStatus, ...]] = {
+    DecisionKind.request_changes: (SubmissionStatus.submitted,),
+    DecisionKind.approve: (SubmissionStatus.submitted,),
+    DecisionKind.publish: (SubmissionStatus.approved,),
+    DecisionKind.reopen: (SubmissionStatus.approved, SubmissionStatus.published),
+}
+RESULT = {
+    DecisionKind.request_changes: SubmissionStatus.changes_requested,
+    DecisionKind.approve: SubmissionStatus.approved,
+    DecisionKind.publish: SubmissionStatus.published,
+    DecisionKind.reopen: SubmissionStatus.changes_requested,
+}
+
+
+def part_keys(submission: Submission) -> list[str]:
+    keys = [f"section:{s.key.value}" for s in submission.sections]
+    return keys + [f"objective:{r.objective.number}" for r in submission.objective_reports]
+
+
+def _ensure_reviewer(user: User) -> None:
+    if user.role not in (Role.secretariat, Role.admin):
+        raise Forbidden(_("Only the ESCAP secretariat decides on submissions."))
+
+
+def _ensure_allowed(submission: Submission, kind: DecisionKind, version: int | None) -> None:
+    if version is not None and version != submission.version:
+        raise Conflict(_("Someone else has acted on this submission since you opened it. Reload to see its state."))
+    if submission.status not in ALLOWED[kind]:
+        raise Conflict(
+            _("This cannot be done while the submission is %(status)s.")
+            % {"status": submission.status.value.replace("_", " ")}
+        )
+
+
+@contextmanager
+def _deciding(
+    session: Session, submission: Submission, kind: DecisionKind, user: User, reason: str = ""
+) -> Iterator[ReviewDecision]:
+    """Change the submission and record the decision atomically, in a savepoint.
+
+    If another reviewer's decision landed first (the version moved on), everything is undone and the
+    reviewer is told; the in-memory submission is reloaded so nothing stale is written later.
+    """
+    decision = ReviewDecision(submission_id=submission.id, kind=kind, reason=reason, decided_by_id=user.id, parts=[])
+    try:
+        with session.begin_nested():
+            yield decision
+            session.add(decision)
+            session.flush()
+    except StaleDataError:
+        # Reload from the database: the winner's state, nothing of ours left to write.
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Submission | SubmissionSection | ObjectiveReport):
+                session.expire(obj)
+        raise Conflict(_("Another reviewer decided on this submission at the same moment; theirs counts.")) from None
+
+
+def _reopen_parts(submission: Submission, parts: Iterable[str]) -> list[str]:
+    wanted = set(parts)
+    unknown = wanted - set(part_keys(submission))
+    if unknown:
+        raise ValidationFailed(_("Choose parts of this submission."), field="parts")
+    for section in submission.sections:
+        section.reopened = f"section:{section.key.value}" in wanted
+    for report in submission.objective_reports:
+        report.reopened = f"objective:{report.objective.number}" in wanted
+    return sorted(wanted, key=part_keys(submission).index)
+
+
+def _clean_reason(reason: str, *, required: bool) -> str:
+    reason = reason.strip()
+    if required and not reason:
+        raise ValidationFailed(_("Give the reason: the focal points will read it."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(
+            _("Shorten the reason to %(max)s characters.") % {"max": f"{REASON_MAX:,}"}, field="reason"
+        )
+    return reason
+
+
+def request_changes(
+    session: Session, *, user: User, submission: Submission, reason: str, parts: list[str], version: int | None
+) -> ReviewDecision:
+    """Send a submitted review back: a reason is required, and only the marked parts reopen for editing."""
+    _ensure_reviewer(user)
+    _ensure_allowed(submission, DecisionKind.request_changes, version)
+    reason = _clean_reason(reason, required=True)
+    if not parts:
+        raise ValidationFailed(_("Mark at least one part to reopen for changes."), field="parts")
+    with _deciding(session, submission, DecisionKind.request_changes, user, reason) as decision:
+        decision.parts = _reopen_parts(submission, parts)
+        submission.status = SubmissionStatus.changes_requested
+    return decision
+
+
+def approve(session: Session, *, user: User, submission: Submission, version: int | None) -> ReviewDecision:
+    """Accept a submitted review."""
+    _ensure_reviewer(user)
+    _ensure_allowed(submission, DecisionKind.approve, version)
+    with _deciding(session, submission, DecisionKind.approve, user) as decision:
+        submission.status = SubmissionStatus.approved
+        submission.approved_at = utcnow()
+    return decision
+
+
+def publish(session: Session, *, user: User, submission: Submission, version: int | None) -> ReviewDecision:
+    """Make an approved review visible to preparers and the public dashboards."""
+    _ensure_reviewer(user)
+    _ensure_allowed(submission, DecisionKind.publish, version)
+    with _deciding(session, submission, DecisionKind.publish, user) as decision:
+        submission.status = SubmissionStatus.published
+        submission.published_at = utcnow()
+    return decision
+
+
+def reopen(
+    session: Session, *, user: User, submission: Submission, reason: str, parts: list[str], version: int | None
+) -> ReviewDecision:
+    """Reopen an approved or published review for changes, with a reason (all parts unless some are marked)."""
+    _ensure_reviewer(user)
+    _ensure_allowed(submission, DecisionKind.reopen, version)
+    reason = _clean_reason(reason, required=True)
+    with _deciding(session, submission, DecisionKind.reopen, user, reason) as decision:
+        decision.parts = _reopen_parts(submission, parts or part_keys(submission))
+        submission.status = SubmissionStatus.changes_requested
+        submission.published_at = None
+    return decision
