@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.submissions.models import ObjectiveReport, SectionKey, Submission, SubmissionSection
+from app.visibility import ACCEPTED
 
 
 def get_open_cycle(session: Session) -> ReviewCycle | None:
@@ -60,3 +61,20 @@ def list_country_submissions(session: Session, country_id: int) -> list[Submissi
         .order_by(Submission.created_at.desc())
     )
     return list(session.scalars(stmt))
+
+
+def get_last_accepted(session: Session, *, country_id: int, before_cycle_id: int) -> Submission | None:
+    """The country's most recent approved or published review of another cycle (to carry forward)."""
+    stmt = (
+        select(Submission.id)
+        .join(Submission.review_cycle)
+        .where(
+            Submission.country_id == country_id,
+            Submission.review_cycle_id != before_cycle_id,
+            Submission.status.in_(ACCEPTED),
+        )
+        .order_by(ReviewCycle.opens_on.desc())
+        .limit(1)
+    )
+    found = session.scalar(stmt)
+    return get_submission(session, found) if found else None

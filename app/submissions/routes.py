@@ -61,16 +61,26 @@ def focal_point_home(request: Request, session: SessionDep, user: FocalPointUser
         "checklist": service.checklist(submission) if submission else [],
         "days_left": (cycle.deadline - today).days if cycle else None,
         "history": queries.list_country_submissions(session, user.country_id or 0),
+        "last_accepted": (
+            queries.get_last_accepted(session, country_id=user.country_id or 0, before_cycle_id=cycle.id)
+            if cycle and submission is None
+            else None
+        ),
     }
     return render(request, "submissions/home.html", context)
 
 
 @router.post("/my/submissions", name="submissions:start")
-def start(session: SessionDep, user: FocalPointUser) -> Response:
+def start(session: SessionDep, user: FocalPointUser, carry_forward: Annotated[bool, Form()] = False) -> Response:
     cycle = queries.get_open_cycle(session)
     if cycle is None:
         raise Conflict(_("No review cycle is open at the moment."))
-    submission = service.start_submission(session, user=user, cycle=cycle)
+    source = None
+    if carry_forward:
+        source = queries.get_last_accepted(session, country_id=user.country_id or 0, before_cycle_id=cycle.id)
+        if source is None:
+            raise Conflict(_("Your country has no approved review to carry forward."))
+    submission = service.start_submission(session, user=user, cycle=cycle, carry_forward=source)
     return RedirectResponse(f"/submissions/{submission.id}", status_code=303)
 
 

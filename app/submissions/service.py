@@ -30,7 +30,7 @@ from app.submissions.models import (
     SubmissionStatus,
 )
 from app.submissions.rules import NOT_REPORTED_REASON_MAX, REPORT_FIELDS, SECTION_MAX, SECTION_TITLES
-from app.visibility import ensure_can_write_country
+from app.visibility import ACCEPTED, ensure_can_write_country
 
 EDITABLE = (SubmissionStatus.draft, SubmissionStatus.changes_requested)
 
@@ -55,8 +55,13 @@ class FormInvalid(AppError):
         self.errors = errors
 
 
-def start_submission(session: Session, *, user: User, cycle: ReviewCycle) -> Submission:
-    """Open a draft for the focal point's country in an open cycle, with every section and objective report."""
+def start_submission(
+    session: Session, *, user: User, cycle: ReviewCycle, carry_forward: Submission | None = None
+) -> Submission:
+    """Open a draft for the focal point's country in an open cycle, with every section and objective report.
+
+    With ``carry_forward`` (the country's last accepted review), the draft starts as a copy of it, marked so.
+    """
     assert user.country_id is not None
     ensure_can_write_country(user, user.country_id)
     if cycle.status is not CycleStatus.open:
@@ -67,9 +72,32 @@ def start_submission(session: Session, *, user: User, cycle: ReviewCycle) -> Sub
     submission.sections = [SubmissionSection(key=key, body="", updated_by_id=user.id) for key in SectionKey]
     objectives = session.scalars(select(Objective).order_by(Objective.number))
     submission.objective_reports = [ObjectiveReport(objective_id=o.id, updated_by_id=user.id) for o in objectives]
+    if carry_forward is not None:
+        _copy_from(submission, carry_forward, user)
     session.add(submission)
     session.flush()
     return submission
+
+
+COPIED_REPORT_FIELDS = ("reporting", "not_reported_reason", "progress_rating", *(f.name for f in REPORT_FIELDS))
+
+
+def _copy_from(submission: Submission, source: Submission, user: User) -> None:
+    if source.country_id != user.country_id or source.status not in ACCEPTED:
+        raise Conflict(_("Only your country's last approved review can be carried forward."))
+    submission.carried_forward_from_id = source.id
+    bodies = {s.key: s.body for s in source.sections}
+    for section in submission.sections:
+        section.body = bodies.get(section.key, "")
+    reports = {r.objective_id: r for r in source.objective_reports}
+    for report in submission.objective_reports:
+        old = reports.get(report.objective_id)
+        if old is None:
+            continue
+        for name in COPIED_REPORT_FIELDS:
+            setattr(report, name, getattr(old, name))
+        report.principles = list(old.principles)
+        report.commitments = list(old.commitments)
 
 
 def ensure_editable(
