@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.i18n import _
+
 
 class AppError(Exception):
     status_code = 400
@@ -34,3 +36,14 @@ class Conflict(AppError):
 
 class ValidationFailed(AppError):
     status_code = 422
+
+
+class FormInvalid(ValidationFailed):
+    """Several fields of a form are wrong at once; ``errors`` maps each field to its message. Nothing was saved."""
+
+    def __init__(self, errors: dict[str, str], message: str | None = None) -> None:
+
+        super().__init__(
+            message or _("Some fields need correcting; nothing was saved."), field=next(iter(errors), None)
+        )
+        self.errors = errors

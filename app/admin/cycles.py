@@ -17,7 +17,7 @@ from app.cycles import queries, service
 from app.cycles.models import ReviewCycle
 from app.cycles.schemas import DESCRIPTION_MAX, NAME_MAX, CycleForm
 from app.db import SessionDep, utcnow
-from app.errors import AppError
+from app.errors import AppError, FormInvalid
 from app.i18n import _
 from app.web.templating import render
 
@@ -79,7 +79,7 @@ def cycle_create(
 ) -> Response:
     try:
         service.create_cycle(session, form=form)
-    except service.CycleFormInvalid as exc:
+    except FormInvalid as exc:
         return _form_page(request, cycle=None, form=form, errors=exc.errors, status_code=422)
     return RedirectResponse(request.app.url_path_for("admin:cycles") + "?done=created", status_code=303)
 
@@ -109,7 +109,7 @@ def cycle_update(
     except service.CycleEditConflict:
         # Keep what the admin typed; the form now carries the saved version, so saving again is a knowing choice.
         return _edit_page(request, session, cycle, form=form, conflict=True, status_code=409)
-    except service.CycleFormInvalid as exc:
+    except FormInvalid as exc:
         return _edit_page(request, session, cycle, form=form, version=form.version, errors=exc.errors, status_code=422)
     return RedirectResponse(request.app.url_path_for("admin:cycle_edit", cycle_id=cycle.id) + "?done=saved", 303)
 

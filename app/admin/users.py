@@ -19,7 +19,7 @@ from app.auth.dependencies import AdminUser
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
 from app.db import SessionDep, utcnow
-from app.errors import AppError, Conflict
+from app.errors import AppError, Conflict, FormInvalid
 from app.i18n import _
 from app.web.templating import render
 
@@ -63,7 +63,7 @@ def user_create(request: Request, session: SessionDep, admin: AdminUser, form: A
         user = auth_service.register_user(
             session, email=form.email, name=form.name, role=form.role, country=form.country
         )
-    except auth_service.UserFormInvalid as exc:
+    except FormInvalid as exc:
         context = {"form": form, "errors": exc.errors, **_choices(session)}
         return render(request, "admin/user_new.html", context, status_code=422)
     return _password_link_page(request, session, user=user, admin=admin, created=True)
@@ -129,7 +129,7 @@ def user_update(
         # Keep what the admin typed; the form now carries the saved version, so saving again is a knowing choice.
         kept = form.model_copy(update={"version": user.version})
         return _edit_page(request, session, user, form=kept, conflict=True, status_code=409)
-    except auth_service.UserFormInvalid as exc:
+    except FormInvalid as exc:
         return _edit_page(request, session, user, form=form, errors=exc.errors, status_code=422)
     return RedirectResponse(request.app.url_path_for("admin:user_edit", user_id=user.id) + "?done=saved", 303)
 

@@ -19,7 +19,7 @@ from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.catalog import queries as catalog_queries
 from app.catalog.models import Country
 from app.db import utcnow
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _
 
 TOKEN_PREFIX = "gcm_"  # noqa: S105 - a visible prefix, not a secret
@@ -124,14 +124,6 @@ def authenticate_token(session: Session, token: str) -> User | None:
 NAME_MAX = 200
 
 
-class UserFormInvalid(ValidationFailed):
-    """Some fields of a user form are wrong; ``errors`` maps each field to its message. Nothing was saved."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(_("Some fields need correcting; nothing was saved."), field=next(iter(errors), None))
-        self.errors = errors
-
-
 class UserEditConflict(Conflict):
     """Someone saved the user after the form was loaded; ``current`` is the saved user."""
 
@@ -180,12 +172,12 @@ def register_user(session: Session, *, email: str, name: str, role: str, country
     email = _check_email(session, email, errors)
     name, chosen, found = _check_profile(session, name=name, role=role, country=country, errors=errors)
     if errors or chosen is None:
-        raise UserFormInvalid(errors)
+        raise FormInvalid(errors)
     try:
         with session.begin_nested():
             user = create_user(session, email=email, name=name, role=chosen, country_iso3=found.iso3 if found else None)
     except IntegrityError:  # the same e-mail address saved by someone else a moment ago
-        raise UserFormInvalid({"email": _("A user with this e-mail address already exists.")}) from None
+        raise FormInvalid({"email": _("A user with this e-mail address already exists.")}) from None
     set_committed_value(user, "country", found)  # loaded already: the caller may show it
     return user
 
@@ -201,7 +193,7 @@ def update_user(
     if user.id == actor.id and chosen is not None and chosen is not Role.admin:
         errors["role"] = _("You cannot remove your own administrator role. Ask another administrator to do it.")
     if errors or chosen is None:
-        raise UserFormInvalid(errors)
+        raise FormInvalid(errors)
     try:
         with session.begin_nested():
             user.name = name

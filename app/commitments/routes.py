@@ -26,6 +26,7 @@ from app.commitments.schemas import (
     display,
 )
 from app.db import SessionDep, utcnow
+from app.errors import FormInvalid
 from app.i18n import _
 from app.visibility import can_read_country, ensure_can_write_country
 from app.web.templating import is_htmx, render
@@ -119,7 +120,7 @@ def create(
 ) -> Response:
     try:
         commitment = service.create_commitment(session, user=user, data=data)
-    except service.FormInvalid as exc:
+    except FormInvalid as exc:
         context = _form_context(session, data, errors=exc.errors)
         return render(request, "commitments/form.html", context, status_code=exc.status_code)
     return _see_other(request, _detail_url(request, commitment) + "?saved=1")
@@ -144,7 +145,7 @@ def save(
     version = int(data.version) if data.version.strip().isdigit() else None
     try:
         service.update_commitment(session, user=user, commitment=commitment, data=typed, version=version)
-    except service.FormInvalid as exc:
+    except FormInvalid as exc:
         context = _form_context(session, typed, errors=exc.errors, commitment=commitment, version=data.version)
         return render(request, "commitments/form.html", context, status_code=exc.status_code)
     except service.EditConflict as exc:
@@ -210,7 +211,7 @@ def add_update(
 ) -> Response:
     try:
         service.add_progress_update(session, user=user, commitment=commitment, data=data)
-    except service.FormInvalid as exc:
+    except FormInvalid as exc:
         context = _detail_context(session, user, commitment, progress=data, progress_errors=exc.errors)
         return render(request, "commitments/detail.html", context, block="updates", status_code=exc.status_code)
     return _see_other(request, _detail_url(request, commitment) + "?added=1#updates")

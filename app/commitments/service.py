@@ -19,11 +19,12 @@ from app.commitments import queries
 from app.commitments.models import Commitment, CommitmentForm, CommitmentStatus, CommitmentUpdate, PledgeType
 from app.commitments.schemas import CommitmentInput, ProgressInput
 from app.db import utcnow
-from app.errors import AppError, Conflict, NotFound
+from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
 from app.visibility import can_read_country, ensure_can_write_country
 
 # The UN Network on Migration's pledge form: a description of 300 to 3,000 characters.
+ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
 DESCRIPTION_MIN = 300
 DESCRIPTION_MAX = 3_000
 TITLE_MAX = 300
@@ -41,16 +42,6 @@ FORM_ORDER = (
 )  # fmt: skip
 
 E = TypeVar("E", CommitmentForm, PledgeType, CommitmentStatus)
-
-
-class FormInvalid(AppError):
-    """Some fields are wrong; ``errors`` maps each field to its message. Nothing is saved."""
-
-    status_code = 422
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(_("Some answers need correcting; nothing was saved."))
-        self.errors = errors
 
 
 class EditConflict(AppError):
@@ -242,7 +233,10 @@ def validate(session: Session, data: CommitmentInput, *, own: Commitment | None 
     principles = _check_principles(session, data.principles, errors)
     start, end = _check_timeframe(data, errors)
     if errors:
-        raise FormInvalid({name: errors[name] for name in FORM_ORDER if name in errors})
+        raise FormInvalid(
+            {name: errors[name] for name in FORM_ORDER if name in errors},
+            ANSWERS_INVALID,
+        )
     assert form and pledge_type and status and start and end
     return CommitmentValues(
         data.title, data.description, form, pledge_type, data.partners, matched,
@@ -346,7 +340,7 @@ def add_progress_update(
     elif len(progress) > PROGRESS_MAX:
         errors["progress"] = _too_long(PROGRESS_MAX)
     if errors:
-        raise FormInvalid(errors)
+        raise FormInvalid(errors, ANSWERS_INVALID)
     assert reported_on and status
     update = CommitmentUpdate(reported_on=reported_on, status=status, progress=progress, author_id=user.id)
     latest = max((u.reported_on for u in commitment.updates), default=None)

@@ -14,16 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.cycles import queries
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.cycles.schemas import DESCRIPTION_MAX, NAME_MAX, CycleForm, parse_date
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, FormInvalid
 from app.i18n import _
-
-
-class CycleFormInvalid(ValidationFailed):
-    """Some fields are wrong; ``errors`` maps each field to its message. Nothing was saved."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(_("Some fields need correcting; nothing was saved."), field=next(iter(errors), None))
-        self.errors = errors
 
 
 class CycleEditConflict(Conflict):
@@ -86,7 +78,7 @@ def _check(session: Session, form: CycleForm, *, cycle: ReviewCycle | None) -> C
         errors["description"] = _("The description can have at most %(n)s characters.") % {"n": DESCRIPTION_MAX}
     dates = _check_dates(form, errors)
     if errors:
-        raise CycleFormInvalid(errors)
+        raise FormInvalid(errors)
     return CycleValues(name, description, dates["opens_on"], dates["deadline"], dates["closes_on"])
 
 
@@ -106,7 +98,7 @@ def create_cycle(session: Session, *, form: CycleForm) -> ReviewCycle:
             session.flush()
     except IntegrityError:  # the same name saved by someone else a moment ago
         message = _("Another review cycle is already called %(name)s.") % {"name": values.name}
-        raise CycleFormInvalid({"name": message}) from None
+        raise FormInvalid({"name": message}) from None
     return cycle
 
 

@@ -19,7 +19,7 @@ from app.auth.models import Role, User
 from app.catalog import queries as catalog_queries
 from app.catalog.models import Country
 from app.db import SessionDep, utcnow
-from app.errors import NotFound, ValidationFailed
+from app.errors import FormInvalid, NotFound, ValidationFailed
 from app.i18n import _
 from app.indicators import queries, service
 from app.indicators.models import Aggregation, Indicator, IndicatorValue
@@ -134,7 +134,7 @@ def create_value(
     disaggregation = grid.disaggregation()
     try:
         saved = service.add_value(session, user=user, indicator=indicator, disaggregation=disaggregation, form=form)
-    except (service.RowInvalid, service.ValueConflict) as exc:
+    except (FormInvalid, service.ValueConflict) as exc:
         return _refused(request, session, grid, exc, Row.new(), typed=form.typed())
     fresh_row = [Row.new(focus="period")] if request.headers.get("HX-Target") == NEW_ROW_ID else []
     return _saved(request, grid, saved, extra_rows=fresh_row)
@@ -157,7 +157,7 @@ def update_value(
         if record is None:
             raise service.ValueGone
         service.update_value(session, user=user, indicator=indicator, value=record, form=form)
-    except (service.RowInvalid, service.ValueConflict, service.ValueGone) as exc:
+    except (FormInvalid, service.ValueConflict, service.ValueGone) as exc:
         row = Row.of(record) if record is not None else Row.new()
         row.dom_id, row.version = f"value-{value_id}", form.loaded_version
         return _refused(request, session, grid, exc, row, typed=form.typed())
@@ -348,7 +348,7 @@ def _refused(
     request: Request,
     session: SessionDep,
     grid: Grid,
-    exc: service.RowInvalid | service.ValueConflict | service.ValueGone,
+    exc: FormInvalid | service.ValueConflict | service.ValueGone,
     row: Row,
     *,
     typed: dict[str, str] | None = None,
@@ -357,7 +357,7 @@ def _refused(
     if typed is not None:
         row.fields = {**typed, "period": row.period or typed["period"]}
         row.period = row.fields["period"]
-    if isinstance(exc, service.RowInvalid):
+    if isinstance(exc, FormInvalid):
         row.errors = exc.errors
         row.focus = next(name for name in CELLS if name in exc.errors)
     elif isinstance(exc, service.ValueConflict) and typed is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import AppError, NotFound, ValidationFailed
+from app.errors import AppError, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _
 from app.indicators import queries
 from app.indicators.models import TOTAL, Indicator, IndicatorValue, MigratoryStatus, Sex, ValueStatus
@@ -29,16 +29,6 @@ SOURCE_MAX = 500
 NOTE_MAX = 2000
 FIRST_YEAR = 1950
 LARGEST = 1e15  # beyond this a float no longer holds every whole number exactly
-
-
-class RowInvalid(AppError):
-    """Some cells of a row are wrong; ``errors`` maps each field to its message. Nothing was saved."""
-
-    status_code = 422
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(_("Some cells need correcting; nothing was saved."))
-        self.errors = errors
 
 
 class ValueGone(AppError):
@@ -239,7 +229,7 @@ def clean_row(indicator: Indicator, form: ValueForm) -> CleanRow:
     if len(note) > NOTE_MAX:
         errors["note"] = _("Shorten the note to %(max)s characters.") % {"max": f"{NOTE_MAX:,}"}
     if errors:
-        raise RowInvalid(errors)
+        raise FormInvalid(errors, _("Some cells need correcting; nothing was saved."))
     return CleanRow(str(period), number, ValueStatus(form.status), source, note)  # type: ignore[arg-type]
 
 

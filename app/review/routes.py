@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -9,11 +11,13 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.auth.dependencies import SecretariatUser
+from app.auth.models import User
 from app.db import SessionDep
 from app.errors import AppError
 from app.review import service
 from app.submissions import queries as submissions_queries
 from app.submissions.dependencies import ReadableSubmission
+from app.submissions.models import Submission
 from app.submissions.routes import detail_response
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +42,25 @@ def _refused(
     return detail_response(request, session, submission, decision_form=form, status_code=exc.status_code)
 
 
+def _decide(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    submission: Submission,
+    decide: Callable[..., object],
+    version: int | None,
+    outcome: str,
+    reason: str = "",
+    parts: list[str] | None = None,
+) -> Response:
+    """Apply one decision; if it is refused, show the page again with the reason and the input kept."""
+    try:
+        decide(session, user=user, submission=submission, version=version)
+    except AppError as exc:
+        return _refused(request, session, submission, exc, reason, parts or [])
+    return _done(submission.id, outcome)
+
+
 @router.post("/review/submissions/{submission_id}/request-changes", name="review:request_changes")
 def request_changes(
     request: Request,
@@ -48,11 +71,8 @@ def request_changes(
     parts: Parts = [],  # noqa: B006 - FastAPI copies defaults
     version: Version = None,
 ) -> Response:
-    try:
-        service.request_changes(session, user=user, submission=submission, reason=reason, parts=parts, version=version)
-    except AppError as exc:
-        return _refused(request, session, submission, exc, reason, parts)
-    return _done(submission.id, "changes_requested")
+    decide = partial(service.request_changes, reason=reason, parts=parts)
+    return _decide(request, session, user, submission, decide, version, "changes_requested", reason, parts)
 
 
 @router.post("/review/submissions/{submission_id}/approve", name="review:approve")
@@ -63,11 +83,7 @@ def approve(
     submission: ReadableSubmission,
     version: Version = None,
 ) -> Response:
-    try:
-        service.approve(session, user=user, submission=submission, version=version)
-    except AppError as exc:
-        return _refused(request, session, submission, exc, "", [])
-    return _done(submission.id, "approved")
+    return _decide(request, session, user, submission, service.approve, version, "approved")
 
 
 @router.post("/review/submissions/{submission_id}/publish", name="review:publish")
@@ -78,11 +94,7 @@ def publish(
     submission: ReadableSubmission,
     version: Version = None,
 ) -> Response:
-    try:
-        service.publish(session, user=user, submission=submission, version=version)
-    except AppError as exc:
-        return _refused(request, session, submission, exc, "", [])
-    return _done(submission.id, "published")
+    return _decide(request, session, user, submission, service.publish, version, "published")
 
 
 @router.post("/review/submissions/{submission_id}/reopen", name="review:reopen")
@@ -95,8 +107,5 @@ def reopen(
     parts: Parts = [],  # noqa: B006
     version: Version = None,
 ) -> Response:
-    try:
-        service.reopen(session, user=user, submission=submission, reason=reason, parts=parts, version=version)
-    except AppError as exc:
-        return _refused(request, session, submission, exc, reason, parts)
-    return _done(submission.id, "reopened")
+    decide = partial(service.reopen, reason=reason, parts=parts)
+    return _decide(request, session, user, submission, decide, version, "reopened", reason, parts)

@@ -13,7 +13,7 @@ from app.auth.dependencies import CurrentUser, FocalPointUser
 from app.auth.models import Role, User
 from app.catalog import queries as catalog_queries
 from app.db import SessionDep, utcnow
-from app.errors import AppError, Conflict, NotFound
+from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
 from app.review import queries as review_queries
 from app.review.service import part_keys
@@ -319,12 +319,12 @@ def _save_failed(
     version: int | None,
 ) -> Response:
     """Nothing was saved: answer with the reason, the user's input kept, and for a conflict both versions."""
-    if not isinstance(exc, service.EditConflict | service.FormInvalid):
+    if not isinstance(exc, service.EditConflict | FormInvalid):
         raise exc  # read-only, not found...: the error page (or the autosave script shows the message)
     if _is_autosave(request):
         return _autosave_failure(request, session, exc, record, typed)
     user = request.state.user_session.user
-    errors = exc.errors if isinstance(exc, service.FormInvalid) else {}
+    errors = exc.errors if isinstance(exc, FormInvalid) else {}
     conflict = _conflict(session, record, typed) if isinstance(exc, service.EditConflict) else None
     if isinstance(record, SubmissionSection):
         context = _section_context(submission, record, user, values=typed, errors=errors, conflict=conflict)
@@ -364,7 +364,7 @@ def _autosave_failure(
         response = render(request, "submissions/_conflict.html", context, status_code=409)
         response.headers["X-Version"] = str(record.version)
         return response
-    errors = exc.errors if isinstance(exc, service.FormInvalid) else {}
+    errors = exc.errors if isinstance(exc, FormInvalid) else {}
     context = {"state": "invalid", "errors": errors, "message": exc.message, "labels": _labels()}
     return render(request, "submissions/_save_status.html", context, status_code=422)
 

@@ -16,7 +16,7 @@ from app.catalog.models import Objective, Principle
 from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
-from app.errors import AppError, Conflict, ValidationFailed
+from app.errors import AppError, Conflict, FormInvalid, ValidationFailed
 from app.i18n import _
 from app.review.models import DecisionKind, ReviewDecision
 from app.submissions import queries
@@ -33,6 +33,7 @@ from app.submissions.rules import NOT_REPORTED_REASON_MAX, REPORT_FIELDS, SECTIO
 from app.visibility import ACCEPTED, ensure_can_write_country
 
 EDITABLE = (SubmissionStatus.draft, SubmissionStatus.changes_requested)
+ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
 
 
 class EditConflict(AppError):
@@ -43,16 +44,6 @@ class EditConflict(AppError):
     def __init__(self, current: SubmissionSection | ObjectiveReport) -> None:
         super().__init__(_("Someone else saved this part after you opened it. Compare and merge before saving."))
         self.current = current
-
-
-class FormInvalid(AppError):
-    """Several fields are wrong at once; ``errors`` maps each field to its message."""
-
-    status_code = 422
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(_("Some answers need correcting; nothing was saved."))
-        self.errors = errors
 
 
 def start_submission(
@@ -131,7 +122,8 @@ def save_section(
     ensure_editable(submission, user, section)
     body = _clean(body)
     if len(body) > SECTION_MAX:
-        raise FormInvalid({"body": _("Shorten the text to %(max)s characters.") % {"max": f"{SECTION_MAX:,}"}})
+        message = _("Shorten the text to %(max)s characters.") % {"max": f"{SECTION_MAX:,}"}
+        raise FormInvalid({"body": message}, ANSWERS_INVALID)
     _check_version(section, version)
     if section.body == body:
         return False
@@ -200,7 +192,7 @@ def save_objective_report(
     principles = _principles(session, data.principle_codes, errors)
     commitments = _commitments(session, submission.country_id, data.commitment_ids, errors)
     if errors:
-        raise FormInvalid(errors)
+        raise FormInvalid(errors, ANSWERS_INVALID)
     _check_version(report, version)
     values: dict[str, Any] = {
         "reporting": ReportingChoice(data.reporting),

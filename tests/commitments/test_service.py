@@ -12,7 +12,7 @@ from app.commitments import service
 from app.commitments.models import Commitment, CommitmentStatus, PledgeType
 from app.commitments.schemas import CommitmentInput, ProgressInput
 from app.db import utcnow
-from app.errors import Forbidden
+from app.errors import Forbidden, FormInvalid
 from tests.commitments.helpers import focal_point, form_data, make_commitment
 from tests.factories import make_user
 
@@ -22,7 +22,7 @@ def _count(session: Session) -> int:
 
 
 def _errors(session: Session, **overrides: object) -> dict[str, str]:
-    with pytest.raises(service.FormInvalid) as caught:
+    with pytest.raises(FormInvalid) as caught:
         service.validate(session, CommitmentInput(**form_data(**overrides)))
     return caught.value.errors
 
@@ -104,7 +104,7 @@ def test_pledge_cannot_match_itself(session: Session) -> None:
     user = focal_point(session)
     pledge = make_commitment(session, user=user)
     data = CommitmentInput(**form_data(pledge_type="matching", matched_reference=pledge.reference))
-    with pytest.raises(service.FormInvalid) as caught:
+    with pytest.raises(FormInvalid) as caught:
         service.update_commitment(session, user=user, commitment=pledge, data=data, version=pledge.version)
     assert "cannot match itself" in caught.value.errors["matched_reference"]
 
@@ -177,7 +177,7 @@ def test_progress_update_needs_text_and_no_future_date(session: Session) -> None
     user = focal_point(session)
     pledge = make_commitment(session, user=user)
     tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()
-    with pytest.raises(service.FormInvalid) as caught:
+    with pytest.raises(FormInvalid) as caught:
         service.add_progress_update(
             session, user=user, commitment=pledge, data=ProgressInput(reported_on=tomorrow, status="x", progress=" ")
         )
