@@ -1,0 +1,24 @@
+"""background jobs
+
+Revision ID: 7c3e2f904d03
+Revises: 6b2d1e8f3c02
+Create Date: 2026-11-28 06:20:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision: str = "7c3e2f904d03"
+down_revision: str | Sequence[str] | None = "6b2d1e8f3c02"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
