@@ -24,6 +24,10 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(user_cli, name="user")
 cli.add_typer(token_cli, name="token")
 
+from app.imports.cli import import_cli  # noqa: E402
+
+cli.add_typer(import_cli, name="import")
+
 
 def fail(message: str) -> typer.Exit:
     typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
@@ -151,6 +155,28 @@ def token_create(
 
 
 @cli.command()
+def remind(
+    today: Annotated[str, typer.Option(help="Act as if today were YYYY-MM-DD (testing).")] = "",
+    waiting_days: Annotated[int, typer.Option(min=0, help="Nudge the secretariat about waits longer than this.")] = 7,
+) -> None:
+    """Send deadline reminders to focal points and nudges to the secretariat (each only once; run daily)."""
+    from datetime import date
+
+    from app.db import utcnow
+    from app.notifications.reminders import send_reminders
+
+    try:
+        day = date.fromisoformat(today) if today else utcnow().date()
+    except ValueError:
+        raise fail("--today must be a date like 2026-11-28") from None
+    with session_scope() as session:
+        sent = send_reminders(session, today=day, waiting_days=waiting_days)
+    for item in sent:
+        typer.echo(f"{item.kind:<18} {item.email:<36} {item.message}")
+    typer.echo(f"{len(sent)} notification(s) sent.")
+
+
+@cli.command()
 def assets() -> None:
     """Copy the npm-installed front-end files (htmx, Swagger UI) into app/static/vendor."""
     from app.web.assets import copy_assets
@@ -160,6 +186,35 @@ def assets() -> None:
     except FileNotFoundError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"Copied {len(copied)} front-end files.")
+
+
+@cli.command()
+def dump(file: Annotated[str, typer.Argument(help="Output file (gzip JSON lines).")]) -> None:
+    """Write every table (users, submissions, audit trail, ...) to one portable file."""
+    from pathlib import Path
+
+    from app.backup.service import dump as dump_all
+    from app.db import get_engine
+
+    with get_engine().connect() as connection:
+        counts = dump_all(connection, Path(file))
+    typer.echo(f"Dumped {sum(counts.values())} rows of {len(counts)} tables to {file}.")
+
+
+@cli.command()
+def restore(file: Annotated[str, typer.Argument(help="A file written by gcm dump.")]) -> None:
+    """Load a dump into an empty database at the same schema revision (`gcm db upgrade` first)."""
+    from pathlib import Path
+
+    from app.backup.service import restore as restore_all
+    from app.db import get_engine
+
+    try:
+        with get_engine().begin() as connection:
+            counts = restore_all(connection, Path(file))
+    except AppError as exc:
+        raise fail(exc.message) from None
+    typer.echo(f"Restored {sum(counts.values())} rows of {len(counts)} tables.")
 
 
 def main() -> None:

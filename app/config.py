@@ -32,9 +32,19 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
     # Whether visitors who are not signed in may see published content (dashboards, search).
     public_view: bool = True
+    # Add `Server-Timing: db;desc="N queries"` to every response (benchmarks; off by default).
+    query_count_header: bool = False
     # Send cookies only over HTTPS. Default: on outside development (browsers treat http://127.0.0.1 and
     # http://localhost as secure, so local test runs work too).
     cookie_secure_override: bool | None = Field(default=None, alias="GCM_COOKIE_SECURE")
+    # Outgoing mail (notifications), e.g. smtp://user:pass@host:587 (STARTTLS) or smtps://...:465; empty: the
+    # messages are written to the "gcm.mail" log instead.
+    smtp_url: str = ""
+    mail_from: str = "GCM regional review <no-reply@gcm-review.invalid>"
+    # The service's public address, put before the links in e-mails (e.g. https://gcm-review.example.org).
+    public_url: str = ""
+    # The largest request body (an upload or a form) accepted, in bytes; larger ones get 413. 0: no limit.
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -45,6 +45,7 @@ from app.indicators.models import (
     Sex,
     ValueStatus,
 )
+from app.review.demo import add_review_history
 from app.submissions.models import (
     ObjectiveReport,
     ProgressRating,
@@ -187,6 +188,7 @@ def _build(demo: _Demo, specs: list[tuple[DemoUser, str]]) -> None:
     cycles = _create_cycles(demo)
     _create_commitments(demo)  # before the reviews, which cite the pledges
     _create_submissions(demo, cycles)
+    demo.counts.update(add_review_history(demo.session))  # decisions and a resolved thread per accepted review
     _create_indicator_values(demo)
     summary = {"counts": dict(demo.counts)}
     demo.session.add(

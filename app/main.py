@@ -11,13 +11,21 @@ from fastapi.staticfiles import StaticFiles
 
 from app import models  # noqa: F401  (every table and the audit listeners)
 from app.admin.routes import router as admin_router
+from app.api.commitments import router as api_commitments_router
+from app.api.indicators import router as api_indicators_router
 from app.api.routes import router as api_router
 from app.auth.routes import router as auth_router
+from app.comments.routes import router as comments_router
 from app.commitments.routes import router as commitments_router
 from app.config import Settings, get_settings
+from app.dashboards.routes import router as dashboards_router
+from app.dashboards.timing import QueryCountMiddleware
 from app.db import create_db_engine, make_sessionmaker
+from app.exports.routes import router as exports_router
 from app.health import router as health_router
+from app.imports.routes import router as imports_router
 from app.indicators.routes import router as indicators_router
+from app.notifications.routes import router as notifications_router
 from app.pages.routes import router as pages_router
 from app.review.queue_routes import router as review_queue_router
 from app.review.routes import router as review_router
@@ -25,6 +33,7 @@ from app.submissions.routes import router as submissions_router
 from app.web.assets import STATIC_DIR, missing_assets
 from app.web.csrf import CSRFCookieMiddleware, csrf_protect
 from app.web.errors import install_error_handlers
+from app.web.limits import BodySizeLimitMiddleware
 from app.web.security import SecurityHeadersMiddleware
 
 log = logging.getLogger("gcm")
@@ -43,6 +52,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if missing:
         log.warning("Front-end assets missing (%s): run scripts/setup or `npm ci && gcm assets`", ", ".join(missing))
     yield
+    if getattr(app.state, "job_worker", None) is not None:  # app/exports/worker.py: let a running job stop cleanly
+        app.state.job_worker.stop()
     app.state.engine.dispose()
 
 
@@ -62,10 +73,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_db_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.query_count_header:
+        app.add_middleware(QueryCountMiddleware, engine=app.state.engine)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(api_indicators_router)
+    app.include_router(api_commitments_router)
+    app.include_router(imports_router)
     app.include_router(pages_router)
     app.include_router(auth_router)
     app.include_router(submissions_router)
@@ -74,5 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(review_router)
     app.include_router(review_queue_router)
+    app.include_router(comments_router)
+    app.include_router(notifications_router)
+    app.include_router(exports_router)
+    app.include_router(dashboards_router)
     install_error_handlers(app)
     return app

@@ -3,30 +3,38 @@
 from app.audit.models import AuditEvent
 from app.auth.models import ApiToken, LoginAttempt, PasswordToken, User, UserSession
 from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
+from app.comments.models import Comment, CommentThread
 from app.commitments.models import Commitment, CommitmentUpdate
 from app.cycles.models import ReviewCycle
 from app.db import Base
+from app.exports.models import Job
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue
-from app.review.models import ReviewDecision
+from app.notifications.models import Notification
+from app.review.models import ReviewDecision, ReviewSnapshot
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "Comment",
+    "CommentThread",
     "Commitment",
     "CommitmentUpdate",
     "Country",
     "Indicator",
     "IndicatorObjective",
     "IndicatorValue",
+    "Job",
     "LoginAttempt",
+    "Notification",
     "Objective",
     "ObjectiveReport",
     "PasswordToken",
     "Principle",
     "ReviewCycle",
     "ReviewDecision",
+    "ReviewSnapshot",
     "RoundTable",
     "Submission",
     "SubmissionSection",

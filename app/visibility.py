@@ -38,6 +38,15 @@ def readable_country_filter(user: User | None, country_column: object) -> object
     return country_column.in_(accepted_country_ids())  # type: ignore[attr-defined]
 
 
+def readable_submission_filter(user: User | None) -> object | None:
+    """A WHERE clause limiting submissions (and their parts) to those the user may read; None: no limit."""
+    if reads_everything(user):
+        return None
+    if user is not None and user.role is Role.focal_point:
+        return Submission.country_id == user.country_id
+    return Submission.status.in_(ACCEPTED)
+
+
 def can_read_country(session: Session, user: User | None, country_id: int) -> bool:
     if reads_everything(user):
         return True
@@ -54,3 +63,16 @@ def ensure_can_write_country(user: User, country_id: int) -> None:
             raise NotFound(_("The page or record was not found."))
         return
     raise Forbidden(_("Only the country's focal points can change its content."))
+
+
+def can_discuss(user: User | None, country_id: int) -> bool:
+    """Comment threads on a State's review: the secretariat, administrators and that State's focal points only."""
+    if reads_everything(user):
+        return True
+    return user is not None and user.role is Role.focal_point and user.country_id == country_id
+
+
+def ensure_can_discuss(user: User, country_id: int) -> None:
+    """Anyone else finds no thread at all (404): preparers and the public never see the discussion."""
+    if not can_discuss(user, country_id):
+        raise NotFound(_("The page or record was not found."))

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from app.config import get_settings
 from app.db import UTCDateTime, create_db_engine
+from app.migrate import include_object
 from app.models import Base
 
 config = context.config
@@ -34,6 +35,7 @@ def _configure(connection: Connection) -> None:
         compare_type=True,
         compare_server_default=False,
         render_item=_render_item,
+        include_object=include_object,  # leaves out the SQLite full-text search tables
     )
 
 

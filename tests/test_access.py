@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 from app.auth import sessions
 from app.auth.dependencies import SESSION_COOKIE, Access, access_of
 from app.auth.models import Role, User
+from app.comments.service import open_thread
 from app.main import create_app
 from tests.commitments.helpers import make_commitment
 from tests.factories import csrf_token, make_submission, make_user
@@ -69,6 +70,15 @@ def samples(session: Session) -> dict[str, Any]:
         "token": "not-a-real-token",
         "code": "10.7.3",
         "iso3": "PHL",
+        "job_id": 1,
+        "thread_id": open_thread(
+            session,
+            user=make_user(session, role=Role.secretariat),
+            submission=submission,
+            part="objective:1",
+            body="Which year?",
+        ).id,
+        "notification_id": 1,
     }
     return values
 

@@ -37,3 +37,13 @@ def test_container_applies_migrations_on_start() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "gcm db upgrade" in dockerfile
     assert "npm ci" in dockerfile and "gcm assets" in dockerfile
+
+
+def test_compose_runs_two_app_instances_behind_a_proxy() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert services["app"]["deploy"]["replicas"] == "${GCM_REPLICAS:-2}"
+    assert "ports" not in services["app"]  # only the proxy publishes a port
+    assert services["proxy"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "gcm db upgrade" in " ".join(services["migrate"]["command"])

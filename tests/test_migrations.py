@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from app.db import create_db_engine
-from app.migrate import alembic_config, downgrade, upgrade
+from app.migrate import alembic_config, downgrade, include_object, upgrade
 from app.models import Base
 from tests.databases import throwaway_database
 
@@ -38,7 +38,10 @@ def test_upgrade_downgrade_upgrade_without_drift(backend: str, tmp_path: Path) -
             upgrade("head", database_url=url)
             assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
             with engine.connect() as conn:
-                diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+                diff = compare_metadata(
+                    MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}),
+                    Base.metadata,
+                )
             assert diff == [], f"models and migrations differ: {diff}"
         finally:
             engine.dispose()

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -34,3 +34,14 @@ class ReviewDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     decided_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class ReviewSnapshot(Base):
+    """The text of a part as the reviewer saw it when sending it back: the "changed since my last review" base."""
+
+    __tablename__ = "review_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("review_decision.id", ondelete="CASCADE"), index=True)
+    part: Mapped[str] = mapped_column(String(64))  # "section:<key>" or "objective:<n>"
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -18,12 +18,17 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit.diff import FieldChange
 from app.auth.models import Role, User
+from app.comments.service import open_threads_message
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.i18n import _
-from app.review.models import DecisionKind, ReviewDecision
+from app.notifications import service as notifications
+from app.review import queries
+from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
+from app.submissions.rules import REPORT_FIELDS
 
 REASON_MAX = 5_000
 
@@ -119,6 +124,8 @@ def request_changes(
     with _deciding(session, submission, DecisionKind.request_changes, user, reason) as decision:
         decision.parts = _reopen_parts(submission, parts)
         submission.status = SubmissionStatus.changes_requested
+        _snapshot(session, submission, decision)
+    notifications.decision_made(session, submission, decision, user)
     return decision
 
 
@@ -126,9 +133,13 @@ def approve(session: Session, *, user: User, submission: Submission, version: in
     """Accept a submitted review."""
     _ensure_reviewer(user)
     _ensure_allowed(submission, DecisionKind.approve, version)
+    still_open = open_threads_message(session, submission)
+    if still_open:
+        raise Conflict(still_open)
     with _deciding(session, submission, DecisionKind.approve, user) as decision:
         submission.status = SubmissionStatus.approved
         submission.approved_at = utcnow()
+    notifications.decision_made(session, submission, decision, user)
     return decision
 
 
@@ -139,6 +150,7 @@ def publish(session: Session, *, user: User, submission: Submission, version: in
     with _deciding(session, submission, DecisionKind.publish, user) as decision:
         submission.status = SubmissionStatus.published
         submission.published_at = utcnow()
+    notifications.decision_made(session, submission, decision, user)
     return decision
 
 
@@ -153,4 +165,57 @@ def reopen(
         decision.parts = _reopen_parts(submission, parts or part_keys(submission))
         submission.status = SubmissionStatus.changes_requested
         submission.published_at = None
+        _snapshot(session, submission, decision)
+    notifications.decision_made(session, submission, decision, user)
     return decision
+
+
+# ---- "changed since my last review" ------------------------------------------------------------------------------
+
+SNAPSHOT_REPORT_FIELDS = ("reporting", "not_reported_reason", "progress_rating", *(f.name for f in REPORT_FIELDS))
+
+
+def part_texts(part: SubmissionSection | ObjectiveReport) -> dict[str, str]:
+    """The reviewable text of a part, as plain strings (what the reviewer read)."""
+    if isinstance(part, SubmissionSection):
+        return {"body": part.body}
+    values = {name: getattr(part, name) for name in SNAPSHOT_REPORT_FIELDS}
+    return {name: (v.value if hasattr(v, "value") else v) or "" for name, v in values.items()}
+
+
+def _parts_by_key(submission: Submission) -> dict[str, SubmissionSection | ObjectiveReport]:
+    parts: dict[str, SubmissionSection | ObjectiveReport] = {f"section:{s.key.value}": s for s in submission.sections}
+    parts.update({f"objective:{r.objective.number}": r for r in submission.objective_reports})
+    return parts
+
+
+def _snapshot(session: Session, submission: Submission, decision: ReviewDecision) -> None:
+    """Keep the text of each reopened part as the reviewer saw it when sending it back."""
+    session.add(decision)
+    session.flush()
+    parts = _parts_by_key(submission)
+    for key in decision.parts:
+        session.add(ReviewSnapshot(decision_id=decision.id, part=key, texts=part_texts(parts[key])))
+
+
+def changes_since_review(session: Session, submission: Submission) -> dict[str, list[FieldChange]]:
+    """For each part reopened by the latest request for changes (or reopening): what changed since, field by field.
+
+    Empty unless the review is back with the secretariat or being changed.
+    """
+    if submission.status not in (SubmissionStatus.submitted, SubmissionStatus.changes_requested):
+        return {}
+    snapshots = queries.latest_snapshots(session, submission.id)
+    parts = _parts_by_key(submission)
+    result: dict[str, list[FieldChange]] = {}
+    for snapshot in snapshots:
+        part = parts.get(snapshot.part)
+        if part is None:
+            continue
+        now = part_texts(part)
+        result[snapshot.part] = [
+            FieldChange(name, before, now.get(name, ""))
+            for name, before in snapshot.texts.items()
+            if (before or "") != (now.get(name) or "")
+        ]
+    return result

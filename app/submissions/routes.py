@@ -12,10 +12,12 @@ from app.audit.queries import list_history
 from app.auth.dependencies import CurrentUser, FocalPointUser
 from app.auth.models import Role, User
 from app.catalog import queries as catalog_queries
+from app.comments import routes as comment_routes
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
 from app.review import queries as review_queries
+from app.review import service as review_service
 from app.review.service import part_keys
 from app.submissions import queries, service
 from app.submissions.dependencies import ReadableSubmission
@@ -98,6 +100,9 @@ def detail_response(
         "reopened": {k for k in part_keys(submission) if _is_reopened(submission, k)},
         "missing": {},
         "decision_form": {"reason": "", "parts": [], "error": "", "field": None},
+        "panels": comment_routes.all_panels(session, user, submission),
+        "changes": review_service.changes_since_review(session, submission) if reads_everything(user) else {},
+        "field_labels": _labels(),
         **extra,
     }
     return render(request, "submissions/detail.html", context, status_code=status_code)
@@ -167,7 +172,9 @@ def section_form(
     saved: bool = False,
 ) -> Response:
     section = _section(session, submission, key)
-    return render(request, "submissions/section.html", _section_context(submission, section, user, saved=saved))
+    panel = comment_routes.panel(session, user, submission, f"section:{key}")
+    context = _section_context(submission, section, user, saved=saved, panel=panel)
+    return render(request, "submissions/section.html", context)
 
 
 @router.post("/submissions/{submission_id}/sections/{key}", name="submissions:section_save")
@@ -248,7 +255,8 @@ def objective_form(
     saved: bool = False,
 ) -> Response:
     report = _report(submission, number)
-    context = _report_context(session, submission, report, user, saved=saved)
+    panel = comment_routes.panel(session, user, submission, f"objective:{number}")
+    context = _report_context(session, submission, report, user, saved=saved, panel=panel)
     return render(request, "submissions/objective.html", context)
 
 

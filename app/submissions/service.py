@@ -18,6 +18,7 @@ from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import AppError, Conflict, FormInvalid, ValidationFailed
 from app.i18n import _
+from app.notifications import service as notifications
 from app.review.models import DecisionKind, ReviewDecision
 from app.submissions import queries
 from app.submissions.models import (
@@ -279,12 +280,14 @@ def submit(session: Session, *, user: User, submission: Submission) -> None:
         raise ValidationFailed(_("Report on at least one objective before submitting."))
     if incomplete:
         raise IncompleteSubmission(incomplete)
+    resubmitted = submission.status is SubmissionStatus.changes_requested
     submission.status = SubmissionStatus.submitted
     submission.submitted_at = utcnow()
     for part in [*submission.sections, *submission.objective_reports]:
         part.reopened = False
     session.add(ReviewDecision(submission_id=submission.id, kind=DecisionKind.submit, decided_by_id=user.id))
     session.flush()
+    notifications.submitted(session, submission, user, resubmitted=resubmitted)
 
 
 class IncompleteSubmission(AppError):

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from app.auth.dependencies import SignInRequired
 from app.errors import AppError
 from app.i18n import _
+from app.web.security import error_headers
 from app.web.templating import render
 
 log = logging.getLogger("gcm.errors")
@@ -104,4 +105,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error")
-        return _respond(request, 500, _("Something went wrong on our side. Nothing was changed."))
+        # This handler runs outside the middleware stack: add the security headers here.
+        return _respond(
+            request, 500, _("Something went wrong on our side. Nothing was changed."), None, error_headers()
+        )

@@ -19,6 +19,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def error_headers() -> dict[str, str]:
+    """The headers for a response made outside the middleware (the last-resort 500 handler runs outside it)."""
+    return {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
 class SecurityHeadersMiddleware:
     """Adds CSP (no inline script), frame-ancestors none, nosniff, Referrer-Policy; HSTS over HTTPS."""
 
@@ -40,6 +51,8 @@ class SecurityHeadersMiddleware:
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"same-origin"),
                     (b"x-frame-options", b"DENY"),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
                 ]
                 if https:
                     extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))

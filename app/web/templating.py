@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import object_session
 from starlette.responses import Response
 
 from app.audit.diff import changes
@@ -38,6 +41,20 @@ _env.globals["changes_of"] = changes
 templates = Jinja2Blocks(env=_env)
 
 
+def unread_notifications(record: Any) -> int:
+    """The signed-in user's unread notifications (the navigation's badge), counted only when a page shows it,
+    in the request's own session; 0 when there is none (error pages after a rollback)."""
+    from app.notifications.queries import unread_count
+
+    db = object_session(record) if record is not None else None
+    if db is None:
+        return 0
+    try:
+        return unread_count(db, record.user_id)
+    except SQLAlchemyError:
+        return 0
+
+
 def is_htmx(request: Request) -> bool:
     """An htmx request that wants a fragment (history restores want the whole page)."""
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
@@ -52,9 +69,14 @@ def render(
     status_code: int = 200,
 ) -> Response:
     record = getattr(request.state, "user_session", None)
+    try:
+        current_user = record.user if record is not None else None
+    except SQLAlchemyError:  # an error page after a rollback expired the session's user: show it signed out
+        current_user = None
     ctx = {
         "request": request,
-        "current_user": record.user if record is not None else None,
+        "current_user": current_user,
+        "unread_notifications": partial(unread_notifications, record),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         **(context or {}),
     }

@@ -1,0 +1,160 @@
+"""``gcm dump`` / ``gcm restore``: every table of ``Base.metadata`` in one portable gzip JSON-lines file.
+
+Line 1 is a header naming the format and the Alembic revision; then, per table (in dependency order), a line
+``{"table": name, "columns": [...]}`` followed by one JSON array per row, ordered by primary key. Values are typed
+portably: datetimes and dates ISO 8601, bytes base64, decimals as strings. New tables are included automatically.
+A restore needs an empty database at the same revision; PostgreSQL sequences are reset afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Date, DateTime, LargeBinary, Numeric, func, insert, select, text
+from sqlalchemy.sql.type_api import TypeDecorator
+
+from app import models  # noqa: F401  (every table)
+from app.db import Base
+from app.errors import AppError
+
+FORMAT = "gcm-dump"
+FORMAT_VERSION = 1
+BATCH = 2000
+
+
+class RestoreRefused(AppError):
+    status_code = 409
+
+
+def revision(connection: Connection) -> str | None:
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _base_type(column: Any) -> Any:
+    kind = column.type
+    return kind.impl if isinstance(kind, TypeDecorator) else kind
+
+
+def _decoder(column: Any) -> Any:
+    kind = _base_type(column)
+    if isinstance(kind, DateTime):
+        return dt.datetime.fromisoformat
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat
+    if isinstance(kind, LargeBinary):
+        return base64.b64decode
+    if isinstance(kind, Numeric) and kind.asdecimal:
+        return Decimal
+    return None
+
+
+def dump(connection: Connection, path: Path) -> dict[str, int]:
+    """Write every table to ``path``; returns the row count per table."""
+    counts: dict[str, int] = {}
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        header = {"format": FORMAT, "version": FORMAT_VERSION, "revision": revision(connection),
+                  "dialect": connection.dialect.name}  # fmt: skip
+        out.write(json.dumps(header) + "\n")
+        for table in Base.metadata.sorted_tables:
+            columns = [c.name for c in table.columns]
+            out.write(json.dumps({"table": table.name, "columns": columns}) + "\n")
+            order = list(table.primary_key.columns) or list(table.columns)
+            n = 0
+            for row in connection.execution_options(yield_per=BATCH).execute(select(table).order_by(*order)):
+                out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
+                n += 1
+            counts[table.name] = n
+    return counts
+
+
+def restore(connection: Connection, path: Path) -> dict[str, int]:
+    """Load a dump into an empty database at the same revision (in the caller's transaction)."""
+    with gzip.open(path, "rt", encoding="utf-8") as source:
+        try:
+            header = json.loads(source.readline())
+        except ValueError:
+            raise RestoreRefused("This is not a gcm dump file.") from None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise RestoreRefused("This is not a gcm dump file.")
+        current = revision(connection)
+        if header.get("revision") != current:
+            raise RestoreRefused(
+                f"The dump is of schema revision {header.get('revision')}, the database is at {current}: "
+                "run `gcm db upgrade` to the same revision first (or restore with the matching version)."
+            )
+        for table in Base.metadata.sorted_tables:
+            if connection.scalar(select(func.count()).select_from(table)):
+                raise RestoreRefused(f"The database is not empty (table {table.name} has rows): restore needs an "
+                                     "empty database, created with `gcm db upgrade` only.")  # fmt: skip
+        tables = Base.metadata.tables
+        counts: dict[str, int] = {}
+        table = None
+        names: list[str] = []
+        decoders: list[Any] = []
+        batch: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            if batch and table is not None:
+                connection.execute(insert(table), batch)
+                batch.clear()
+
+        for line in source:
+            item = json.loads(line)
+            if isinstance(item, dict):
+                flush()
+                table = tables.get(item["table"])
+                if table is None:
+                    raise RestoreRefused(f"The dump has a table this schema lacks: {item['table']}.")
+                names = item["columns"]
+                decoders = [_decoder(table.c[name]) for name in names]
+                counts[table.name] = 0
+                continue
+            row = {
+                n: (d(v) if d is not None and v is not None else v)
+                for n, d, v in zip(names, decoders, item, strict=True)
+            }
+            batch.append(row)
+            counts[table.name] += 1  # type: ignore[union-attr]
+            if len(batch) >= BATCH:
+                flush()
+        flush()
+    if connection.dialect.name == "postgresql":
+        _reset_sequences(connection)
+    return counts
+
+
+def _reset_sequences(connection: Connection) -> None:
+    for table in Base.metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (column.autoincrement == "auto" and _is_integer(column)):
+                sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                             {"t": table.name, "c": column.name})  # fmt: skip
+                if sequence:  # names come from our own metadata, not from input
+                    maximum = f'(SELECT max("{column.name}") FROM "{table.name}")'  # noqa: S608
+                    statement = f"SELECT setval(:s, coalesce({maximum}, 1), {maximum} IS NOT NULL)"
+                    connection.execute(text(statement), {"s": sequence})
+
+
+def _is_integer(column: Any) -> bool:
+    try:
+        return column.type.python_type is int and len(column.table.primary_key.columns) == 1
+    except NotImplementedError:
+        return False

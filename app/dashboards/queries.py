@@ -1,0 +1,390 @@
+"""Reads for the dashboards: each a single GROUP BY or a bounded select, limited to what the user may read.
+
+Every dashboard page runs a fixed number of these, whatever the number of rows (tests/dashboards/test_queries.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.auth.models import User
+from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
+from app.commitments.models import Commitment, CommitmentStatus, commitment_objective, commitment_principle
+from app.cycles.models import ReviewCycle
+from app.dashboards.aggregates import breakdown_filter
+from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue, ValueStatus
+from app.indicators.schemas import Disaggregation
+from app.submissions.models import (
+    ObjectiveReport,
+    ProgressRating,
+    ReportingChoice,
+    Submission,
+    SubmissionStatus,
+    objective_report_principle,
+)
+from app.visibility import readable_country_filter, readable_submission_filter
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard filters, as parsed from the URL (None: not filtered)."""
+
+    cycle_id: int | None = None
+    subregion_id: int | None = None
+    objective: int | None = None  # an objective's number
+    round_table: int | None = None  # RT number
+    principle: str | None = None  # a principle's code (a-j)
+
+
+@dataclass(frozen=True)
+class Reference:
+    cycles: list[ReviewCycle]
+    subregions: list[Subregion]
+    countries: list[Country]  # every country, by name, subregion loaded
+    objectives: list[Objective]
+    round_tables: list[RoundTable]
+    principles: list[Principle]
+
+
+def load_reference(session: Session) -> Reference:
+    """Everything the filters and the headings name: five small selects."""
+    cycles = list(session.scalars(select(ReviewCycle).order_by(ReviewCycle.opens_on.desc(), ReviewCycle.id.desc())))
+    subregions = list(session.scalars(select(Subregion).order_by(Subregion.sort_order, Subregion.name)))
+    countries = list(session.scalars(select(Country).options(joinedload(Country.subregion)).order_by(Country.name)))
+    objectives = list(session.scalars(select(Objective).order_by(Objective.number)))
+    round_tables = list(session.scalars(select(RoundTable).order_by(RoundTable.number)))
+    principles = list(session.scalars(select(Principle).order_by(Principle.code)))
+    return Reference(cycles, subregions, countries, objectives, round_tables, principles)
+
+
+def _objective_condition(column: object, f: Filters) -> list[object]:
+    out: list[object] = []
+    if f.objective is not None:
+        out.append(Objective.number == f.objective)
+    if f.round_table is not None:
+        out.append(Objective.round_table_id.in_(select(RoundTable.id).where(RoundTable.number == f.round_table)))
+    return out
+
+
+def _country_condition(column: object, f: Filters) -> list[object]:
+    if f.subregion_id is None:
+        return []
+    return [column.in_(select(Country.id).where(Country.subregion_id == f.subregion_id))]  # type: ignore[attr-defined]
+
+
+def _readable_submissions(user: User | None) -> list[object]:
+    where = readable_submission_filter(user)
+    return [] if where is None else [where]
+
+
+def submission_statuses(session: Session, *, user: User | None, f: Filters) -> dict[int, SubmissionStatus]:
+    """country id → status of its submission for the cycle, among the submissions the user may read."""
+    if f.cycle_id is None:
+        return {}
+    stmt = select(Submission.country_id, Submission.status).where(
+        Submission.review_cycle_id == f.cycle_id,
+        *_readable_submissions(user),  # type: ignore[arg-type]
+        *_country_condition(Submission.country_id, f),  # type: ignore[arg-type]
+    )
+    return {cid: SubmissionStatus(status) for cid, status in session.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class ReportCell:
+    reporting: ReportingChoice
+    rating: ProgressRating | None
+
+
+def report_matrix(session: Session, *, user: User | None, f: Filters) -> dict[tuple[int, int], ReportCell]:
+    """(country id, objective number) → the objective report of the cycle (one select of two columns per report)."""
+    if f.cycle_id is None:
+        return {}
+    stmt = (
+        select(Submission.country_id, Objective.number, ObjectiveReport.reporting, ObjectiveReport.progress_rating)
+        .join(Submission, Submission.id == ObjectiveReport.submission_id)
+        .join(Objective, Objective.id == ObjectiveReport.objective_id)
+        .where(
+            Submission.review_cycle_id == f.cycle_id,
+            *_readable_submissions(user),  # type: ignore[arg-type]
+            *_country_condition(Submission.country_id, f),  # type: ignore[arg-type]
+            *_objective_condition(Objective.number, f),  # type: ignore[arg-type]
+        )
+    )
+    if f.principle is not None:
+        stmt = stmt.where(_applies_principle(f.principle))
+    return {
+        (cid, number): ReportCell(ReportingChoice(reporting), ProgressRating(rating) if rating else None)
+        for cid, number, reporting, rating in session.execute(stmt)
+    }
+
+
+def _applies_principle(code: str) -> object:
+    return exists().where(
+        objective_report_principle.c.objective_report_id == ObjectiveReport.id,
+        objective_report_principle.c.principle_id
+        == select(Principle.id).where(Principle.code == code).scalar_subquery(),
+    )
+
+
+def principle_counts(session: Session, *, user: User | None, f: Filters) -> dict[str, int]:
+    """principle code → the number of States inside the region reporting that they apply it (in the cycle)."""
+    if f.cycle_id is None:
+        return {}
+    stmt = (
+        select(Principle.code, func.count(func.distinct(Submission.country_id)))
+        .select_from(objective_report_principle)
+        .join(Principle, Principle.id == objective_report_principle.c.principle_id)
+        .join(ObjectiveReport, ObjectiveReport.id == objective_report_principle.c.objective_report_id)
+        .join(Objective, Objective.id == ObjectiveReport.objective_id)
+        .join(Submission, Submission.id == ObjectiveReport.submission_id)
+        .join(Country, Country.id == Submission.country_id)
+        .where(
+            Submission.review_cycle_id == f.cycle_id,
+            Country.in_region.is_(True),
+            ObjectiveReport.reporting == ReportingChoice.reported.value,
+            *_readable_submissions(user),  # type: ignore[arg-type]
+            *_country_condition(Submission.country_id, f),  # type: ignore[arg-type]
+            *_objective_condition(Objective.number, f),  # type: ignore[arg-type]
+        )
+        .group_by(Principle.code)
+    )
+    return {code: int(n) for code, n in session.execute(stmt)}
+
+
+def pledge_counts(session: Session, *, user: User | None, f: Filters) -> dict[tuple[int, CommitmentStatus], int]:
+    """(objective number, status) → the number of pledges of States inside the region the user may read."""
+    stmt = (
+        select(Objective.number, Commitment.status, func.count(func.distinct(Commitment.id)))
+        .select_from(Commitment)
+        .join(commitment_objective, commitment_objective.c.commitment_id == Commitment.id)
+        .join(Objective, Objective.id == commitment_objective.c.objective_id)
+        .join(Country, Country.id == Commitment.country_id)
+        .where(
+            Country.in_region.is_(True),
+            *_country_condition(Commitment.country_id, f),  # type: ignore[arg-type]
+            *_objective_condition(Objective.number, f),  # type: ignore[arg-type]
+        )
+        .group_by(Objective.number, Commitment.status)
+    )
+    readable = readable_country_filter(user, Commitment.country_id)
+    if readable is not None:
+        stmt = stmt.where(readable)  # type: ignore[arg-type]
+    if f.principle is not None:
+        stmt = stmt.where(
+            exists().where(
+                commitment_principle.c.commitment_id == Commitment.id,
+                commitment_principle.c.principle_id
+                == select(Principle.id).where(Principle.code == f.principle).scalar_subquery(),
+            )
+        )
+    return {(number, CommitmentStatus(status)): int(n) for number, status, n in session.execute(stmt)}
+
+
+# ---- the indicator explorer ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueCell:
+    value: float | None
+    provisional: bool
+
+
+def latest_periods(session: Session, indicator: Indicator, *, disaggregation: Disaggregation, limit: int) -> list[str]:
+    """The latest ``limit`` periods with a value of the breakdown, latest first (what the explorer shows)."""
+    stmt = (
+        select(IndicatorValue.period)
+        .where(IndicatorValue.indicator_id == indicator.id, *breakdown_filter(disaggregation))  # type: ignore[arg-type]
+        .group_by(IndicatorValue.period)
+        .order_by(IndicatorValue.period.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def explorer_indicators(session: Session, *, user: User | None) -> list[Indicator]:
+    """The indicators the user may read, for the explorer's choice (one select, no relationships)."""
+    stmt = select(Indicator)
+    own = readable_country_filter(user, Indicator.country_id)
+    if own is not None:
+        stmt = stmt.where(Indicator.country_id.is_(None) | own)  # type: ignore[operator]
+    return list(session.scalars(stmt))
+
+
+def indicator_values(
+    session: Session,
+    indicator: Indicator,
+    *,
+    user: User | None,
+    disaggregation: Disaggregation,
+    f: Filters,
+    periods: list[str],
+) -> dict[tuple[int, str], ValueCell]:
+    """(country id, period) → the value of one breakdown, for the countries the user may read (one select)."""
+    stmt = select(IndicatorValue.country_id, IndicatorValue.period, IndicatorValue.value, IndicatorValue.status).where(
+        IndicatorValue.indicator_id == indicator.id,
+        IndicatorValue.period.in_(periods),
+        *breakdown_filter(disaggregation),  # type: ignore[arg-type]
+        *_country_condition(IndicatorValue.country_id, f),  # type: ignore[arg-type]
+    )
+    readable = readable_country_filter(user, IndicatorValue.country_id)
+    if readable is not None:
+        stmt = stmt.where(readable)  # type: ignore[arg-type]
+    return {
+        (cid, period): ValueCell(value, status == ValueStatus.provisional.value)
+        for cid, period, value, status in session.execute(stmt)
+    }
+
+
+def indicator_breakdowns(session: Session, indicator: Indicator) -> list[tuple[str, str, str]]:
+    """The (sex, migratory status, age group) breakdowns the indicator has values for (one GROUP BY)."""
+    stmt = (
+        select(IndicatorValue.sex, IndicatorValue.migratory_status, IndicatorValue.age_group)
+        .where(IndicatorValue.indicator_id == indicator.id)
+        .group_by(IndicatorValue.sex, IndicatorValue.migratory_status, IndicatorValue.age_group)
+    )
+    return [(str(s), str(m), str(a)) for s, m, a in session.execute(stmt)]
+
+
+def readable_value_filter(user: User | None) -> object | None:
+    return readable_country_filter(user, IndicatorValue.country_id)
+
+
+def list_values_page(
+    session: Session,
+    indicator: Indicator,
+    *,
+    user: User | None,
+    country_iso3: str | None,
+    period: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[tuple[IndicatorValue, str]]]:
+    """A page of an indicator's values (every breakdown) the user may read, with the total count (two selects)."""
+    conditions: list[object] = [IndicatorValue.indicator_id == indicator.id]
+    readable = readable_value_filter(user)
+    if readable is not None:
+        conditions.append(readable)
+    if country_iso3:
+        conditions.append(Country.iso3 == country_iso3.strip().upper())
+    if period:
+        conditions.append(IndicatorValue.period == period)
+    base = select(IndicatorValue, Country.iso3).join(Country, Country.id == IndicatorValue.country_id)
+    base = base.where(and_(*conditions))  # type: ignore[arg-type]
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    stmt = base.order_by(
+        Country.iso3,
+        IndicatorValue.period,
+        IndicatorValue.sex,
+        IndicatorValue.migratory_status,
+        IndicatorValue.age_group,
+    )
+    rows = [(v, iso3) for v, iso3 in session.execute(stmt.limit(limit).offset(offset))]
+    return int(total), rows
+
+
+# ---- country profile and objective page ------------------------------------------------------------------------
+
+
+def country_submissions(session: Session, country_id: int, *, user: User | None) -> list[tuple[Submission, str]]:
+    """The country's submissions the user may read, latest cycle first, with the cycle's name (one select)."""
+    stmt = (
+        select(Submission, ReviewCycle.name)
+        .join(ReviewCycle, ReviewCycle.id == Submission.review_cycle_id)
+        .where(Submission.country_id == country_id, *_readable_submissions(user))  # type: ignore[arg-type]
+        .order_by(ReviewCycle.opens_on.desc())
+    )
+    return [(s, name) for s, name in session.execute(stmt)]
+
+
+def country_reports(session: Session, submission_ids: list[int]) -> list[tuple[int, int, str, str, str | None]]:
+    """(submission id, objective number, short title, reporting, rating) of the given submissions (one select)."""
+    if not submission_ids:
+        return []
+    stmt = (
+        select(
+            ObjectiveReport.submission_id,
+            Objective.number,
+            Objective.short_title,
+            ObjectiveReport.reporting,
+            ObjectiveReport.progress_rating,
+        )
+        .join(Objective, Objective.id == ObjectiveReport.objective_id)
+        .where(ObjectiveReport.submission_id.in_(submission_ids))
+        .order_by(ObjectiveReport.submission_id, Objective.number)
+    )
+    return [(sid, n, t, str(r), str(p) if p else None) for sid, n, t, r, p in session.execute(stmt)]
+
+
+def country_commitments(session: Session, country_id: int, *, limit: int) -> tuple[int, list[Commitment]]:
+    """How many pledges the country has, and the latest ``limit`` of them (two selects)."""
+    where = Commitment.country_id == country_id
+    total = session.scalar(select(func.count(Commitment.id)).where(where)) or 0
+    stmt = select(Commitment).where(where).order_by(Commitment.reference.desc()).limit(limit)
+    return int(total), list(session.scalars(stmt))
+
+
+def country_indicators(session: Session, country_id: int) -> list[tuple[str, str, int, str | None]]:
+    """(code, name, number of values, latest period) of the indicators the country has values for (one GROUP BY)."""
+    stmt = (
+        select(Indicator.code, Indicator.name, func.count(IndicatorValue.id), func.max(IndicatorValue.period))
+        .join(IndicatorValue, IndicatorValue.indicator_id == Indicator.id)
+        .where(IndicatorValue.country_id == country_id)
+        .group_by(Indicator.id, Indicator.code, Indicator.name)
+        .order_by(Indicator.code)
+    )
+    return [(c, n, int(k), p) for c, n, k, p in session.execute(stmt)]
+
+
+def objective_reports(
+    session: Session, objective_id: int, *, user: User | None, f: Filters
+) -> list[tuple[ObjectiveReport, Country, str]]:
+    """The approved or published reports on the objective (within what the user may read), with country and cycle."""
+    accepted = (SubmissionStatus.approved.value, SubmissionStatus.published.value)
+    stmt = (
+        select(ObjectiveReport, Country, ReviewCycle.name)
+        .join(Submission, Submission.id == ObjectiveReport.submission_id)
+        .join(Country, Country.id == Submission.country_id)
+        .join(ReviewCycle, ReviewCycle.id == Submission.review_cycle_id)
+        .where(
+            ObjectiveReport.objective_id == objective_id,
+            ObjectiveReport.reporting == ReportingChoice.reported.value,
+            Submission.status.in_(accepted),
+            *_readable_submissions(user),  # type: ignore[arg-type]
+            *_country_condition(Submission.country_id, f),  # type: ignore[arg-type]
+        )
+        .order_by(ReviewCycle.opens_on.desc(), Country.name)
+    )
+    if f.cycle_id is not None:
+        stmt = stmt.where(Submission.review_cycle_id == f.cycle_id)
+    return [(r, c, name) for r, c, name in session.execute(stmt)]
+
+
+def objective_indicators(session: Session, objective_id: int) -> list[tuple[Indicator, bool]]:
+    stmt = (
+        select(Indicator, IndicatorObjective.is_official)
+        .join(IndicatorObjective, IndicatorObjective.indicator_id == Indicator.id)
+        .where(IndicatorObjective.objective_id == objective_id, Indicator.country_id.is_(None))
+        .order_by(Indicator.code)
+    )
+    return [(i, bool(o)) for i, o in session.execute(stmt)]
+
+
+def objective_commitments(
+    session: Session, objective_id: int, *, user: User | None, f: Filters, limit: int
+) -> tuple[int, list[tuple[Commitment, Country]]]:
+    """How many pledges address the objective (that the user may read), and the first ``limit`` (two selects)."""
+    stmt = (
+        select(Commitment, Country)
+        .join(Country, Country.id == Commitment.country_id)
+        .join(commitment_objective, commitment_objective.c.commitment_id == Commitment.id)
+        .where(commitment_objective.c.objective_id == objective_id, *_country_condition(Commitment.country_id, f))  # type: ignore[arg-type]
+        .order_by(Country.name, Commitment.reference)
+    )
+    readable = readable_country_filter(user, Commitment.country_id)
+    if readable is not None:
+        stmt = stmt.where(readable)  # type: ignore[arg-type]
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return int(total), [(c, country) for c, country in session.execute(stmt.limit(limit))]

@@ -1,0 +1,69 @@
+"""Regional review dashboards: the overview and the indicator explorer (public when ``public_view`` is on).
+
+Filters live in the URL (htmx swaps the results block and pushes the URL, so views can be shared and the back
+button works); every page runs a fixed number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.auth.dependencies import MaybeUser, SignInRequired
+from app.auth.models import User
+from app.dashboards import queries as dashboard_queries
+from app.dashboards import service
+from app.db import SessionDep
+from app.indicators.queries import KIND_ORDER, code_sort_key
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def ensure_may_view(request: Request, user: User | None) -> None:
+    """Visitors who are not signed in see published content only if the ``public_view`` setting allows it."""
+    if user is None and not request.app.state.settings.public_view:
+        raise SignInRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+
+
+def _params(request: Request) -> dict[str, str]:
+    return {k: v[:100] for k, v in request.query_params.items()}
+
+
+@router.get("/dashboards", name="dashboards:overview")
+def overview(request: Request, session: SessionDep, user: MaybeUser) -> Response:
+    ensure_may_view(request, user)
+    context = service.overview(session, user=user, params=_params(request))
+    return render(request, "dashboards/overview.html", context, block="results")
+
+
+@router.get("/dashboards/indicators", name="dashboards:indicators")
+def indicators(request: Request, session: SessionDep, user: MaybeUser) -> Response:
+    ensure_may_view(request, user)
+    readable = sorted(
+        dashboard_queries.explorer_indicators(session, user=user),
+        key=lambda i: (KIND_ORDER.get(i.kind, 9), code_sort_key(i.code)),
+    )
+    context = service.explorer(session, user=user, indicators=readable, params=_params(request))
+    return render(request, "dashboards/indicators.html", context, block="results")
+
+
+@router.get("/dashboards/countries/{iso3}", name="dashboards:country")
+def country_profile(request: Request, session: SessionDep, user: MaybeUser, iso3: str) -> Response:
+    ensure_may_view(request, user)
+    context = service.country_profile(session, user=user, iso3=iso3)
+    return render(request, "dashboards/country.html", context)
+
+
+@router.get("/dashboards/objectives/{number}", name="dashboards:objective")
+def objective_page(request: Request, session: SessionDep, user: MaybeUser, number: int) -> Response:
+    ensure_may_view(request, user)
+    context = service.objective_page(session, user=user, number=number, params=_params(request))
+    return render(request, "dashboards/objective.html", context, block="results")
+
+
+@router.get("/search", name="dashboards:search")
+def search_page(request: Request, session: SessionDep, user: MaybeUser, q: str = "") -> Response:
+    ensure_may_view(request, user)
+    context = service.search_page(session, user=user, query=q[:200], params=_params(request))
+    return render(request, "dashboards/search.html", context, block="results")

@@ -1,0 +1,213 @@
+"""Full-text search over the reports, good practices and pledges a user may read, combined with the filters.
+
+- SQLite: the FTS5 table ``search_index`` (rowid = record id × 4 + kind), kept in sync by triggers (migration
+  6b2d1e8f3c02). The user's words become quoted prefix terms, so FTS5 query syntax typed by a user is inert.
+- PostgreSQL: ``to_tsvector('english', ...) @@ plainto_tsquery('english', ...)`` on the same expressions as the GIN
+  indexes of that migration.
+- Highlighting is done here, on escaped text: the snippet is escaped piece by piece and the matches wrapped in
+  ``<mark>``; nothing a user typed is ever rendered as markup.
+- Three selects (one per kind), each limited, whatever the data size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import ColumnElement, func, literal_column, select, text
+from sqlalchemy import column as sql_column
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.catalog.models import Country, Objective
+from app.commitments.models import Commitment, commitment_objective, commitment_principle
+from app.cycles.models import ReviewCycle
+from app.dashboards.queries import Filters, _applies_principle, _country_condition, _readable_submissions
+from app.submissions.models import ObjectiveReport, ReportingChoice, Submission
+from app.visibility import readable_country_filter
+
+KINDS = {"report": 0, "practice": 1, "pledge": 2}
+LIMIT = 50
+WORD = re.compile(r"\w+", re.UNICODE)
+
+# The searchable text of each kind: the same expressions as the indexes (see the migration).
+_SPACE = literal_column("' '")
+REPORT_TEXT = (
+    ObjectiveReport.narrative
+    + _SPACE
+    + ObjectiveReport.laws_and_policies
+    + _SPACE
+    + ObjectiveReport.challenges
+    + _SPACE
+    + ObjectiveReport.partners
+)
+PRACTICE_TEXT = ObjectiveReport.good_practices
+PLEDGE_TEXT = Commitment.title + _SPACE + Commitment.description
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # report, practice, pledge
+    record_id: int
+    country: str
+    country_iso3: str
+    objective: int | None
+    cycle: str | None
+    title: str
+    snippet: Markup
+    submission_id: int | None = None
+    accepted: bool = True
+
+
+def words(query: str) -> list[str]:
+    return [w for w in WORD.findall(query.lower()) if len(w) >= 2][:12]
+
+
+def _match(session: Session, kind: str, column: ColumnElement[str], id_column: ColumnElement[int], terms: list[str]):  # type: ignore[no-untyped-def]
+    if session.get_bind().dialect.name == "postgresql":
+        vector = func.to_tsvector(literal_column("'english'"), column)
+        return vector.op("@@")(func.plainto_tsquery(literal_column("'english'"), " ".join(terms)))
+    fts = " ".join(f'"{t}"*' for t in terms)
+    base = KINDS[kind]
+    rowids = text(
+        "SELECT (rowid - :base) / 4 FROM search_index WHERE search_index MATCH :fts AND rowid % 4 = :base"
+    ).bindparams(fts=fts, base=base)
+    return id_column.in_(rowids.columns(sql_column("id")))  # type: ignore[arg-type]
+
+
+def search(session: Session, *, user: User | None, query: str, f: Filters, kinds: set[str] | None = None) -> list[Hit]:
+    terms = words(query)
+    if not terms:
+        return []
+    kinds = kinds or set(KINDS)
+    hits: list[Hit] = []
+    if "report" in kinds:
+        hits += _reports(session, user, terms, f, practice=False)
+    if "practice" in kinds:
+        hits += _reports(session, user, terms, f, practice=True)
+    if "pledge" in kinds:
+        hits += _pledges(session, user, terms, f)
+    return hits
+
+
+def _reports(session: Session, user: User | None, terms: list[str], f: Filters, *, practice: bool) -> list[Hit]:
+    kind = "practice" if practice else "report"
+    column = PRACTICE_TEXT if practice else REPORT_TEXT
+    stmt = (
+        select(
+            ObjectiveReport.id,
+            column.label("body"),
+            Country.name,
+            Country.iso3,
+            Objective.number,
+            Objective.short_title,
+            ReviewCycle.name,
+            Submission.id,
+            Submission.status,
+        )
+        .join(Submission, Submission.id == ObjectiveReport.submission_id)
+        .join(Country, Country.id == Submission.country_id)
+        .join(Objective, Objective.id == ObjectiveReport.objective_id)
+        .join(ReviewCycle, ReviewCycle.id == Submission.review_cycle_id)
+        .where(
+            _match(session, kind, column, ObjectiveReport.id, terms),
+            ObjectiveReport.reporting == ReportingChoice.reported.value,
+            *_readable_submissions(user),  # type: ignore[arg-type]
+            *_country_condition(Submission.country_id, f),  # type: ignore[arg-type]
+        )
+        .order_by(ReviewCycle.opens_on.desc(), Country.name, Objective.number)
+        .limit(LIMIT)
+    )
+    if f.cycle_id is not None:
+        stmt = stmt.where(Submission.review_cycle_id == f.cycle_id)
+    if f.objective is not None:
+        stmt = stmt.where(Objective.number == f.objective)
+    if f.round_table is not None:
+        stmt = stmt.where(Objective.round_table_id.in_(_round_table_ids(f.round_table)))
+    if f.principle is not None:
+        stmt = stmt.where(_applies_principle(f.principle))
+    return [
+        Hit(
+            kind=kind,
+            record_id=rid,
+            country=country,
+            country_iso3=iso3,
+            objective=number,
+            cycle=cycle,
+            title=f"{number}. {short}",
+            snippet=highlight(body, terms),
+            submission_id=sid,
+            accepted=str(status) in ("approved", "published"),
+        )
+        for rid, body, country, iso3, number, short, cycle, sid, status in session.execute(stmt)
+    ]
+
+
+def _round_table_ids(number: int):  # type: ignore[no-untyped-def]
+    from app.catalog.models import RoundTable
+
+    return select(RoundTable.id).where(RoundTable.number == number)
+
+
+def _pledges(session: Session, user: User | None, terms: list[str], f: Filters) -> list[Hit]:
+    stmt = (
+        select(Commitment.id, Commitment.title, PLEDGE_TEXT.label("body"), Country.name, Country.iso3)
+        .join(Country, Country.id == Commitment.country_id)
+        .where(
+            _match(session, "pledge", PLEDGE_TEXT, Commitment.id, terms),
+            *_country_condition(Commitment.country_id, f),  # type: ignore[arg-type]
+        )
+        .order_by(Country.name, Commitment.reference)
+        .limit(LIMIT)
+    )
+    readable = readable_country_filter(user, Commitment.country_id)
+    if readable is not None:
+        stmt = stmt.where(readable)  # type: ignore[arg-type]
+    objective_ids = select(commitment_objective.c.commitment_id).join(
+        Objective, Objective.id == commitment_objective.c.objective_id
+    )
+    if f.objective is not None:
+        stmt = stmt.where(Commitment.id.in_(objective_ids.where(Objective.number == f.objective)))
+    if f.round_table is not None:
+        stmt = stmt.where(
+            Commitment.id.in_(objective_ids.where(Objective.round_table_id.in_(_round_table_ids(f.round_table))))
+        )
+    if f.principle is not None:
+        from app.catalog.models import Principle
+
+        principled = select(commitment_principle.c.commitment_id).join(
+            Principle, Principle.id == commitment_principle.c.principle_id
+        )
+        stmt = stmt.where(Commitment.id.in_(principled.where(Principle.code == f.principle)))
+    return [
+        Hit(
+            kind="pledge",
+            record_id=cid,
+            country=country,
+            country_iso3=iso3,
+            objective=None,
+            cycle=None,
+            title=title,
+            snippet=highlight(body, terms),
+        )
+        for cid, title, body, country, iso3 in session.execute(stmt)
+    ]
+
+
+def highlight(body: str, terms: list[str], *, width: int = 240) -> Markup:
+    """An escaped excerpt around the first match, each word starting with a term wrapped in <mark>."""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE | re.UNICODE)
+    first = pattern.search(body)
+    start = max((first.start() if first else 0) - width // 3, 0)
+    excerpt = body[start : start + width]
+    out: list[str] = ["…" if start else ""]
+    position = 0
+    for m in pattern.finditer(excerpt):
+        out.append(str(escape(excerpt[position : m.start()])))
+        out.append(f"<mark>{escape(m.group(0))}</mark>")
+        position = m.end()
+    out.append(str(escape(excerpt[position:])))
+    if start + width < len(body):
+        out.append("…")
+    return Markup("".join(out))  # noqa: S704 - every piece is escaped above

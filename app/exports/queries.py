@@ -1,0 +1,474 @@
+"""Reads for exports and reports, limited to what the user may see (app/visibility.py).
+
+The export statements select plain columns (no ORM objects) and are executed with ``yield_per``, which streams
+rows from a server-side cursor on PostgreSQL and in batches on SQLite: memory stays flat however many rows there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, String, cast, exists, func, literal, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.auth.models import User
+from app.catalog.models import Country, Objective, RoundTable, Subregion
+from app.commitments.models import Commitment, commitment_objective
+from app.cycles.models import ReviewCycle
+from app.exports.models import Job
+from app.indicators.models import TOTAL, Indicator, IndicatorKind, IndicatorObjective, IndicatorValue
+from app.submissions.models import ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
+from app.visibility import ACCEPTED, readable_country_filter, readable_submission_filter
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose on the export form (None: all)."""
+
+    cycle_id: int | None = None
+    subregion_id: int | None = None
+    objective_number: int | None = None
+    status: SubmissionStatus | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cycle_id": self.cycle_id,
+            "subregion_id": self.subregion_id,
+            "objective": self.objective_number,
+            "status": self.status.value if self.status else None,
+        }
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "int", "float", "str", "text", "date", "datetime", "bool"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    key: str
+    columns: tuple[Column, ...]
+    statement: Select[Any]
+
+
+def _cols(*spec: str) -> tuple[Column, ...]:
+    return tuple(Column(*item.split(":")) for item in spec)
+
+
+def _where(stmt: Select[Any], *clauses: object | None) -> Select[Any]:
+    for clause in clauses:
+        if clause is not None:
+            stmt = stmt.where(clause)  # type: ignore[arg-type]
+    return stmt
+
+
+def _joined_numbers(session: Session, column: Any) -> Any:
+    """The numbers of a group joined with "; " (string_agg on PostgreSQL, group_concat on SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.string_agg(cast(column, String), literal("; "))
+    return func.group_concat(column, "; ")
+
+
+def _submission_filters(stmt: Select[Any], user: User | None, filters: Filters) -> Select[Any]:
+    return _where(
+        stmt,
+        readable_submission_filter(user),
+        Submission.review_cycle_id == filters.cycle_id if filters.cycle_id else None,
+        Country.subregion_id == filters.subregion_id if filters.subregion_id else None,
+        Submission.status == filters.status if filters.status else None,
+    )
+
+
+def submissions(session: Session, user: User | None, filters: Filters) -> Dataset:
+    stmt = (
+        select(
+            Submission.id,
+            Country.iso3,
+            Country.name,
+            Subregion.name,
+            Country.in_region,
+            ReviewCycle.name,
+            Submission.status,
+            Submission.submitted_at,
+            Submission.approved_at,
+            Submission.published_at,
+            Submission.updated_at,
+        )
+        .join(Country, Submission.country_id == Country.id)
+        .outerjoin(Subregion, Country.subregion_id == Subregion.id)
+        .join(ReviewCycle, Submission.review_cycle_id == ReviewCycle.id)
+        .order_by(ReviewCycle.opens_on, Country.name, Submission.id)
+    )
+    stmt = _submission_filters(stmt, user, filters)
+    if filters.objective_number:
+        reported = (
+            select(ObjectiveReport.id)
+            .join(Objective, ObjectiveReport.objective_id == Objective.id)
+            .where(
+                ObjectiveReport.submission_id == Submission.id,
+                Objective.number == filters.objective_number,
+                ObjectiveReport.reporting == ReportingChoice.reported,
+            )
+        )
+        stmt = stmt.where(exists(reported))
+    columns = _cols(
+        "submission_id:int",
+        "country_iso3:str",
+        "country:str",
+        "subregion:str",
+        "in_region:bool",
+        "cycle:str",
+        "status:str",
+        "submitted_at:datetime",
+        "approved_at:datetime",
+        "published_at:datetime",
+        "updated_at:datetime",
+    )
+    return Dataset("submissions", columns, stmt)
+
+
+def objective_reports(session: Session, user: User | None, filters: Filters) -> Dataset:
+    stmt = (
+        select(
+            ObjectiveReport.id,
+            Submission.id,
+            Country.iso3,
+            Country.name,
+            Subregion.name,
+            ReviewCycle.name,
+            Submission.status,
+            Objective.number,
+            Objective.short_title,
+            RoundTable.number,
+            ObjectiveReport.reporting,
+            ObjectiveReport.not_reported_reason,
+            ObjectiveReport.progress_rating,
+            ObjectiveReport.narrative,
+            ObjectiveReport.laws_and_policies,
+            ObjectiveReport.good_practices,
+            ObjectiveReport.challenges,
+            ObjectiveReport.partners,
+            ObjectiveReport.updated_at,
+        )
+        .join(Submission, ObjectiveReport.submission_id == Submission.id)
+        .join(Objective, ObjectiveReport.objective_id == Objective.id)
+        .join(RoundTable, Objective.round_table_id == RoundTable.id)
+        .join(Country, Submission.country_id == Country.id)
+        .outerjoin(Subregion, Country.subregion_id == Subregion.id)
+        .join(ReviewCycle, Submission.review_cycle_id == ReviewCycle.id)
+        .order_by(ReviewCycle.opens_on, Country.name, Objective.number, ObjectiveReport.id)
+    )
+    stmt = _submission_filters(stmt, user, filters)
+    if filters.objective_number:
+        stmt = stmt.where(Objective.number == filters.objective_number)
+    columns = _cols(
+        "report_id:int",
+        "submission_id:int",
+        "country_iso3:str",
+        "country:str",
+        "subregion:str",
+        "cycle:str",
+        "submission_status:str",
+        "objective:int",
+        "objective_title:str",
+        "round_table:int",
+        "reporting:str",
+        "not_reported_reason:text",
+        "progress_rating:str",
+        "narrative:text",
+        "laws_and_policies:text",
+        "good_practices:text",
+        "challenges:text",
+        "partners:text",
+        "updated_at:datetime",
+    )
+    return Dataset("objective_reports", columns, stmt)
+
+
+def commitments(session: Session, user: User | None, filters: Filters) -> Dataset:
+    objectives = (
+        select(_joined_numbers(session, Objective.number))
+        .select_from(commitment_objective)
+        .join(Objective, commitment_objective.c.objective_id == Objective.id)
+        .where(commitment_objective.c.commitment_id == Commitment.id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Commitment.id,
+            Commitment.reference,
+            Country.iso3,
+            Country.name,
+            Subregion.name,
+            Commitment.title,
+            Commitment.description,
+            Commitment.form,
+            Commitment.pledge_type,
+            Commitment.partners,
+            Commitment.scope,
+            Commitment.timeframe_start,
+            Commitment.timeframe_end,
+            Commitment.status,
+            objectives,
+            Commitment.updated_at,
+        )
+        .join(Country, Commitment.country_id == Country.id)
+        .outerjoin(Subregion, Country.subregion_id == Subregion.id)
+        .order_by(Country.name, Commitment.reference)
+    )
+    stmt = _where(
+        stmt,
+        readable_country_filter(user, Commitment.country_id),
+        Country.subregion_id == filters.subregion_id if filters.subregion_id else None,
+    )
+    if filters.objective_number:
+        linked = (
+            select(commitment_objective.c.commitment_id)
+            .join(Objective, commitment_objective.c.objective_id == Objective.id)
+            .where(commitment_objective.c.commitment_id == Commitment.id, Objective.number == filters.objective_number)
+        )
+        stmt = stmt.where(exists(linked))
+    columns = _cols(
+        "commitment_id:int",
+        "reference:str",
+        "country_iso3:str",
+        "country:str",
+        "subregion:str",
+        "title:str",
+        "description:text",
+        "form:str",
+        "pledge_type:str",
+        "partners:text",
+        "scope:text",
+        "timeframe_start:date",
+        "timeframe_end:date",
+        "status:str",
+        "objectives:str",
+        "updated_at:datetime",
+    )
+    return Dataset("commitments", columns, stmt)
+
+
+def indicator_values(session: Session, user: User | None, filters: Filters) -> Dataset:
+    stmt = (
+        select(
+            IndicatorValue.id,
+            Indicator.code,
+            Indicator.name,
+            Indicator.unit,
+            Country.iso3,
+            Country.name,
+            Subregion.name,
+            IndicatorValue.period,
+            IndicatorValue.value,
+            IndicatorValue.sex,
+            IndicatorValue.age_group,
+            IndicatorValue.migratory_status,
+            IndicatorValue.status,
+            IndicatorValue.source,
+            IndicatorValue.note,
+            IndicatorValue.updated_at,
+        )
+        .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
+        .join(Country, IndicatorValue.country_id == Country.id)
+        .outerjoin(Subregion, Country.subregion_id == Subregion.id)
+        .order_by(Indicator.code, Country.name, IndicatorValue.period, IndicatorValue.id)
+    )
+    stmt = _where(
+        stmt,
+        readable_country_filter(user, IndicatorValue.country_id),
+        Country.subregion_id == filters.subregion_id if filters.subregion_id else None,
+    )
+    if filters.objective_number:
+        linked = (
+            select(IndicatorObjective.indicator_id)
+            .join(Objective, IndicatorObjective.objective_id == Objective.id)
+            .where(IndicatorObjective.indicator_id == Indicator.id, Objective.number == filters.objective_number)
+        )
+        stmt = stmt.where(exists(linked))
+    columns = _cols(
+        "value_id:int",
+        "indicator:str",
+        "indicator_name:str",
+        "unit:str",
+        "country_iso3:str",
+        "country:str",
+        "subregion:str",
+        "period:str",
+        "value:float",
+        "sex:str",
+        "age_group:str",
+        "migratory_status:str",
+        "status:str",
+        "source:str",
+        "note:text",
+        "updated_at:datetime",
+    )
+    return Dataset("indicator_values", columns, stmt)
+
+
+DATASETS = {
+    "submissions": submissions,
+    "objective_reports": objective_reports,
+    "commitments": commitments,
+    "indicator_values": indicator_values,
+}
+
+
+def stream_rows(session: Session, dataset: Dataset) -> Iterator[Sequence[Any]]:
+    """The dataset's rows, fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
+    result = session.execute(dataset.statement.execution_options(yield_per=BATCH))
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+# ---- form choices ----------------------------------------------------------------------------------------------
+
+
+def list_cycles(session: Session) -> list[ReviewCycle]:
+    return list(session.scalars(select(ReviewCycle).order_by(ReviewCycle.opens_on.desc())))
+
+
+def get_cycle(session: Session, cycle_id: int) -> ReviewCycle | None:
+    return session.get(ReviewCycle, cycle_id)
+
+
+def list_subregions(session: Session) -> list[Subregion]:
+    return list(session.scalars(select(Subregion).order_by(Subregion.sort_order, Subregion.name)))
+
+
+def list_objectives(session: Session) -> list[Objective]:
+    return list(session.scalars(select(Objective).order_by(Objective.number)))
+
+
+def list_readable_countries(session: Session, user: User | None) -> list[Country]:
+    stmt = _where(select(Country).order_by(Country.name), readable_country_filter(user, Country.id))
+    return list(session.scalars(stmt))
+
+
+def get_country(session: Session, iso3: str) -> Country | None:
+    stmt = select(Country).where(Country.iso3 == iso3.upper()).options(joinedload(Country.subregion))
+    return session.scalar(stmt)
+
+
+# ---- report content --------------------------------------------------------------------------------------------
+
+
+def count_regional_countries(session: Session) -> int:
+    return session.scalar(select(func.count(Country.id)).where(Country.in_region.is_(True))) or 0
+
+
+def list_subregions_with_counts(session: Session) -> list[tuple[Subregion, int]]:
+    stmt = (
+        select(Subregion, func.count(Country.id))
+        .join(Country, Country.subregion_id == Subregion.id)
+        .group_by(Subregion.id)
+        .order_by(Subregion.sort_order, Subregion.name)
+    )
+    return [(s, n) for s, n in session.execute(stmt)]
+
+
+def list_round_tables(session: Session) -> list[RoundTable]:
+    stmt = select(RoundTable).order_by(RoundTable.number).options(selectinload(RoundTable.objectives))
+    return list(session.scalars(stmt))
+
+
+def accepted_submissions(session: Session, cycle_id: int) -> list[Submission]:
+    """The cycle's approved and published submissions (never drafts), with country and subregion."""
+    stmt = (
+        select(Submission)
+        .join(Country, Submission.country_id == Country.id)
+        .where(Submission.review_cycle_id == cycle_id, Submission.status.in_(ACCEPTED))
+        .options(joinedload(Submission.country).joinedload(Country.subregion), joinedload(Submission.review_cycle))
+        .order_by(Country.name)
+    )
+    return list(session.scalars(stmt))
+
+
+def reports_for(session: Session, submission_ids: list[int], objective_id: int | None = None) -> list[ObjectiveReport]:
+    if not submission_ids:
+        return []
+    stmt = (
+        select(ObjectiveReport)
+        .where(ObjectiveReport.submission_id.in_(submission_ids))
+        .options(joinedload(ObjectiveReport.objective))
+        .order_by(ObjectiveReport.submission_id, ObjectiveReport.objective_id)
+    )
+    if objective_id is not None:
+        stmt = stmt.where(ObjectiveReport.objective_id == objective_id)
+    return list(session.scalars(stmt))
+
+
+def regional_indicators(session: Session) -> list[Indicator]:
+    """Indicators with a regional meaning (SDG and context series, not a State's own), with their objectives."""
+    stmt = (
+        select(Indicator)
+        .where(Indicator.kind != IndicatorKind.national)
+        .options(selectinload(Indicator.objective_links).joinedload(IndicatorObjective.objective))
+        .order_by(Indicator.code)
+    )
+    return list(session.scalars(stmt))
+
+
+def total_values(session: Session, country_ids: list[int]) -> list[IndicatorValue]:
+    """Recorded (not missing) totals of the given countries, newest period first."""
+    if not country_ids:
+        return []
+    stmt = (
+        select(IndicatorValue)
+        .where(
+            IndicatorValue.country_id.in_(country_ids),
+            IndicatorValue.value.is_not(None),
+            IndicatorValue.sex == TOTAL,
+            IndicatorValue.age_group == TOTAL,
+            IndicatorValue.migratory_status == TOTAL,
+        )
+        .options(joinedload(IndicatorValue.indicator))
+        .order_by(IndicatorValue.indicator_id, IndicatorValue.period.desc(), IndicatorValue.country_id)
+    )
+    return list(session.scalars(stmt))
+
+
+def visible_submissions_of(session: Session, user: User | None, country_id: int) -> list[Submission]:
+    stmt = _where(
+        select(Submission)
+        .join(ReviewCycle, Submission.review_cycle_id == ReviewCycle.id)
+        .where(Submission.country_id == country_id)
+        .options(joinedload(Submission.review_cycle))
+        .order_by(ReviewCycle.opens_on.desc()),
+        readable_submission_filter(user),
+    )
+    return list(session.scalars(stmt))
+
+
+def commitments_of(session: Session, country_id: int) -> list[Commitment]:
+    stmt = (
+        select(Commitment)
+        .where(Commitment.country_id == country_id)
+        .options(selectinload(Commitment.objectives))
+        .order_by(Commitment.reference)
+    )
+    return list(session.scalars(stmt))
+
+
+# ---- jobs ------------------------------------------------------------------------------------------------------
+
+
+def get_job(session: Session, job_id: int) -> Job | None:
+    return session.get(Job, job_id)
+
+
+def list_jobs_of(session: Session, user: User, limit: int = 10) -> list[Job]:
+    stmt = select(Job).where(Job.created_by_id == user.id).order_by(Job.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def job_result(session: Session, job_id: int) -> bytes | None:
+    return session.scalar(select(Job.result).where(Job.id == job_id))

@@ -1,0 +1,490 @@
+"""The content of the regional synthesis report and of a country profile, built from what was accepted.
+
+The synthesis covers approved and published submissions only (drafts never). Regional figures count the 58 members
+and associate members inside the region; members outside it are quoted but not counted. Every figure and quote
+cites the State and submission it came from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.catalog.models import Country
+from app.commitments.schemas import STATUS_LABELS as COMMITMENT_STATUS_LABELS
+from app.cycles.models import ReviewCycle
+from app.exports import queries
+from app.exports.content import Cite, Document, Heading, Paragraph, Quote, Run, Table
+from app.i18n import _
+from app.indicators.models import Aggregation, Indicator, IndicatorValue
+from app.submissions.models import ObjectiveReport, ProgressRating, ReportingChoice, Submission
+from app.submissions.rules import PROGRESS_SCALE
+from app.visibility import ACCEPTED
+
+Progress = Callable[[int, str], None]
+QUOTES_PER_OBJECTIVE = 10
+QUOTE_MAX = 700
+
+
+def _no_progress(_percent: int, _message: str) -> None:
+    return None
+
+
+def number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _clip(text: str, limit: int = QUOTE_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _date(moment: object) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else "—"  # type: ignore[attr-defined]
+
+
+def _status_label(status: object) -> str:
+    return str(getattr(status, "value", status)).replace("_", " ")
+
+
+def _countries_with_cites(items: list[tuple[str, Cite]]) -> list[Run]:
+    runs: list[Run] = []
+    for position, (name, cite) in enumerate(sorted(items, key=lambda i: i[0])):
+        runs += [(", " if position else "") + name + " ", cite]
+    return runs or ["—"]
+
+
+@dataclass
+class _Reporter:
+    submission: Submission
+    country: Country
+
+
+# ---- the regional synthesis ------------------------------------------------------------------------------------
+
+
+def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _no_progress) -> Document:
+    regional_total = queries.count_regional_countries(session)
+    doc = Document(
+        title=_("Regional synthesis of the voluntary GCM reviews"),
+        subtitle=_("%(cycle)s · ESCAP member States and associate members in Asia and the Pacific")
+        % {"cycle": cycle.name},
+    )
+    progress(2, _("Reading the accepted submissions"))
+    submissions = queries.accepted_submissions(session, cycle.id)
+    reporters = [_Reporter(s, s.country) for s in submissions]
+    regional = [r for r in reporters if r.country.in_region]
+    outside = [r for r in reporters if not r.country.in_region]
+    by_submission = {r.submission.id: r for r in reporters}
+
+    def cite(reporter: _Reporter, objective: int | None, part: str) -> Cite:
+        return doc.cite(
+            country=reporter.country.name,
+            cycle=cycle.name,
+            submission_id=reporter.submission.id,
+            objective=objective,
+            part=part,
+        )
+
+    doc.add(Heading(_("About this synthesis")))
+    doc.add(
+        Paragraph(
+            [
+                _(
+                    "This synthesis covers the voluntary GCM reviews of the cycle %(cycle)s that the ESCAP "
+                    "secretariat has approved or published: %(n)s of %(total)s members and associate members in "
+                    "the region reported."
+                )
+                % {"cycle": cycle.name, "n": len(regional), "total": regional_total}
+            ]
+        )
+    )
+    doc.add(
+        Paragraph(
+            [
+                _(
+                    "Regional figures count only the %(total)s members and associate members inside the region. "
+                    "Members outside it (France, the Netherlands, the United Kingdom, the United States) may "
+                    "report; their reviews are quoted but never counted. Numbers in brackets refer to the list of "
+                    "references at the end: the State, cycle, submission and part each figure or quote comes from."
+                )
+                % {"total": regional_total}
+            ],
+            note=True,
+        )
+    )
+
+    # Countries reporting, by subregion
+    doc.add(Heading(_("Countries reporting")))
+    per_subregion: dict[int, list[_Reporter]] = defaultdict(list)
+    for reporter in regional:
+        per_subregion[reporter.country.subregion_id or 0].append(reporter)
+    rows: list[list[list[Run]]] = []
+    for subregion, members in queries.list_subregions_with_counts(session):
+        group = per_subregion.get(subregion.id, [])
+        names = [(r.country.name, cite(r, None, _("Whole review"))) for r in group]
+        rows.append(
+            [[subregion.name], [_("%(n)s of %(m)s") % {"n": len(group), "m": members}], _countries_with_cites(names)]
+        )
+    rows.append([[_("Region")], [_("%(n)s of %(m)s") % {"n": len(regional), "m": regional_total}], [""]])
+    doc.add(
+        Table(
+            _("Countries reporting by subregion, %(cycle)s") % {"cycle": cycle.name},
+            [_("Subregion"), _("Countries reporting"), _("Countries")],
+            rows,
+            numeric={1},
+        )
+    )
+    if outside:
+        names = [(r.country.name, cite(r, None, _("Whole review"))) for r in outside]
+        doc.add(
+            Paragraph(
+                [_("Also reported (outside the region, not counted): "), *_countries_with_cites(names)], note=True
+            )
+        )
+
+    # Overview: one row per objective (filled in as the objectives are read; the details follow, with references)
+    overview = Table(
+        _("Progress ratings by objective (countries in the region)"),
+        [_("Objective"), _("Reporting")] + [PROGRESS_SCALE[r][0] for r in ProgressRating],
+        [],
+        numeric=set(range(1, 2 + len(ProgressRating))),
+    )
+    doc.add(Heading(_("Overview by objective")))
+    doc.add(
+        Paragraph(
+            [_("The countries behind each figure are listed, with references, under each objective below.")],
+            note=True,
+        )
+    )
+    doc.add(overview)
+
+    # Objectives, grouped by IMRF round table
+    round_tables = queries.list_round_tables(session)
+    objectives_total = sum(len(rt.objectives) for rt in round_tables) or 1
+    done = 0
+    submission_ids = [r.submission.id for r in reporters]
+    for round_table in round_tables:
+        doc.add(Heading(f"{round_table.code}: {round_table.name}"))
+        for objective in round_table.objectives:
+            done += 1
+            progress(
+                5 + int(75 * done / objectives_total),
+                _("Objective %(n)s of %(total)s") % {"n": done, "total": objectives_total},
+            )
+            reports = queries.reports_for(session, submission_ids, objective.id)
+            overview.rows.append(_overview_row(objective.number, reports, by_submission, regional_total))
+            _objective_section(
+                doc, objective.number, objective.short_title, reports, by_submission, regional_total, cite
+            )
+
+    progress(82, _("Summarising the indicators"))
+    _indicator_section(doc, session, regional, cite, regional_total)
+    progress(88, _("Writing the document"))
+    return doc
+
+
+def _overview_row(
+    number_: int, reports: list[ObjectiveReport], by_submission: dict[int, _Reporter], regional_total: int
+) -> list[list[Run]]:
+    regional = [
+        r
+        for r in reports
+        if r.reporting == ReportingChoice.reported and by_submission[r.submission_id].country.in_region
+    ]
+    counts = [sum(1 for r in regional if r.progress_rating == rating) for rating in ProgressRating]
+    reporting = _("%(n)s of %(m)s") % {"n": len(regional), "m": regional_total}
+    return [[str(number_)], [reporting], *[[str(c)] for c in counts]]
+
+
+def _objective_section(
+    doc: Document,
+    number_: int,
+    title: str,
+    reports: list[ObjectiveReport],
+    by_submission: dict[int, _Reporter],
+    regional_total: int,
+    cite: Callable[[_Reporter, int | None, str], Cite],
+) -> None:
+    doc.add(Heading(_("Objective %(n)s: %(title)s") % {"n": number_, "title": title}, level=2))
+    reported = [r for r in reports if r.reporting == ReportingChoice.reported]
+    regional_reported = [r for r in reported if by_submission[r.submission_id].country.in_region]
+    doc.add(
+        Paragraph(
+            [
+                _("Reported on by %(n)s of %(total)s countries in the region.")
+                % {"n": len(regional_reported), "total": regional_total}
+            ]
+        )
+    )
+    rows: list[list[list[Run]]] = []
+    scale: list[tuple[ProgressRating | None, str]] = [(r, PROGRESS_SCALE[r][0]) for r in ProgressRating]
+    scale.append((None, _("No rating given")))
+    for rating, label in scale:
+        group = [r for r in regional_reported if r.progress_rating == rating]
+        if rating is None and not group:
+            continue
+        names = [
+            (
+                by_submission[r.submission_id].country.name,
+                cite(by_submission[r.submission_id], number_, _("Progress rating")),
+            )
+            for r in group
+        ]
+        rows.append([[label], [str(len(group))], _countries_with_cites(names)])
+    doc.add(
+        Table(
+            _("Progress ratings, objective %(n)s (countries in the region)") % {"n": number_},
+            [_("Progress"), _("Countries"), _("Reported by")],
+            rows,
+            numeric={1},
+        )
+    )
+    practices = [r for r in reported if r.good_practices.strip()]
+    if practices:
+        doc.add(Heading(_("Good practices"), level=3))
+        for report in practices[:QUOTES_PER_OBJECTIVE]:
+            reporter = by_submission[report.submission_id]
+            country = reporter.country.name + ("" if reporter.country.in_region else " " + _("(outside the region)"))
+            doc.add(Quote(_clip(report.good_practices), country, cite(reporter, number_, _("Good practices"))))
+        if len(practices) > QUOTES_PER_OBJECTIVE:
+            doc.add(
+                Paragraph(
+                    [
+                        _("%(n)s more good practices are in the objective reports export.")
+                        % {"n": len(practices) - QUOTES_PER_OBJECTIVE}
+                    ],
+                    note=True,
+                )
+            )
+
+
+def _aggregate(indicator: Indicator, values: list[float]) -> str:
+    if not values or indicator.aggregation is Aggregation.none:
+        return _("No regional aggregate")
+    if indicator.aggregation is Aggregation.sum:
+        return number(sum(values))
+    return _("%(value)s (unweighted mean)") % {"value": number(sum(values) / len(values))}
+
+
+def _indicator_section(
+    doc: Document,
+    session: Session,
+    regional: list[_Reporter],
+    cite: Callable[[_Reporter, int | None, str], Cite],
+    regional_total: int,
+) -> None:
+    doc.add(Heading(_("Indicator summary")))
+    doc.add(
+        Paragraph(
+            [
+                _(
+                    "Latest period with recorded values, totals only, for the countries in the region whose review "
+                    "is in this synthesis. Coverage is the number of those countries with a value; a missing value "
+                    "is not zero. Links between indicators and objectives are an analysis, not an official UN mapping."
+                )
+            ],
+            note=True,
+        )
+    )
+    by_country = {r.country.id: r for r in regional}
+    values = queries.total_values(session, list(by_country))
+    per_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in values:
+        per_indicator[value.indicator_id].append(value)
+    subregions = queries.list_subregions_with_counts(session)
+    shown = 0
+    for indicator in queries.regional_indicators(session):
+        recorded = per_indicator.get(indicator.id)
+        if not recorded:
+            continue
+        period = recorded[0].period  # newest first
+        latest = [v for v in recorded if v.period == period]
+        objectives = ", ".join(str(link.objective.number) for link in indicator.objective_links) or "—"
+        rows: list[list[list[Run]]] = []
+        for subregion, members in subregions:
+            group = [v for v in latest if by_country[v.country_id].country.subregion_id == subregion.id]
+            names = [
+                (
+                    by_country[v.country_id].country.name,
+                    cite(
+                        by_country[v.country_id],
+                        None,
+                        _("Indicator %(code)s, %(period)s") % {"code": indicator.code, "period": period},
+                    ),
+                )
+                for v in group
+            ]
+            rows.append(
+                [
+                    [subregion.name],
+                    [_("%(n)s of %(m)s") % {"n": len(group), "m": members}],
+                    [_aggregate(indicator, [v.value for v in group if v.value is not None])],
+                    _countries_with_cites(names),
+                ]
+            )
+        rows.append(
+            [
+                [_("Region")],
+                [_("%(n)s of %(m)s countries reporting") % {"n": len(latest), "m": regional_total}],
+                [_aggregate(indicator, [v.value for v in latest if v.value is not None])],
+                [""],
+            ]
+        )
+        doc.add(Heading(f"{indicator.code}: {indicator.name}", level=2))
+        doc.add(
+            Paragraph(
+                [
+                    _("Unit: %(unit)s. Period: %(period)s. Objectives: %(objectives)s.")
+                    % {"unit": indicator.unit, "period": period, "objectives": objectives}
+                ],
+                note=True,
+            )
+        )
+        doc.add(
+            Table(
+                _("%(code)s by subregion, %(period)s") % {"code": indicator.code, "period": period},
+                [_("Subregion"), _("Coverage"), _("Regional figure"), _("Countries")],
+                rows,
+                numeric={1, 2},
+            )
+        )
+        shown += 1
+    if not shown:
+        doc.add(Paragraph([_("No indicator values were recorded for the countries in this synthesis.")]))
+
+
+# ---- a country profile -----------------------------------------------------------------------------------------
+
+
+def build_country_profile(
+    session: Session, user: User | None, country: Country, progress: Progress = _no_progress
+) -> Document:
+    """A State's reports, pledges, indicators and submission history; review content of accepted submissions only."""
+    where = country.subregion.name if country.subregion else _("Member outside the region")
+    doc = Document(title=_("Country profile: %(country)s") % {"country": country.name}, subtitle=where)
+    progress(10, _("Reading the submissions"))
+    history = queries.visible_submissions_of(session, user, country.id)
+    doc.add(Heading(_("Submission history")))
+    if history:
+        rows = [
+            [
+                [s.review_cycle.name],
+                [_status_label(s.status)],
+                [_date(s.submitted_at)],
+                [_date(s.approved_at)],
+                [_date(s.published_at)],
+                [str(s.id)],
+            ]
+            for s in history
+        ]
+        doc.add(
+            Table(
+                _("Voluntary GCM reviews of %(country)s") % {"country": country.name},
+                [_("Cycle"), _("Status"), _("Submitted"), _("Approved"), _("Published"), _("Submission")],
+                rows,
+                numeric={5},
+            )
+        )
+    else:
+        doc.add(Paragraph([_("No voluntary GCM review yet.")]))
+
+    accepted = [s for s in history if s.status in ACCEPTED]
+    latest = accepted[0] if accepted else None
+    progress(35, _("Reading the objective reports"))
+    doc.add(Heading(_("Progress per objective")))
+    if latest is None:
+        doc.add(Paragraph([_("No review has been approved or published yet.")]))
+    else:
+        reporter = _Reporter(latest, country)
+
+        def cite(objective: int | None, part: str) -> Cite:
+            return doc.cite(
+                country=country.name,
+                cycle=latest.review_cycle.name,
+                submission_id=latest.id,
+                objective=objective,
+                part=part,
+            )
+
+        doc.add(Paragraph([_("From the review of %(cycle)s.") % {"cycle": latest.review_cycle.name}], note=True))
+        reports = sorted(queries.reports_for(session, [reporter.submission.id]), key=lambda r: r.objective.number)
+        rows = []
+        for report in reports:
+            n = report.objective.number
+            if report.reporting == ReportingChoice.reported:
+                rating = PROGRESS_SCALE[report.progress_rating][0] if report.progress_rating else _("No rating given")
+            else:
+                rating = _("Not reported this cycle")
+            rows.append([[str(n)], [report.objective.short_title], [rating + " ", cite(n, _("Progress rating"))]])
+        doc.add(Table(_("Progress per objective"), [_("Objective"), _("Title"), _("Progress")], rows, numeric={0}))
+        practices = [r for r in reports if r.reporting == ReportingChoice.reported and r.good_practices.strip()]
+        if practices:
+            doc.add(Heading(_("Good practices"), level=2))
+            for report in practices:
+                n = report.objective.number
+                doc.add(
+                    Heading(_("Objective %(n)s: %(title)s") % {"n": n, "title": report.objective.short_title}, level=3)
+                )
+                doc.add(Quote(_clip(report.good_practices), country.name, cite(n, _("Good practices"))))
+
+    progress(60, _("Reading the pledges"))
+    doc.add(Heading(_("Pledges")))
+    pledges = queries.commitments_of(session, country.id)
+    if pledges:
+        rows = [
+            [
+                [c.reference],
+                [c.title],
+                [COMMITMENT_STATUS_LABELS[c.status]],
+                [f"{_date(c.timeframe_start)} – {_date(c.timeframe_end)}"],
+                [", ".join(str(o.number) for o in c.objectives) or "—"],
+            ]
+            for c in pledges
+        ]
+        doc.add(
+            Table(
+                _("Pledges of %(country)s") % {"country": country.name},
+                [_("Reference"), _("Title"), _("Status"), _("Timeframe"), _("Objectives")],
+                rows,
+            )
+        )
+    else:
+        doc.add(Paragraph([_("No pledges recorded.")]))
+
+    progress(80, _("Reading the indicators"))
+    doc.add(Heading(_("Indicators")))
+    values = queries.total_values(session, [country.id])
+    latest_values: dict[int, IndicatorValue] = {}
+    for value in values:
+        latest_values.setdefault(value.indicator_id, value)
+    if latest_values:
+        rows = [
+            [
+                [v.indicator.code],
+                [v.indicator.name],
+                [v.period],
+                [number(v.value or 0)],
+                [v.indicator.unit],
+                [v.source or "—"],
+            ]
+            for v in sorted(latest_values.values(), key=lambda v: v.indicator.code)
+        ]
+        doc.add(
+            Table(
+                _("Latest recorded values (totals)"),
+                [_("Code"), _("Indicator"), _("Period"), _("Value"), _("Unit"), _("Source")],
+                rows,
+                numeric={3},
+            )
+        )
+    else:
+        doc.add(Paragraph([_("No indicator values recorded.")]))
+    progress(88, _("Writing the document"))
+    return doc

@@ -1,0 +1,191 @@
+"""Export pages: data exports streamed as CSV, XLSX or JSON, and report jobs (DOCX/PDF) with their progress.
+
+Exports stream from the database (``yield_per``) with a session that stays open until the response is sent; a
+report is a background job: the page polls its status with htmx and offers the download when it is ready.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+from starlette.responses import Response
+
+from app.auth.dependencies import CurrentUser
+from app.auth.models import User
+from app.db import SessionDep, get_session, utcnow
+from app.errors import Conflict, FormInvalid
+from app.exports import queries, service
+from app.exports.formats import MEDIA_TYPES, stream_csv, stream_json, write_xlsx
+from app.exports.models import Job, JobStatus
+from app.exports.queries import DATASETS
+from app.exports.worker import worker_for
+from app.i18n import _
+from app.submissions.models import SubmissionStatus
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# A session that stays open until the streamed response has been sent (request scope), read-only for GET.
+StreamSession = Annotated[Session, Depends(get_session)]
+Field = Annotated[str, Form(max_length=40)]
+
+DATASET_LABELS = {
+    "submissions": _("Submissions (one row per voluntary GCM review)"),
+    "objective_reports": _("Objective reports (one row per objective of a review)"),
+    "commitments": _("Commitments / pledges"),
+    "indicator_values": _("Indicator values, with their disaggregation"),
+}
+SHEET_TITLES = {
+    "submissions": _("Submissions"),
+    "objective_reports": _("Objective reports"),
+    "commitments": _("Commitments"),
+    "indicator_values": _("Indicator values"),
+}
+FILTER_FIELDS = ("cycle", "subregion", "objective", "status")
+STATUS_LABELS = {
+    SubmissionStatus.draft: _("Draft"),
+    SubmissionStatus.submitted: _("Submitted"),
+    SubmissionStatus.changes_requested: _("Changes requested"),
+    SubmissionStatus.approved: _("Approved"),
+    SubmissionStatus.published: _("Published"),
+}
+JOB_STATUS_LABELS = {
+    JobStatus.queued: _("Waiting to start"),
+    JobStatus.running: _("Generating"),
+    JobStatus.done: _("Ready"),
+    JobStatus.failed: _("Failed"),
+}
+
+
+def _disposition(filename: str) -> str:
+    return f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _index(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    params: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+    status_code: int = 200,
+) -> Response:
+    params = params or {}
+    cycles = queries.list_cycles(session)
+    context: dict[str, Any] = {
+        "params": params,
+        "errors": errors or {},
+        "message": message,
+        "cycle_options": [("", _("All cycles"))] + [(str(c.id), c.name) for c in cycles],
+        "report_cycle_options": [(str(c.id), c.name) for c in cycles],
+        "subregion_options": [("", _("All subregions"))]
+        + [(str(s.id), s.name) for s in queries.list_subregions(session)],
+        "objective_options": [("", _("All objectives"))]
+        + [(str(o.number), f"{o.number}. {o.short_title}") for o in queries.list_objectives(session)],
+        "status_options": [("", _("Every status you may see"))]
+        + [(s.value, STATUS_LABELS[s]) for s in SubmissionStatus],
+        "dataset_options": [("", _("All datasets (XLSX and JSON)")), *list(DATASET_LABELS.items())],
+        "country_options": [(c.iso3, c.name) for c in queries.list_readable_countries(session, user)],
+        "jobs": queries.list_jobs_of(session, user),
+        "job_status_labels": JOB_STATUS_LABELS,
+    }
+    return render(request, "exports/index.html", context, status_code=status_code)
+
+
+@router.get("/exports", name="exports:index")
+def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return _index(request, session, user)
+
+
+@router.get("/exports/download", name="exports:download")
+def download(request: Request, session: SessionDep, stream: StreamSession, user: CurrentUser) -> Response:
+    params = {k: v[:40] for k, v in request.query_params.items() if k in ("format", "dataset", *FILTER_FIELDS)}
+    try:
+        export = service.parse_export(session, params)
+    except FormInvalid as exc:
+        return _index(request, session, user, params=params, errors=exc.errors, message=exc.message, status_code=422)
+    filename = service.export_filename(export, utcnow().strftime("%Y-%m-%d"))
+    headers = {"Content-Disposition": _disposition(filename), "Cache-Control": "no-store"}
+    keys = [export.dataset] if export.dataset else list(DATASETS)
+    datasets = [DATASETS[key](stream, user, export.filters) for key in keys]
+    if export.format == "csv":
+        dataset = datasets[0]
+        body = stream_csv(dataset.columns, queries.stream_rows(stream, dataset))
+        return StreamingResponse(body, media_type=MEDIA_TYPES["csv"], headers=headers)
+    if export.format == "json":
+        header = {"exported_at": utcnow().isoformat(), "filters": export.filters.as_dict()}
+        parts = ((d.key, d.columns, queries.stream_rows(stream, d)) for d in datasets)
+        return StreamingResponse(stream_json(header, parts), media_type=MEDIA_TYPES["json"], headers=headers)
+    handle, path = tempfile.mkstemp(prefix="gcm-export-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(path, ((SHEET_TITLES[d.key], d.columns, queries.stream_rows(stream, d)) for d in datasets))
+    except BaseException:
+        os.unlink(path)
+        raise
+    return FileResponse(
+        path, media_type=MEDIA_TYPES["xlsx"], headers=headers, background=BackgroundTask(os.unlink, path)
+    )
+
+
+@router.post("/exports/jobs", name="exports:create_job")
+def create_job(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    kind: Field = "",
+    report_cycle: Field = "",
+    report_format: Field = "",
+    country: Field = "",
+    profile_format: Field = "",
+) -> Response:
+    synthesis = kind == "synthesis"
+    fmt = report_format if synthesis else profile_format
+    params = {"kind": kind, "format": fmt, "cycle": report_cycle, "country": country}
+    try:
+        job = service.create_job(session, user=user, params=params)
+    except FormInvalid as exc:
+        names = {"format": "report_format" if synthesis else "profile_format", "cycle": "report_cycle"}
+        errors = {names.get(k, k): v for k, v in exc.errors.items()}
+        shown = {"report_cycle": report_cycle, "report_format": report_format, "country": country}
+        shown["profile_format"] = profile_format
+        return _index(request, session, user, params=shown, errors=errors, message=exc.message, status_code=422)
+    _wake_worker(request)  # it looks again within a second or two, once this request has committed
+    return RedirectResponse(request.app.url_path_for("exports:job", job_id=str(job.id)), status_code=303)
+
+
+def _job(session: Session, user: User, job_id: int) -> Job:
+    return service.ensure_can_see_job(user, queries.get_job(session, job_id))
+
+
+@router.get("/exports/jobs/{job_id}", name="exports:job")
+def job_page(request: Request, session: SessionDep, user: CurrentUser, job_id: int) -> Response:
+    job = _job(session, user, job_id)
+    if job.status is JobStatus.queued:
+        _wake_worker(request)  # make sure a worker runs here (the job may come from another instance)
+    context = {"job": job, "job_status_labels": JOB_STATUS_LABELS}
+    return render(request, "exports/job.html", context, block="job_status")
+
+
+@router.get("/exports/jobs/{job_id}/download", name="exports:job_download")
+def job_download(session: SessionDep, user: CurrentUser, job_id: int) -> Response:
+    job = _job(session, user, job_id)
+    data = queries.job_result(session, job.id) if job.status is JobStatus.done else None
+    if data is None:
+        raise Conflict(_("The document is not ready yet."))
+    headers = {"Content-Disposition": _disposition(job.filename), "Cache-Control": "private, no-store"}
+    return Response(content=data, media_type=job.media_type, headers=headers)
+
+
+def _wake_worker(request: Request) -> None:
+    worker = worker_for(request.app)
+    if worker is not None:
+        worker.wake()

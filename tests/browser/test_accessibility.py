@@ -1,0 +1,177 @@
+"""Accessibility: axe-core (WCAG 2 A/AA rules) finds no serious or critical violation on the main pages; a form
+works with the keyboard alone; errors are linked to their fields and save messages are announced.
+
+To check another page, add a (role, path) pair to PAGES: the path may use {submission}, {commitment} and {code}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from app.auth.models import Role
+from app.submissions import queries
+from app.submissions import service as submissions
+from tests.browser.conftest import LiveServer
+from tests.commitments.helpers import make_commitment
+from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
+
+# (who is signed in, which page); None: signed out.
+PAGES: list[tuple[str | None, str]] = [
+    (None, "/"),
+    (None, "/login"),
+    ("focal_point", "/"),
+    ("focal_point", "/my"),
+    ("focal_point", "/submissions/{draft}"),
+    ("focal_point", "/submissions/{draft}/sections/preparation"),
+    ("focal_point", "/submissions/{draft}/objectives/1"),
+    ("focal_point", "/commitments"),
+    ("focal_point", "/commitments/new"),
+    ("focal_point", "/commitments/{commitment}/edit"),
+    ("focal_point", "/indicators"),
+    ("focal_point", "/my/indicators/{code}"),
+    ("focal_point", "/notifications"),
+    ("focal_point", "/account/password"),
+    ("focal_point", "/submissions/999999"),  # the 404 page of a signed-in user
+    ("secretariat", "/review"),
+    ("secretariat", "/submissions/{submitted}"),
+    ("secretariat", "/indicators/{code}/countries"),
+    ("admin", "/admin/users"),
+    ("admin", "/admin/users/new"),
+    ("admin", "/admin/cycles"),
+    ("admin", "/admin/cycles/new"),
+    ("admin", "/docs"),
+]
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+BLOCKING = {"serious", "critical"}
+# Rules broken inside third-party widgets we serve unchanged (Swagger UI on /docs nests its buttons).
+THIRD_PARTY_EXCEPTIONS = {"/docs": {"nested-interactive"}}
+
+
+@dataclass
+class Fixtures:
+    emails: dict[str, str]
+    values: dict[str, object]
+
+
+@pytest.fixture(scope="module")
+def data(live: LiveServer) -> Fixtures:
+    with live.db() as session:
+        cycle = queries.get_open_cycle(session) or make_cycle(session)
+        focal = make_user(session, role=Role.focal_point, country="TKM")
+        draft = make_submission(session, focal_point=focal, cycle=cycle)
+        other = make_user(session, role=Role.focal_point, country="KIR")
+        submitted = make_submission(session, focal_point=other, cycle=cycle)
+        complete_submission(session, submitted)
+        submissions.submit(session, user=other, submission=submitted)
+        commitment = make_commitment(session, user=focal, country="TKM")
+        return Fixtures(
+            emails={
+                "focal_point": focal.email,
+                "secretariat": make_user(session, role=Role.secretariat).email,
+                "admin": make_user(session, role=Role.admin).email,
+            },
+            values={"draft": draft.id, "submitted": submitted.id, "commitment": commitment.id, "code": "10.7.2"},
+        )
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def blocking_violations(page: Page, path: str = "") -> list[str]:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    found = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") in BLOCKING and violation["id"] not in THIRD_PARTY_EXCEPTIONS.get(path, set()):
+            targets = [node["target"] for node in violation["nodes"]][:5]
+            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return found
+
+
+@pytest.mark.parametrize(("role", "path"), PAGES, ids=[f"{r or 'signed_out'}:{p}" for r, p in PAGES])
+def test_page_has_no_serious_accessibility_violation(
+    page: Page, live: LiveServer, data: Fixtures, role: str | None, path: str
+) -> None:
+    if role is not None:
+        sign_in(page, live.url, data.emails[role])
+    response = page.goto(live.url + path.format(**data.values))
+    expected = 404 if "999999" in path else 200
+    assert response is not None and response.status == expected, (path, response and response.status)
+    violations = blocking_violations(page, path)
+    assert violations == [], f"{path} as {role}:\n" + "\n".join(violations)
+
+
+def _focused(page: Page) -> str:
+    return str(
+        page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return (e.labels && e.labels[0] ? e.labels[0].innerText : e.innerText || e.name || e.id).trim(); }"
+        )
+    )
+
+
+def test_objective_form_works_with_the_keyboard_alone(page: Page, live: LiveServer, data: Fixtures) -> None:
+    sign_in(page, live.url, data.emails["focal_point"])
+    page.goto(f"{live.url}/submissions/{data.values['draft']}/objectives/2")
+    narrative = page.get_by_label("Progress", exact=True)
+    order: list[str] = []
+    reached_rating = reached_narrative = reached_save = False
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        label = _focused(page)
+        order.append(label)
+        # Focus is visible: the focused element has an outline or a box shadow.
+        style = page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }"
+        )
+        assert (style[0] != "none" and style[1] != "0px") or style[2] != "none", (label, style)
+        tag = page.evaluate("() => document.activeElement.type || document.activeElement.tagName")
+        if tag == "radio" and not reached_rating:
+            reached_rating = True
+            page.keyboard.press("ArrowDown")  # radio groups: arrows choose within the group
+        if narrative.evaluate("e => e === document.activeElement"):
+            assert reached_rating, f"the text came before the rating: {order}"
+            reached_narrative = True
+            page.keyboard.type("Reached with the keyboard only.")
+        if tag == "submit" and reached_narrative:
+            reached_save = True
+            page.keyboard.press("Enter")
+            break
+    assert reached_rating and reached_narrative and reached_save, order
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=10_000)
+    page.reload()
+    expect(narrative).to_have_value("Reached with the keyboard only.")
+
+
+def test_save_messages_are_announced(page: Page, live: LiveServer, data: Fixtures) -> None:
+    sign_in(page, live.url, data.emails["focal_point"])
+    page.goto(f"{live.url}/submissions/{data.values['draft']}/objectives/3")
+    status = page.locator("#save-status")
+    live_region = status.evaluate("e => e.closest('[aria-live], [role=status], [role=alert]') !== null")
+    assert live_region, "the save message is not in an aria-live region"
+    page.get_by_label("Progress", exact=True).fill("Announced.")
+    expect(status).to_contain_text("Saved", timeout=10_000)
+
+
+def test_form_errors_are_linked_to_their_fields(page: Page, live: LiveServer, data: Fixtures) -> None:
+    sign_in(page, live.url, data.emails["admin"])
+    page.goto(live.url + "/admin/users/new")
+    page.get_by_label("E-mail address").fill("not-an-address")
+    page.get_by_role("button", name="Add the user").click()
+    field = page.get_by_label("E-mail address")
+    described_by = field.get_attribute("aria-describedby")
+    assert described_by, "the field in error has no aria-describedby"
+    messages = [page.locator(f"#{ident}").inner_text() for ident in described_by.split()]
+    assert any(m.strip() for m in messages), messages
+    assert field.get_attribute("aria-invalid") == "true"
+    expect(field).to_have_value("not-an-address")

@@ -1,0 +1,1 @@
+from tests.exports.helpers import no_worker  # noqa: F401  (fixture)
