@@ -47,6 +47,33 @@ def roles(*allowed: Role) -> Access:
     return Access(" or ".join(r.value for r in allowed), roles=frozenset(allowed))
 
 
+@dataclass(frozen=True, slots=True)
+class CountryView:
+    id: int
+    iso3: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInUser:
+    """The signed-in user's display fields as plain values, read when the session cookie is checked. Pages show
+    these (``current_user`` in templates), so an error page rendered after the request's transaction was rolled
+    back and its session closed (the ORM user expired and detached) still shows who is signed in."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    country_id: int | None
+    country: CountryView | None
+
+    @classmethod
+    def of(cls, user: User) -> SignedInUser:
+        country = user.country
+        view = CountryView(country.id, country.iso3, country.name) if country is not None else None
+        return cls(user.id, user.name, user.email, user.role, user.country_id, view)
+
+
 class SignInRequired(AppError):
     """Raised for a signed-out visitor: pages redirect to the sign-in form, htmx gets HX-Redirect, APIs 401."""
 
@@ -65,6 +92,7 @@ def session_user(request: Request, session: SessionDep) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     record = load_session(session, token) if token else None
     request.state.user_session = record
+    request.state.signed_in = SignedInUser.of(record.user) if record is not None else None
     if record is not None:
         session.info["user_id"] = record.user_id
     return record.user if record else None

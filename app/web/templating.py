@@ -69,13 +69,11 @@ def render(
     status_code: int = 200,
 ) -> Response:
     record = getattr(request.state, "user_session", None)
-    try:
-        current_user = record.user if record is not None else None
-    except SQLAlchemyError:  # an error page after a rollback expired the session's user: show it signed out
-        current_user = None
     ctx = {
         "request": request,
-        "current_user": current_user,
+        # Plain values read with the session cookie (app.auth.dependencies.SignedInUser), never the ORM user: an
+        # error page after a rollback still shows who is signed in.
+        "current_user": getattr(request.state, "signed_in", None),
         "unread_notifications": partial(unread_notifications, record),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         **(context or {}),

@@ -3,6 +3,9 @@
 Chromium comes from the system (Debian's package: /usr/bin/chromium, or GCM_TEST_CHROMIUM); Playwright never
 downloads a browser. Without one the browser tests are skipped with a reason, unless GCM_TEST_REQUIRE_BROWSER=1
 (set by CI), which makes a missing browser an error.
+
+The live service and its database are shared by the whole session: each test module makes its own users and uses
+countries no other module uses (test_accessibility.py: TKM and KIR; test_imports.py: KAZ; test_sign_in.py: UZB).
 """
 
 from __future__ import annotations

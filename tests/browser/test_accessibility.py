@@ -1,7 +1,9 @@
 """Accessibility: axe-core (WCAG 2 A/AA rules) finds no serious or critical violation on the main pages; a form
 works with the keyboard alone; errors are linked to their fields and save messages are announced.
 
-To check another page, add a (role, path) pair to PAGES: the path may use {submission}, {commitment} and {code}.
+To check another page, add a (role, path) pair to PAGES: the path may use the keys of ``Fixtures.values``
+({draft}, {submitted}, {commitment}, {code}, {cycle}, {past_cycle}, {user}, {iso3}, {word}).
+The data uses the countries TKM and KIR only: other browser tests must not use them.
 """
 
 from __future__ import annotations
@@ -13,11 +15,17 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from app.auth.models import Role
+from app.comments import service as comments
+from app.cycles.models import CycleStatus
+from app.indicators.models import Sex
 from app.submissions import queries
 from app.submissions import service as submissions
+from app.submissions.models import SubmissionStatus
 from tests.browser.conftest import LiveServer
 from tests.commitments.helpers import make_commitment
+from tests.dashboards.helpers import submission_with_status
 from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
+from tests.indicators.helpers import make_value
 
 # (who is signed in, which page); None: signed out.
 PAGES: list[tuple[str | None, str]] = [
@@ -36,15 +44,56 @@ PAGES: list[tuple[str | None, str]] = [
     ("focal_point", "/notifications"),
     ("focal_point", "/account/password"),
     ("focal_point", "/submissions/999999"),  # the 404 page of a signed-in user
+    ("focal_point", "/commitments/{commitment}"),
+    ("focal_point", "/imports"),
+    ("focal_point", "/exports"),
+    ("focal_point", "/dashboards"),
+    # The submitted review, with comment threads (one open, one resolved), as the country's focal point sees it.
+    ("other_focal_point", "/submissions/{submitted}"),
+    ("other_focal_point", "/submissions/{submitted}/objectives/1"),
+    ("other_focal_point", "/notifications"),
     ("secretariat", "/review"),
     ("secretariat", "/submissions/{submitted}"),
+    ("secretariat", "/submissions/{submitted}/objectives/1"),
+    ("secretariat", "/submissions/{submitted}/sections/preparation"),
     ("secretariat", "/indicators/{code}/countries"),
+    ("secretariat", "/indicators/{code}/countries/{iso3}"),
+    ("secretariat", "/imports"),
+    ("secretariat", "/exports"),
+    ("secretariat", "/notifications"),
+    ("secretariat", "/dashboards?cycle={past_cycle}"),
+    ("secretariat", "/dashboards/indicators?indicator={code}"),
+    ("secretariat", "/dashboards/countries/{iso3}"),
+    ("secretariat", "/dashboards/objectives/1"),
+    ("secretariat", "/search?q={word}"),
+    ("preparer", "/exports"),
+    ("preparer", "/dashboards"),
     ("admin", "/admin/users"),
     ("admin", "/admin/users/new"),
+    ("admin", "/admin/users/{user}"),
     ("admin", "/admin/cycles"),
     ("admin", "/admin/cycles/new"),
+    ("admin", "/admin/cycles/{cycle}"),
+    ("admin", "/imports"),
     ("admin", "/docs"),
+    # The public dashboards, signed out.
+    (None, "/dashboards"),
+    (None, "/dashboards?cycle={past_cycle}"),
+    (None, "/dashboards/indicators"),
+    (None, "/dashboards/indicators?indicator={code}"),
+    (None, "/dashboards/countries/{iso3}"),
+    (None, "/dashboards/objectives/1"),
+    (None, "/search"),
+    (None, "/search?q={word}"),
 ]
+
+# Pages that must show their test data (so axe checks the threads, the results, the chart, not an empty page).
+SHOWS = {
+    "/submissions/{submitted}": "Which provinces?",
+    "/submissions/{submitted}/objectives/1": "All of them.",
+    "/search?q={word}": "saxophone",
+    "/dashboards/countries/{iso3}": "Turkmenistan",
+}
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 BLOCKING = {"serious", "critical"}
@@ -69,13 +118,41 @@ def data(live: LiveServer) -> Fixtures:
         complete_submission(session, submitted)
         submissions.submit(session, user=other, submission=submitted)
         commitment = make_commitment(session, user=focal, country="TKM")
+        secretariat = make_user(session, role=Role.secretariat)
+        question = comments.open_thread(
+            session, user=secretariat, submission=submitted, part="objective:1", body="Which **provinces**?"
+        )
+        comments.reply(session, user=other, submission=submitted, thread=question, body="All of them.")
+        settled = comments.open_thread(
+            session, user=secretariat, submission=submitted, part="section:preparation", body="Who took part?"
+        )
+        comments.resolve(session, user=secretariat, submission=submitted, thread=settled, version=settled.version)
+        # Something for the dashboards and the search to show: a published review of a past cycle, and values.
+        past_cycle = make_cycle(session)
+        submission_with_status(session, "TKM", SubmissionStatus.published, cycle=past_cycle, text="saxophone")
+        past_cycle.status = CycleStatus.closed
+        make_value(session, code="10.7.2", country="TKM", period="2020", value=4.0)
+        make_value(session, code="10.7.2", country="TKM", period="2020", value=1.5, sex=Sex.female)
+        admin = make_user(session, role=Role.admin)
         return Fixtures(
             emails={
                 "focal_point": focal.email,
-                "secretariat": make_user(session, role=Role.secretariat).email,
-                "admin": make_user(session, role=Role.admin).email,
+                "other_focal_point": other.email,
+                "secretariat": secretariat.email,
+                "preparer": make_user(session, role=Role.preparer).email,
+                "admin": admin.email,
             },
-            values={"draft": draft.id, "submitted": submitted.id, "commitment": commitment.id, "code": "10.7.2"},
+            values={
+                "draft": draft.id,
+                "submitted": submitted.id,
+                "commitment": commitment.id,
+                "code": "10.7.2",
+                "cycle": cycle.id,
+                "past_cycle": past_cycle.id,
+                "user": focal.id,
+                "iso3": "TKM",
+                "word": "saxophone",
+            },
         )
 
 
@@ -106,6 +183,8 @@ def test_page_has_no_serious_accessibility_violation(
     response = page.goto(live.url + path.format(**data.values))
     expected = 404 if "999999" in path else 200
     assert response is not None and response.status == expected, (path, response and response.status)
+    if path in SHOWS and role != "preparer":
+        expect(page.locator("main")).to_contain_text(SHOWS[path])
     violations = blocking_violations(page, path)
     assert violations == [], f"{path} as {role}:\n" + "\n".join(violations)
 

@@ -36,7 +36,7 @@ def test_preparer_downloads_xlsx_and_generates_the_synthesis(page: Page, live: L
         page.get_by_role("button", name="Download Excel (XLSX)").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    workbook = openpyxl.load_workbook(download.path())
+    workbook = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()))  # the temporary file has no extension
     submissions = workbook["Submissions"]
     countries = [row[1].value for row in submissions.iter_rows(min_row=2)]
     assert countries == ["PHL"]  # the draft is never exported to a preparer

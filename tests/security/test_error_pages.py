@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -9,9 +11,11 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from app.auth.dependencies import MaybeUser
+from app.auth.models import Role
 from app.config import Settings
-from app.db import SessionDep
+from app.db import SessionDep, get_session
 from app.main import create_app
+from tests.factories import make_user, sign_in
 
 LEAKS = ("Traceback", "sqlalchemy", "SELECT", "psycopg", "sqlite3", 'File "', "no_such_table", "ZeroDivision")
 
@@ -52,6 +56,35 @@ def test_internal_errors_show_no_internals(failing_client: TestClient, path: str
         assert response.headers["content-type"].startswith("text/html")
         assert "Nothing was changed" in response.text
         assert "content-security-policy" in response.headers
+
+
+def test_an_error_page_after_a_rollback_still_shows_who_is_signed_in(settings: Settings, session: Session) -> None:
+    """The request's session is rolled back and closed before the error page renders, which expires and detaches
+    the ORM user; the page shows the values read when the session cookie was checked."""
+    app = _test_app(settings)
+
+    def request_session() -> Iterator[Session]:
+        # The real dependency's life cycle (commit or roll back, then close), inside the test's transaction.
+        db = Session(bind=session.connection(), join_transaction_mode="create_savepoint")
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        finally:
+            db.close()
+
+    app.dependency_overrides[get_session] = request_session
+    user = make_user(session, role=Role.focal_point, country="THA")
+    with TestClient(app, base_url="https://127.0.0.1", raise_server_exceptions=False) as client:
+        sign_in(client, user)
+        for path in ("/boom", "/bad-sql"):
+            response = client.get(path)
+            assert response.status_code in (500, 503), path
+            assert "Nothing was changed" in response.text
+            assert "Sign out" in response.text, f"{path} shows the signed-in user as signed out"
+            assert user.name in response.text and "focal point · Thailand" in response.text
 
 
 @pytest.mark.parametrize("path", ["/login", "/", "/api/v1/countries", "/healthz", "/no-such-page"])
