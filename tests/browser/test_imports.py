@@ -59,6 +59,7 @@ def test_bad_line_is_refused_then_the_corrected_file_is_previewed_and_imported(p
     _upload(page, HEADER + UNCHANGED + CHANGED + BAD)
     errors = page.get_by_role("table").filter(has=page.get_by_role("columnheader", name="Line"))
     expect(page.get_by_role("heading", name="1 error(s): nothing will be imported")).to_be_visible()
+    expect(page.get_by_role("region", name="1 error(s): nothing will be imported")).to_be_focused()  # read out first
     expect(errors.get_by_role("rowheader")).to_have_text(["4"])
     expect(errors.get_by_role("row").nth(1)).to_contain_text("value")
     expect(page.get_by_role("button", name="Confirm the import")).to_have_count(0)
