@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from app.admin.routes import router as admin_router
 from app.api.commitments import router as api_commitments_router
 from app.api.indicators import router as api_indicators_router
 from app.api.routes import router as api_router
+from app.api.submissions import router as api_submissions_router
 from app.auth.routes import router as auth_router
 from app.comments.routes import router as comments_router
 from app.commitments.routes import router as commitments_router
@@ -51,6 +53,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     missing = missing_assets()
     if missing:
         log.warning("Front-end assets missing (%s): run scripts/setup or `npm ci && gcm assets`", ", ".join(missing))
+    if app.state.settings.gc_freeze:  # see Settings.gc_freeze_override: shorter full collections, no 100 ms stalls
+        gc.collect()
+        gc.freeze()
     yield
     if getattr(app.state, "job_worker", None) is not None:  # app/exports/worker.py: let a running job stop cleanly
         app.state.job_worker.stop()
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(api_indicators_router)
     app.include_router(api_commitments_router)
+    app.include_router(api_submissions_router)
     app.include_router(imports_router)
     app.include_router(pages_router)
     app.include_router(auth_router)

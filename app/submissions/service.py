@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.catalog.models import Objective, Principle
 from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
-from app.errors import AppError, Conflict, FormInvalid, ValidationFailed
+from app.errors import AppError, Conflict, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _
 from app.notifications import service as notifications
 from app.review.models import DecisionKind, ReviewDecision
@@ -31,7 +31,7 @@ from app.submissions.models import (
     SubmissionStatus,
 )
 from app.submissions.rules import NOT_REPORTED_REASON_MAX, REPORT_FIELDS, SECTION_MAX, SECTION_TITLES
-from app.visibility import ACCEPTED, ensure_can_write_country
+from app.visibility import ACCEPTED, ensure_can_write_country, reads_everything
 
 EDITABLE = (SubmissionStatus.draft, SubmissionStatus.changes_requested)
 ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
@@ -45,6 +45,23 @@ class EditConflict(AppError):
     def __init__(self, current: SubmissionSection | ObjectiveReport) -> None:
         super().__init__(_("Someone else saved this part after you opened it. Compare and merge before saving."))
         self.current = current
+
+
+def can_read(user: User, submission: Submission) -> bool:
+    """The secretariat and administrators read every review; a focal point their country's; preparers accepted ones."""
+    return (
+        reads_everything(user)
+        or (user.role is Role.focal_point and submission.country_id == user.country_id)
+        or (user.role is Role.preparer and submission.status in ACCEPTED)
+    )
+
+
+def get_readable(session: Session, *, user: User, submission_id: int) -> Submission:
+    """A review the user may read (everything its pages show loaded); any other is simply not found."""
+    submission = queries.get_submission(session, submission_id)
+    if submission is None or not can_read(user, submission):
+        raise NotFound(_("The page or record was not found."))
+    return submission
 
 
 def start_submission(

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from app.auth.dependencies import SignInRequired
-from app.errors import AppError
+from app.errors import AppError, FormInvalid
 from app.i18n import _
 from app.web.security import error_headers
 from app.web.templating import render
@@ -76,7 +76,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
-        errors = [FieldError(field=exc.field, message=exc.message)] if exc.field else []
+        if isinstance(exc, FormInvalid):  # every field's message, as the forms show them beside the fields
+            errors = [FieldError(field=name, message=message) for name, message in exc.errors.items()]
+        else:
+            errors = [FieldError(field=exc.field, message=exc.message)] if exc.field else []
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return _respond(request, exc.status_code, exc.message, errors, headers)
 
