@@ -1,12 +1,14 @@
 """Export benchmark: time and the service's peak memory while each export format streams, at two data sizes.
 
-    uv run python -m bench.exports [--scales 1 10] [--postgres ADMIN_URL] [--keep]
+    uv run python -m bench.exports [--scales 1 10] [--backends sqlite postgresql]
 
-For each size it builds a database (a SQLite file, or with ``--postgres`` a throwaway PostgreSQL database on that
-server: migrations, reference data, ``create_demo_data(scale=N)``), starts the service with uvicorn on 127.0.0.1,
-signs in as the demo secretariat (who may export everything) and downloads every format, each from a freshly started
-service, so the peak RSS (VmHWM in /proc/<pid>/status, also reset through /proc/<pid>/clear_refs before the download)
-is that export's alone. Flat memory means the peak hardly grows while the rows grow twentyfold.
+Part of ``python -m bench`` (which builds one database per backend and scale and reuses it for every part); this
+command runs the exports alone. For each size it builds a throwaway database (tests/databases.py: a SQLite file, or a
+PostgreSQL database created on ``GCM_TEST_POSTGRES_URL`` and dropped afterwards: migrations, reference data,
+``create_demo_data(scale=N)``), starts the service with uvicorn on 127.0.0.1 (bench/harness.py), signs in as the demo
+secretariat (who may export everything) and downloads every format, each from a freshly started service, so the peak
+RSS (VmHWM in /proc/<pid>/status, also reset through /proc/<pid>/clear_refs before the download) is that export's
+alone. Flat memory means the peak hardly grows while the rows grow twentyfold.
 Figures are printed and written to bench/results/exports.json. Never run in the tests (no timed assertions).
 """
 
@@ -17,24 +19,17 @@ import http.cookiejar
 import json
 import os
 import platform
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.harness import ROOT, serve
+
 RESULTS = ROOT / "bench" / "results" / "exports.json"
 PASSWORD = "gcm-demo-2026"  # noqa: S105 - the demo accounts' published password (app/demo.py)
 EXPORTS = [
@@ -67,12 +62,6 @@ def build_database(url: str, scale: int) -> dict[str, int]:
     return counts
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _status_kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -88,67 +77,6 @@ def _reset_peak(pid: int) -> bool:
     return True
 
 
-@contextmanager
-def serve(database_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "GCM_DATABASE_URL": database_url,
-        "GCM_ENV": "test",
-        "GCM_COOKIE_SECURE": "false",  # plain http on 127.0.0.1
-    }
-    process = subprocess.Popen(  # noqa: S603 - our own service
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2):  # noqa: S310 - 127.0.0.1
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the service did not start") from None
-                time.sleep(0.3)
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-@contextmanager
-def database(postgres_admin_url: str | None, sqlite_path: Path) -> Iterator[str]:
-    """A fresh database: the SQLite file, or a PostgreSQL database created on the server and dropped afterwards."""
-    if postgres_admin_url is None:
-        yield f"sqlite:///{sqlite_path}"
-        return
-    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
-    name = f"gcm_bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def signed_in_opener(url: str, email: str) -> urllib.request.OpenerDirector:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -161,7 +89,7 @@ def signed_in_opener(url: str, email: str) -> urllib.request.OpenerDirector:
     return opener
 
 
-def measure(opener: urllib.request.OpenerDirector, url: str, pid: int, params: dict[str, str]) -> dict[str, float]:
+def measure(opener: urllib.request.OpenerDirector, url: str, pid: int, params: dict[str, str]) -> dict[str, object]:
     opener.open(url + "/exports").read()  # warm up: templates, imports
     reset = _reset_peak(pid)
     before = _status_kb(pid, "VmHWM")
@@ -184,45 +112,42 @@ def measure(opener: urllib.request.OpenerDirector, url: str, pid: int, params: d
     }
 
 
+def run_exports(database_url: str, exports: list[tuple[str, dict[str, str]]] = EXPORTS) -> dict[str, dict[str, object]]:
+    """Download each export from a freshly started service (so the peak RSS is that export's alone)."""
+    figures: dict[str, dict[str, object]] = {}
+    for name, params in exports:
+        with serve(database_url) as (url, process):
+            opener = signed_in_opener(url, "secretariat@demo.gcm.example")
+            figures[name] = measure(opener, url, process.pid, params)
+    return figures
+
+
 def main() -> None:
+    os.environ.setdefault("GCM_ENV", "test")
+    from tests.databases import throwaway_database
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
-    parser.add_argument("--postgres", metavar="ADMIN_URL", help="a PostgreSQL server whose user may create databases")
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite databases (printed)")
+    parser.add_argument("--backends", nargs="+", default=["sqlite"], choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    backend = "postgresql" if args.postgres else "sqlite"
-    workdir = Path(tempfile.mkdtemp(prefix="gcm-bench-exports-"))
-    results: dict[str, object] = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "database": backend},
-        "sizes": [],
-    }
-    try:
+    results: dict[str, object] = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()}, "runs": []}
+    for backend in args.backends:
         for scale in args.scales:
-            with database(args.postgres, workdir / f"scale{scale}.sqlite3") as database_url:
+            with tempfile.TemporaryDirectory(prefix="gcm-bench-") as tmp, throwaway_database(backend, Path(tmp)) as url:
                 print(f"building the demo database at scale {scale} ({backend}) ...", flush=True)
-                counts = build_database(database_url, scale)
+                counts = build_database(url, scale)
                 print(f"  rows: {counts}", flush=True)
-                size: dict[str, object] = {"scale": scale, "rows": counts, "exports": {}}
-                for name, params in EXPORTS:
-                    with serve(database_url) as (url, process):
-                        opener = signed_in_opener(url, "secretariat@demo.gcm.example")
-                        figures = measure(opener, url, process.pid, params)
-                    size["exports"][name] = figures  # type: ignore[index]
-                    print(
-                        f"  {name:24} {figures['seconds']:7.2f} s  {figures['megabytes']:8.2f} MB"
-                        f"  peak RSS {figures['peak_rss_mb']:7.1f} MB (idle {figures['rss_before_mb']:.1f} MB)",
-                        flush=True,
-                    )
-                results["sizes"].append(size)  # type: ignore[attr-defined]
-    finally:
-        if args.keep:
-            print(f"databases kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    target = RESULTS if backend == "sqlite" else RESULTS.with_name("exports-postgresql.json")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written to {target.relative_to(ROOT)}")
+                figures = run_exports(url)
+            for name, f in figures.items():
+                print(
+                    f"  {name:24} {f['seconds']:7.2f} s  {f['megabytes']:8.2f} MB"
+                    f"  peak RSS {f['peak_rss_mb']:7.1f} MB (idle {f['rss_before_mb']:.1f} MB)",
+                    flush=True,
+                )
+            results["runs"].append({"backend": backend, "scale": scale, "rows": counts, "exports": figures})  # type: ignore[attr-defined]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

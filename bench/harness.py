@@ -3,6 +3,7 @@
     build_database(url, scale)          migrations, reference data, ``create_demo_data(scale)``; returns seconds
     serve(database_url, **env)           uvicorn on 127.0.0.1 in a subprocess (context manager: base URL, process)
     sign_in(base_url, email, password)   a session cookie header for a demo account
+    measure_calls(label, call, concurrency, requests)  the same for any request (e.g. a form POST)
     measure(base_url, paths, concurrency, requests, headers)  p50/p95 latency (ms), requests per second, and SQL
                                          queries per request when the service sends ``Server-Timing: db;desc="N
                                          queries"`` (setting GCM_QUERY_COUNT_HEADER=true, which serve() turns on)
@@ -23,7 +24,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -68,6 +69,7 @@ def serve(database_url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen
         "GCM_ENV": "test",
         "GCM_COOKIE_SECURE": "false",  # plain http on 127.0.0.1
         "GCM_QUERY_COUNT_HEADER": "true",
+        "GCM_GC_FREEZE": "true",  # as outside the test environment (app/config.py)
         **env,
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1"]
@@ -136,19 +138,24 @@ def _get(url: str, headers: dict[str, str]) -> tuple[float, int, int | None, int
     return elapsed, status, int(match.group(1)) if match else None, len(body)
 
 
-def measure_one(base_url: str, path: str, *, concurrency: int, requests: int, headers: dict[str, str]) -> Result:
-    url = base_url + path
+def measure_calls(
+    label: str, call: Callable[[int], tuple[float, int, int | None, int]], *, concurrency: int, requests: int
+) -> Result:
+    """Run ``call(worker)`` ``requests`` times from ``concurrency`` threads (worker = 0..concurrency-1, each worker's
+    calls sequential) after 3 warm-up calls; ``call`` returns (seconds, HTTP status, queries or None, bytes)."""
     for _ in range(3):  # warm up
-        _get(url, headers)
+        call(0)
+    shares = [requests // concurrency + (1 if w < requests % concurrency else 0) for w in range(concurrency)]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        outcomes = list(pool.map(lambda _i: _get(url, headers), range(requests)))
+        batches = list(pool.map(lambda w: [call(w) for _ in range(shares[w])], range(concurrency)))
     wall = time.perf_counter() - started
+    outcomes = [o for batch in batches for o in batch]
     latencies = sorted(o[0] * 1000 for o in outcomes)
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
     queries = {o[2] for o in outcomes if o[2] is not None}
     return Result(
-        path=path,
+        path=label,
         requests=requests,
         concurrency=concurrency,
         p50_ms=round(statistics.median(latencies), 2),
@@ -158,6 +165,11 @@ def measure_one(base_url: str, path: str, *, concurrency: int, requests: int, he
         queries_per_request=max(queries) if queries else None,
         bytes=outcomes[-1][3],
     )
+
+
+def measure_one(base_url: str, path: str, *, concurrency: int, requests: int, headers: dict[str, str]) -> Result:
+    url = base_url + path
+    return measure_calls(path, lambda _w: _get(url, headers), concurrency=concurrency, requests=requests)
 
 
 def measure(

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
+from starlette.testclient import TestClient
 
 from app.config import DEFAULT_SQLITE_URL, Environment, Settings
+from app.main import create_app
 
 
 def test_defaults_use_an_embedded_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,3 +42,22 @@ def test_settings_read_the_gcm_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cookies_are_secure_outside_development(env: str, secure: bool) -> None:
     settings = Settings(_env_file=None, env=Environment(env), secret_key="x" * 48)
     assert settings.cookie_secure is secure
+
+
+def test_start_up_freezes_the_objects_alive_outside_the_test_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert Settings(_env_file=None, env=Environment.development).gc_freeze
+    assert not Settings(_env_file=None, env=Environment.test).gc_freeze
+    monkeypatch.setenv("GCM_GC_FREEZE", "true")
+    settings = Settings(_env_file=None, env=Environment.test, database_url=f"sqlite:///{tmp_path / 'gc.sqlite3'}")
+    assert settings.gc_freeze
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(settings)) as client:
+            assert gc.get_freeze_count() > 0  # the lifespan froze what start-up left alive
+            assert client.get("/healthz").status_code == 200
+    finally:
+        gc.unfreeze()  # give the frozen objects back to the collector: the suite creates many apps
+    monkeypatch.setenv("GCM_GC_FREEZE", "false")
+    assert not Settings(_env_file=None, env=Environment.production, secret_key="x" * 48).gc_freeze

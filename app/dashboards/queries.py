@@ -115,10 +115,18 @@ def report_matrix(session: Session, *, user: User | None, f: Filters) -> dict[tu
     )
     if f.principle is not None:
         stmt = stmt.where(_applies_principle(f.principle))
-    return {
-        (cid, number): ReportCell(ReportingChoice(reporting), ProgressRating(rating) if rating else None)
-        for cid, number, reporting, rating in session.execute(stmt)
-    }
+    cells = _REPORT_CELLS
+    return {(cid, number): cells[reporting, rating] for cid, number, reporting, rating in session.execute(stmt)}
+
+
+# Every possible cell, shared (a page has about 1,400 of them); keyed by the values or their strings.
+_REPORT_CELLS = {
+    (key_choice, key_rating): ReportCell(choice, rating)
+    for choice in ReportingChoice
+    for rating in [*ProgressRating, None]
+    for key_choice in (choice, choice.value)
+    for key_rating in ((rating, rating.value) if rating else (None,))
+}
 
 
 def _applies_principle(code: str) -> object:

@@ -357,6 +357,7 @@ def explorer(
             "periods": periods,
             "period": chosen,
             "countries": countries,
+            "value_rows": _value_rows(countries, periods, values),
             "aggregates": shown,
             "current": current,
             "subregion_name": next((s.name for s in ref.subregions if s.id == f.subregion_id), None),
@@ -366,6 +367,35 @@ def explorer(
     )
     context["query"]["period"] = chosen or ""
     return context
+
+
+def _value_rows(
+    countries: list[Country], periods: list[str], values: dict[tuple[int, str], queries.ValueCell]
+) -> Markup:
+    """The explorer's table of values, built here rather than in Jinja (a few hundred cells: much faster). Escaped."""
+    outside = escape(_("outside the region: not in regional figures"))
+    gap = f'<td class="num">—<span class="visually-hidden"> {escape(_("recorded gap"))}</span></td>'
+    provisional = f' <abbr class="provisional" title="{escape(_("provisional"))}">P</abbr>'
+    out: list[str] = []
+    for c in countries:
+        cid = c.id
+        row_class, note = ("", "")
+        if not c.in_region:
+            row_class, note = ' class="outside-region"', f' <span class="muted">({outside})</span>'
+        out.append(
+            f'<tr{row_class}><th scope="row">'
+            f'<a href="/dashboards/countries/{escape(c.iso3)}">{escape(c.name)}</a>{note}</th>'
+        )
+        for p in periods:
+            v = values.get((cid, p))
+            if v is None:
+                out.append('<td class="num"></td>')
+            elif v.value is None:
+                out.append(gap)
+            else:
+                out.append(f'<td class="num">{escape(number(v.value))}{provisional if v.provisional else ""}</td>')
+        out.append("</tr>")
+    return Markup("".join(out))  # noqa: S704 - every text above is escaped
 
 
 def _disagg_query(d: Disaggregation) -> dict[str, str]:

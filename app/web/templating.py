@@ -31,8 +31,23 @@ _env.globals["locale"] = DEFAULT_LOCALE
 
 @pass_context
 def url_for(context: Any, name: str, /, **params: Any) -> str:
-    """A site-relative URL for a named route (works behind any proxy or host name)."""
-    return str(context["request"].app.url_path_for(name, **params))
+    """A site-relative URL for a named route (works behind any proxy or host name).
+
+    Remembered per application: ``url_path_for`` walks every route, and a page builds about a hundred links."""
+    app = context["request"].app
+    paths = getattr(app.state, "url_paths", None)
+    if paths is None:
+        paths = app.state.url_paths = {}
+    key = (name, *sorted(params.items()))
+    try:
+        return paths[key]
+    except KeyError:
+        path = str(app.url_path_for(name, **params))
+        if len(paths) < 10_000:  # links with ids are many: keep the memory bounded
+            paths[key] = path
+        return path
+    except TypeError:  # an unhashable parameter
+        return str(app.url_path_for(name, **params))
 
 
 _env.globals["url_for"] = url_for

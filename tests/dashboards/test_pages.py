@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 from app.auth.models import Role
 from app.config import Environment, Settings
 from app.db import get_session
+from app.indicators.models import ValueStatus
 from app.main import create_app
 from app.submissions.models import SubmissionStatus
 from tests.dashboards.helpers import submission_with_status
@@ -78,6 +79,28 @@ def test_explorer_shows_aggregate_coverage_and_provisional_marks(client: TestCli
     assert 'name="sex"' in fragment.text  # the filters come with the fragment (they depend on the indicator)
     mean = client.get("/dashboards/indicators?indicator=10.7.1").text
     assert "Unweighted mean" in mean
+
+
+def test_explorer_table_marks_gaps_provisional_values_and_members_outside(client: TestClient, session: Session) -> None:
+    """The values table is built in Python (service._value_rows): each kind of cell keeps its mark."""
+    make_value(session, code="10.7.3", country="THA", period="2020", value=1234.5).status = ValueStatus.provisional
+    make_value(session, code="10.7.3", country="PHL", period="2020", value=None)
+    make_value(session, code="10.7.3", country="USA", period="2020", value=9_999_999.0)
+    make_value(session, code="10.7.3", country="PHL", period="2019", value=7.0)
+    session.flush()
+    sign_in(client, make_user(session, role=Role.secretariat))
+    text = client.get("/dashboards/indicators?indicator=10.7.3").text
+    rows = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<tr[^>]*><th scope="row"><a href="[^"]+">([^<]+)</a>.*?</tr>', text)
+    }
+    assert '<td class="num">1,234.50 <abbr class="provisional" title="provisional">P</abbr></td>' in rows["Thailand"]
+    assert '<td class="num">—<span class="visually-hidden"> recorded gap</span></td>' in rows["Philippines"]
+    assert '<td class="num">7</td>' in rows["Philippines"]
+    assert '<td class="num"></td>' in rows["Thailand"]  # no value for 2019: blank, not a gap
+    usa = next(r for name, r in rows.items() if "United States" in name)
+    assert usa.startswith('<tr class="outside-region">') and "9,999,999" in usa
+    assert 'href="/dashboards/countries/THA"' in rows["Thailand"]
 
 
 def test_public_view_setting_can_require_sign_in(db_url: str, session: Session) -> None:
