@@ -58,3 +58,17 @@ def test_search_combines_with_filters_and_finds_pledges(client: TestClient, sess
 def test_search_ignores_query_syntax(client: TestClient, session: Session) -> None:
     for q in ['"unbalanced', "NEAR(a b)", "a* OR -b", "^x:y", "'; drop table x; --"]:
         assert client.get("/search", params={"q": q}).status_code == 200
+
+
+def test_search_follows_edits_and_deletions(client: TestClient, session: Session) -> None:
+    """The index (FTS5 triggers on SQLite, generated tsvector columns on PostgreSQL) follows every write."""
+    accept_review_of(session, "PHL")
+    pledge = make_commitment(session, country="PHL", title="Platypus language classes for returning migrants")
+    assert "<mark>Platypus</mark>" in client.get("/search?q=platypus&kind=pledge").text
+    pledge.title = "Echidna language classes for returning migrants"
+    session.flush()
+    assert "<mark>Platypus</mark>" not in client.get("/search?q=platypus&kind=pledge").text
+    assert "<mark>Echidna</mark>" in client.get("/search?q=echidna&kind=pledge").text
+    session.delete(pledge)
+    session.flush()
+    assert "<mark>Echidna</mark>" not in client.get("/search?q=echidna&kind=pledge").text
