@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app import data_version
 from app.config import get_settings
 
 # Every constraint gets a predictable name, so migrations (and downgrades) can address it on both databases.
@@ -95,8 +96,18 @@ def _prepare_sqlite_path(url: URL) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_db_engine(database_url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL mode, a busy timeout and enforced foreign keys."""
+def create_db_engine(database_url: str, *, echo: bool = False, track_writes: bool = True) -> Engine:
+    """Create an engine; SQLite gets WAL mode, a busy timeout and enforced foreign keys.
+
+    ``track_writes``: count committed writes in the data version (app/data_version.py); off for migrations.
+    """
+    engine = _create_engine(database_url, echo=echo)
+    if track_writes:
+        data_version.install(engine)
+    return engine
+
+
+def _create_engine(database_url: str, *, echo: bool) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_path(url)

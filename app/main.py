@@ -22,6 +22,7 @@ from app.commitments.routes import router as commitments_router
 from app.config import Settings, get_settings
 from app.dashboards.routes import router as dashboards_router
 from app.dashboards.timing import QueryCountMiddleware
+from app.data_version import ResultCache
 from app.db import create_db_engine, make_sessionmaker
 from app.exports.routes import router as exports_router
 from app.health import router as health_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.result_cache = ResultCache()  # dashboard figures by data version (app/data_version.py)
     app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

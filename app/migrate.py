@@ -36,6 +36,8 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
     """Alembic's ``include_object`` hook: everything but the full-text search objects above."""
     if type_ == "table" and name is not None and name.startswith(NOT_IN_MODELS_TABLE_PREFIX):
         return False
+    if type_ == "table" and name == "data_version":  # app/data_version.py: a Core table, not a model
+        return False
     if type_ == "column" and name in NOT_IN_MODELS_COLUMNS:
         return False
     return not (type_ == "index" and name in NOT_IN_MODELS_INDEXES)

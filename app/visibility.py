@@ -10,6 +10,8 @@ voluntary GCM review has been approved or published in some cycle.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,15 @@ ACCEPTED = (SubmissionStatus.approved, SubmissionStatus.published)
 
 def reads_everything(user: User | None) -> bool:
     return user is not None and user.role in (Role.secretariat, Role.admin)
+
+
+def visibility_key(user: User | None) -> Hashable:
+    """What decides which rows a user may read (the filters below): users with the same key see the same figures."""
+    if reads_everything(user):
+        return "everything"
+    if user is not None and user.role is Role.focal_point:
+        return ("country", user.country_id)
+    return "accepted"
 
 
 def accepted_country_ids() -> Select[tuple[int]]:

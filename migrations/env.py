@@ -58,7 +58,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, track_writes=False)
     try:
         with engine.connect() as conn:
             _configure(conn)

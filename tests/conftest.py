@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 os.environ.setdefault("GCM_ENV", "test")
 
-from app import models  # noqa: F401
+from app import data_version, models  # noqa: F401
 from app.config import Environment, Settings
 from app.db import create_db_engine, get_session
 from app.main import create_app
@@ -81,6 +81,7 @@ def app(settings: Settings, session: Session) -> FastAPI:
             yield session
             if nested.is_active:
                 nested.commit()
+                data_version.committed(session.connection())  # where production commits: count the request's writes
         except BaseException:
             if nested.is_active:
                 nested.rollback()

@@ -33,7 +33,7 @@ def _params(request: Request) -> dict[str, str]:
 @router.get("/dashboards", name="dashboards:overview")
 def overview(request: Request, session: SessionDep, user: MaybeUser) -> Response:
     ensure_may_view(request, user)
-    context = service.overview(session, user=user, params=_params(request))
+    context = service.overview(session, user=user, params=_params(request), cache=request.app.state.result_cache)
     return render(request, "dashboards/overview.html", context, block="results")
 
 
@@ -44,7 +44,9 @@ def indicators(request: Request, session: SessionDep, user: MaybeUser) -> Respon
         dashboard_queries.explorer_indicators(session, user=user),
         key=lambda i: (KIND_ORDER.get(i.kind, 9), code_sort_key(i.code)),
     )
-    context = service.explorer(session, user=user, indicators=readable, params=_params(request))
+    context = service.explorer(
+        session, user=user, indicators=readable, params=_params(request), cache=request.app.state.result_cache
+    )
     return render(request, "dashboards/indicators.html", context, block="results")
 
 

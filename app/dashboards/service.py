@@ -18,12 +18,13 @@ from app.dashboards import queries
 from app.dashboards.aggregates import Figure, PeriodAggregate, aggregate
 from app.dashboards.charts import Bar, bar_chart, number
 from app.dashboards.queries import Filters, Reference
+from app.data_version import ResultCache, cached
 from app.errors import NotFound
 from app.i18n import _
 from app.indicators.models import TOTAL, Aggregation, Indicator, MigratoryStatus, Sex
 from app.indicators.schemas import Disaggregation
 from app.submissions.models import ProgressRating, ReportingChoice, SubmissionStatus
-from app.visibility import can_read_country, reads_everything
+from app.visibility import can_read_country, reads_everything, visibility_key
 
 RATING_LABELS = {
     ProgressRating.not_started: _("Not started"),
@@ -125,13 +126,22 @@ class StatusGroup:
     in_region: bool = True
 
 
-def overview(session: Session, *, user: User | None, params: dict[str, str]) -> dict[str, Any]:
+def overview(
+    session: Session, *, user: User | None, params: dict[str, str], cache: ResultCache | None = None
+) -> dict[str, Any]:
     ref = queries.load_reference(session)
     f = parse_filters(ref, params)
-    statuses = queries.submission_statuses(session, user=user, f=f)
-    matrix = queries.report_matrix(session, user=user, f=f)
-    principles = queries.principle_counts(session, user=user, f=f)
-    pledges = queries.pledge_counts(session, user=user, f=f)
+    statuses, matrix, principles, pledges = cached(
+        cache,
+        session,
+        ("overview", visibility_key(user), f),
+        lambda: (
+            queries.submission_statuses(session, user=user, f=f),
+            queries.report_matrix(session, user=user, f=f),
+            queries.principle_counts(session, user=user, f=f),
+            queries.pledge_counts(session, user=user, f=f),
+        ),
+    )
     everything = reads_everything(user)
 
     countries = selected_countries(ref, f)
@@ -315,7 +325,12 @@ def coverage_text(figure: Figure) -> str:
 
 
 def explorer(
-    session: Session, *, user: User | None, indicators: list[Indicator], params: dict[str, str]
+    session: Session,
+    *,
+    user: User | None,
+    indicators: list[Indicator],
+    params: dict[str, str],
+    cache: ResultCache | None = None,
 ) -> dict[str, Any]:
     ref = queries.load_reference(session)
     f = parse_filters(ref, params, default_cycle=False)
@@ -336,10 +351,19 @@ def explorer(
     context["query"] = {**filter_query(f), **_disagg_query(d), **({"indicator": code} if indicator else {})}
     if indicator is None:
         return context
-    breakdowns = queries.indicator_breakdowns(session, indicator)
-    periods = queries.latest_periods(session, indicator, disaggregation=d, limit=MAX_PERIODS)
-    values = queries.indicator_values(session, indicator, user=user, disaggregation=d, f=f, periods=periods)
-    aggregates = aggregate(session, indicator, user=user, disaggregation=d, periods=periods)
+
+    def compute() -> tuple[Any, ...]:
+        periods = queries.latest_periods(session, indicator, disaggregation=d, limit=MAX_PERIODS)
+        return (
+            queries.indicator_breakdowns(session, indicator),
+            periods,
+            queries.indicator_values(session, indicator, user=user, disaggregation=d, f=f, periods=periods),
+            aggregate(session, indicator, user=user, disaggregation=d, periods=periods),
+        )
+
+    breakdowns, periods, values, aggregates = cached(
+        cache, session, ("explorer", visibility_key(user), indicator.id, d, f), compute
+    )
     period = params.get("period", "")
     chosen = period if period in periods else (periods[0] if periods else None)
     countries = [c for c in selected_countries(ref, f) if any((c.id, p) in values for p in periods)]
