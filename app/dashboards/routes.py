@@ -67,5 +67,7 @@ def objective_page(request: Request, session: SessionDep, user: MaybeUser, numbe
 @router.get("/search", name="dashboards:search")
 def search_page(request: Request, session: SessionDep, user: MaybeUser, q: str = "") -> Response:
     ensure_may_view(request, user)
-    context = service.search_page(session, user=user, query=q[:200], params=_params(request))
+    context = service.search_page(
+        session, user=user, query=q[:200], params=_params(request), cache=request.app.state.result_cache
+    )
     return render(request, "dashboards/search.html", context, block="results")

@@ -559,13 +559,21 @@ def _short(text: str, limit: int = 90) -> str:
 # ---- search ----------------------------------------------------------------------------------------------------
 
 
-def search_page(session: Session, *, user: User | None, query: str, params: dict[str, str]) -> dict[str, Any]:
+def search_page(
+    session: Session, *, user: User | None, query: str, params: dict[str, str], cache: ResultCache | None = None
+) -> dict[str, Any]:
     from app.dashboards import search
 
     ref = queries.load_reference(session)
     f = parse_filters(ref, params, default_cycle=False)
     kind = params.get("kind", "")
-    hits = search.search(session, user=user, query=query, f=f, kinds={kind} if kind in search.KINDS else None)
+    kinds = {kind} if kind in search.KINDS else None
+    hits = cached(
+        cache,
+        session,
+        ("search", visibility_key(user), tuple(search.words(query)), f, kind if kinds else ""),
+        lambda: search.search(session, user=user, query=query, f=f, kinds=kinds),
+    )
     options = filter_options(ref)
     options["cycle"] = [("", _("All review cycles"))] + options["cycle"]
     options["kind"] = [

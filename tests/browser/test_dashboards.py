@@ -53,6 +53,30 @@ def test_indicator_explorer_filters_update_the_page_and_the_url(page: Page, live
     expect(page.locator("#aggregate-summary")).to_contain_text("300")
 
 
+def test_objective_page_filters_update_the_page_and_the_url(page: Page, live: LiveServer) -> None:
+    with live.db() as session:
+        older, newer = make_cycle(session), make_cycle(session)
+        submission_with_status(session, "THA", SubmissionStatus.published, cycle=older, text="older Thai")
+        submission_with_status(session, "CHN", SubmissionStatus.published, cycle=newer, text="newer Chinese")
+        submission_with_status(session, "VNM", SubmissionStatus.published, cycle=newer, text="newer Vietnamese")
+        older_id, newer_id = older.id, newer.id
+    page.goto(f"{live.url}/dashboards/objectives/5?cycle={newer_id}")
+    reports = page.locator("section[aria-labelledby='reports-h']")
+    expect(reports).to_contain_text("newer Chinese")
+    expect(reports).to_contain_text("newer Vietnamese")
+    page.get_by_label("Subregion", exact=True).select_option(label="South-East Asia")
+    expect(page).to_have_url(re.compile(r"subregion=2"))
+    expect(reports).not_to_contain_text("newer Chinese")
+    expect(reports).to_contain_text("newer Vietnamese")
+    page.get_by_label("Review cycle", exact=True).select_option(str(older_id))
+    expect(page).to_have_url(re.compile(rf"cycle={older_id}"))
+    expect(page).to_have_url(re.compile(r"subregion=2"))
+    expect(reports).to_contain_text("older Thai")
+    expect(reports).not_to_contain_text("newer Vietnamese")
+    page.go_back()
+    expect(reports).to_contain_text("newer Vietnamese")
+
+
 def test_search_highlights_matches_and_keeps_filters_in_the_url(page: Page, live: LiveServer) -> None:
     with live.db() as session:
         cycle = make_cycle(session)

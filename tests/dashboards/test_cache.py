@@ -140,3 +140,29 @@ def test_dashboards_show_a_committed_change_at_once(engine_url: tuple[Engine, st
             assert "status--approved" in after and "status--submitted" not in after
     finally:
         app.state.engine.dispose()
+
+
+def test_search_results_follow_a_committed_edit(engine_url: tuple[Engine, str]) -> None:
+    engine, url = engine_url
+    with Session(engine, expire_on_commit=False) as session:
+        submission = submission_with_status(session, "THA", SubmissionStatus.published, text="quokka")
+        session.commit()
+        report_id = submission.objective_reports[0].id
+    app = create_app(Settings(env=Environment.test, database_url=url))
+    try:
+        with TestClient(app, base_url="https://127.0.0.1") as client:
+            assert "<mark>quokka</mark>" in client.get("/search?q=quokka&kind=report").text
+            assert "<mark>quokka</mark>" in client.get("/search?q=quokka&kind=report").text
+            hits = app.state.result_cache.hits
+            with Session(engine) as session:
+                session.execute(
+                    text("UPDATE objective_report SET narrative = 'wallaby' WHERE submission_id = :s").bindparams(
+                        s=submission.id
+                    )
+                )
+                session.commit()
+            assert "<mark>quokka</mark>" not in client.get("/search?q=quokka&kind=report").text
+            assert f"report-{report_id}" in client.get("/search?q=wallaby&kind=report").text
+            assert app.state.result_cache.hits == hits  # both searches after the edit were computed afresh
+    finally:
+        app.state.engine.dispose()
