@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # takes about 15 ms instead of over 100 ms, a stall every request in flight waited for. Default: on, except in
     # the test environment (where many apps are created in one process and frozen objects are never freed).
     gc_freeze_override: bool | None = Field(default=None, alias="GCM_GC_FREEZE")
+    # Keep the dashboards' computed figures and search results per process, valid until the next committed write
+    # (app/data_version.py). Off: every page computes them afresh (the benchmark measures both).
+    result_cache: bool = True
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -78,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    app.state.result_cache = ResultCache()  # dashboard figures by data version (app/data_version.py)
+    # Dashboard figures and search results by data version (app/data_version.py); None: computed every time.
+    app.state.result_cache = ResultCache() if settings.result_cache else None
     app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

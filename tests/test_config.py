@@ -61,3 +61,11 @@ def test_start_up_freezes_the_objects_alive_outside_the_test_environment(
         gc.unfreeze()  # give the frozen objects back to the collector: the suite creates many apps
     monkeypatch.setenv("GCM_GC_FREEZE", "false")
     assert not Settings(_env_file=None, env=Environment.production, secret_key="x" * 48).gc_freeze
+
+
+def test_the_result_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.data_version import ResultCache
+
+    assert isinstance(create_app(Settings(env=Environment.test)).state.result_cache, ResultCache)
+    monkeypatch.setenv("GCM_RESULT_CACHE", "false")
+    assert create_app(Settings(env=Environment.test)).state.result_cache is None

@@ -142,7 +142,7 @@ def save(
     data: Annotated[CommitmentEdit, Form()],
 ) -> Response:
     typed = CommitmentInput.model_validate(data.model_dump(exclude={"version"}))
-    version = int(data.version) if data.version.strip().isdigit() else None
+    version = int(data.version) if data.version.strip().isdecimal() else None
     try:
         service.update_commitment(session, user=user, commitment=commitment, data=typed, version=version)
     except FormInvalid as exc:

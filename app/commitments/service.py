@@ -166,7 +166,7 @@ def _check_matched(
 
 
 def _check_objectives(session: Session, numbers: list[str], errors: dict[str, str]) -> list[Objective]:
-    wanted = {int(n) for n in numbers if n.strip().isdigit()}
+    wanted = {int(n) for n in numbers if n.strip().isdecimal()}
     found = list(session.scalars(select(Objective).where(Objective.number.in_(wanted)).order_by(Objective.number)))
     if not numbers:
         errors["objectives"] = _("Choose at least one objective that the pledge advances.")
@@ -258,7 +258,7 @@ def _own_country(session: Session, user: User) -> Country:
 def next_reference(session: Session, *, iso3: str, year: int) -> str:
     """The next free reference of the country and year: "<ISO3>-<year>-<nnn>"."""
     prefix = f"{iso3}-{year}-"
-    numbers = [int(r[len(prefix) :]) for r in queries.list_references(session, prefix) if r[len(prefix) :].isdigit()]
+    numbers = [int(r[len(prefix) :]) for r in queries.list_references(session, prefix) if r[len(prefix) :].isdecimal()]
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 

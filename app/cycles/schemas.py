@@ -12,7 +12,7 @@ from app.cycles.models import ReviewCycle
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000
 DATE_FORMAT = "%Y-%m-%d"  # what <input type="date"> sends
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class CycleForm(BaseModel):

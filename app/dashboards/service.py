@@ -58,7 +58,7 @@ DETAILED_CYCLES = 2  # cycles whose objective reports a country profile lists
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
+    return int(text) if text.strip().isdecimal() else None
 
 
 def parse_filters(ref: Reference, params: dict[str, str], *, default_cycle: bool = True) -> Filters:
@@ -381,7 +381,12 @@ def explorer(
             "periods": periods,
             "period": chosen,
             "countries": countries,
-            "value_rows": _value_rows(countries, periods, values),
+            "value_rows": cached(  # a few hundred cells: worth keeping with the figures they show
+                cache,
+                session,
+                ("explorer-rows", visibility_key(user), indicator.id, d, f),
+                lambda: _value_rows(countries, periods, values),
+            ),
             "aggregates": shown,
             "current": current,
             "subregion_name": next((s.name for s in ref.subregions if s.id == f.subregion_id), None),

@@ -44,7 +44,7 @@ class ExportRequest:
 
 def _int(value: str) -> int | None:
     value = value.strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 def parse_export(session: Session, params: dict[str, str]) -> ExportRequest:

@@ -275,7 +275,7 @@ def plan_indicators(session: Session, data: bytes, *, filename: str = "") -> Pla
             problems.append(_("Shorten the SDG code to 20 characters."))
         numbers: list[int] = []
         for part in filter(None, (p.strip() for p in get("objectives").split(";"))):
-            if not part.isdigit() or int(part) not in objectives:
+            if not part.isdecimal() or int(part) not in objectives:
                 problems.append(_("Unknown objective %(n)r (numbers 1 to 23, separated by ;).") % {"n": part})
             else:
                 numbers.append(int(part))

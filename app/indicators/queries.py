@@ -18,7 +18,7 @@ KIND_ORDER = {IndicatorKind.sdg: 0, IndicatorKind.context: 1, IndicatorKind.nati
 
 def code_sort_key(code: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order of codes: 8.8.1 before 10.7.1, NAT.PHL.2 before NAT.PHL.10."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.]", code))
+    return tuple((0, int(p)) if p.isdecimal() else (1, p) for p in re.split(r"[.]", code))
 
 
 def _readable_indicators(user: User) -> Select[tuple[Indicator]]:

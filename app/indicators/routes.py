@@ -186,7 +186,7 @@ def remove_value(
     if confirmed != "1":
         context = {"indicator": indicator, "value": record, "display": number_for_display(record.value)}
         return render(request, "indicators/remove.html", {**context, "grid_url": grid.url(request, breakdown=True)})
-    loaded = int(version) if version.isdigit() else None
+    loaded = int(version) if version.isdecimal() else None
     try:
         service.remove_value(session, user=user, indicator=indicator, value=record, version=loaded)
     except (service.ValueConflict, service.ValueGone) as exc:
@@ -271,7 +271,7 @@ def _rows(session: SessionDep, grid: Grid, disaggregation: Disaggregation) -> li
 def _age_groups(breakdowns: list[tuple[Disaggregation, int]]) -> list[str]:
     groups = {d.age_group for d, _count in breakdowns} | set(STANDARD_AGE_GROUPS)
     groups.discard("total")
-    return sorted(groups, key=lambda g: (int(g.rstrip("+").split("-")[0]) if g[0].isdigit() else 999, g))
+    return sorted(groups, key=lambda g: (int(g.rstrip("+").split("-")[0]) if g[0].isdecimal() else 999, g))
 
 
 def _render_grid(request: Request, session: SessionDep, grid: Grid, *, status_code: int = 200) -> Response:

@@ -38,7 +38,7 @@ class ValueForm(BaseModel):
     @property
     def loaded_version(self) -> int | None:
         """The version of the row when the user loaded the page (None: a new row, or a tampered field)."""
-        return int(self.version) if self.version.strip().isdigit() else None
+        return int(self.version) if self.version.strip().isdecimal() else None
 
     def typed(self) -> dict[str, str]:
         return {"period": self.period, "value": self.value, "status": self.status, "source": self.source,

@@ -8,6 +8,7 @@ overwritten, and the user's input is shown again beside what is saved now.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,12 +136,12 @@ def parse_number(text: str) -> float | None:
 
 # ---- periods and breakdowns ------------------------------------------------------------------------------------
 
-_PERIOD = re.compile(r"(?P<year>\d{4})(?:-Q(?P<quarter>[1-4])|-(?P<month>0[1-9]|1[0-2])|/(?P<end>\d{4}))?")
+_PERIOD = re.compile(r"(?P<year>\d{4})(?:-Q(?P<quarter>[1-4])|-(?P<month>0[1-9]|1[0-2])|/(?P<end>\d{4}))?", re.ASCII)
 
 
 def parse_period(text: str) -> str:
     """A year ("2024"), a quarter ("2024-Q1"), a month ("2024-06") or a span of years ("2023/2024")."""
-    period = text.strip().upper()
+    period = unicodedata.normalize("NFKC", text).strip().upper()  # full-width digits typed with an IME: 2024
     match = _PERIOD.fullmatch(period)
     if match is None:
         raise ValidationFailed(
@@ -158,12 +159,12 @@ def parse_period(text: str) -> str:
     return period
 
 
-_AGE_GROUP = re.compile(r"(?P<low>\d{1,3})(?:-(?P<high>\d{1,3})|\+)")
+_AGE_GROUP = re.compile(r"(?P<low>\d{1,3})(?:-(?P<high>\d{1,3})|\+)", re.ASCII)
 
 
 def parse_age_group(text: str) -> str:
     """An age group as "15-24" or "65+"; empty or "total" for all ages."""
-    group = text.strip().replace("\u2013", "-").replace(" ", "")
+    group = unicodedata.normalize("NFKC", text).strip().replace("\u2013", "-").replace(" ", "")
     if group.lower() in ("", TOTAL):
         return TOTAL
     match = _AGE_GROUP.fullmatch(group)

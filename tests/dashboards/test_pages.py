@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -124,3 +125,10 @@ def test_query_count_header_is_opt_in(db_url: str) -> None:
             assert match is not None and int(match.group(1)) >= 5, timing
         else:
             assert timing is None
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "１", "-1", "99999999999999999999"])
+def test_odd_numbers_in_filters_are_ignored_not_errors(client: TestClient, value: str) -> None:
+    for path in ("/dashboards", "/dashboards/indicators", "/dashboards/objectives/5", "/search"):
+        response = client.get(path, params={"cycle": value, "subregion": value, "objective": value, "q": "x"})
+        assert response.status_code == 200, (path, value)

@@ -69,6 +69,19 @@ def test_other_periods_are_refused(typed: str) -> None:
     assert caught.value.field == "period"
 
 
+def test_full_width_digits_typed_with_an_ime_are_read_and_stored_as_ascii() -> None:
+    assert parse_period("２０２０－Ｑ１") == "2020-Q1"
+    assert parse_period("２０１９／２０２０") == "2019/2020"
+    assert parse_age_group("１５－２４") == "15-24"
+
+
+@pytest.mark.parametrize("typed", ["٢٠٢٠", "२०२०", "2\u00b2020"])
+def test_periods_in_other_digits_are_refused_not_stored(typed: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_period(typed)
+    assert caught.value.field == "period"
+
+
 def test_a_year_far_in_the_future_is_refused() -> None:
     with pytest.raises(ValidationFailed, match="Enter a year"):
         parse_period(str(utcnow().year + 5))
