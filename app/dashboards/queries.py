@@ -221,6 +221,15 @@ def explorer_indicators(session: Session, *, user: User | None) -> list[Indicato
     return list(session.scalars(stmt))
 
 
+def explorer_indicator(session: Session, *, user: User | None, code: str) -> Indicator | None:
+    """The indicator with this code, if the user may read it (one select)."""
+    stmt = select(Indicator).where(Indicator.code == code)
+    own = readable_country_filter(user, Indicator.country_id)
+    if own is not None:
+        stmt = stmt.where(Indicator.country_id.is_(None) | own)  # type: ignore[operator]
+    return session.scalars(stmt).first()
+
+
 def indicator_values(
     session: Session,
     indicator: Indicator,

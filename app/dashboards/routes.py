@@ -11,10 +11,8 @@ from starlette.responses import Response
 
 from app.auth.dependencies import MaybeUser, SignInRequired
 from app.auth.models import User
-from app.dashboards import queries as dashboard_queries
 from app.dashboards import service
 from app.db import SessionDep
-from app.indicators.queries import KIND_ORDER, code_sort_key
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,13 +38,7 @@ def overview(request: Request, session: SessionDep, user: MaybeUser) -> Response
 @router.get("/dashboards/indicators", name="dashboards:indicators")
 def indicators(request: Request, session: SessionDep, user: MaybeUser) -> Response:
     ensure_may_view(request, user)
-    readable = sorted(
-        dashboard_queries.explorer_indicators(session, user=user),
-        key=lambda i: (KIND_ORDER.get(i.kind, 9), code_sort_key(i.code)),
-    )
-    context = service.explorer(
-        session, user=user, indicators=readable, params=_params(request), cache=request.app.state.result_cache
-    )
+    context = service.explorer(session, user=user, params=_params(request), cache=request.app.state.result_cache)
     return render(request, "dashboards/indicators.html", context, block="results")
 
 

@@ -22,6 +22,7 @@ from app.data_version import ResultCache, cached
 from app.errors import NotFound
 from app.i18n import _
 from app.indicators.models import TOTAL, Aggregation, Indicator, MigratoryStatus, Sex
+from app.indicators.queries import KIND_ORDER, code_sort_key
 from app.indicators.schemas import Disaggregation
 from app.submissions.models import ProgressRating, ReportingChoice, SubmissionStatus
 from app.visibility import can_read_country, reads_everything, visibility_key
@@ -324,25 +325,33 @@ def coverage_text(figure: Figure) -> str:
     return _("%(n)s of %(m)s countries reporting") % {"n": figure.countries_reporting, "m": figure.countries_expected}
 
 
+def indicator_choices(session: Session, *, user: User | None) -> list[tuple[str, str]]:
+    """(code, label) of every indicator the user may read, global ones first, then by code (plain data: cacheable)."""
+    readable = sorted(
+        queries.explorer_indicators(session, user=user),
+        key=lambda i: (KIND_ORDER.get(i.kind, 9), code_sort_key(i.code)),
+    )
+    return [(i.code, _short(f"{i.code} · {i.name}")) for i in readable]
+
+
 def explorer(
-    session: Session,
-    *,
-    user: User | None,
-    indicators: list[Indicator],
-    params: dict[str, str],
-    cache: ResultCache | None = None,
+    session: Session, *, user: User | None, params: dict[str, str], cache: ResultCache | None = None
 ) -> dict[str, Any]:
     ref = queries.load_reference(session)
     f = parse_filters(ref, params, default_cycle=False)
     code = params.get("indicator", "")
-    indicator = next((i for i in indicators if i.code == code), None)
+    choices = cached(
+        cache, session, ("explorer-choices", visibility_key(user)), lambda: indicator_choices(session, user=user)
+    )
+    indicator = queries.explorer_indicator(session, user=user, code=code) if code else None
+    options = filter_options(ref)
+    options["indicator"] = [("", _("Choose an indicator")), *choices]
     context: dict[str, Any] = {
         "ref": ref,
         "filters": f,
-        "indicators": indicators,
         "indicator": indicator,
         "method_labels": METHOD_LABELS,
-        "options": filter_options(ref, indicators=indicators),
+        "options": options,
         "number": number,
         "coverage_text": coverage_text,
     }
@@ -478,7 +487,7 @@ def _aggregate_summary(indicator: Indicator, current: PeriodAggregate) -> str:
     }
 
 
-def filter_options(ref: Reference, *, indicators: list[Indicator] | None = None) -> dict[str, list[tuple[str, str]]]:
+def filter_options(ref: Reference) -> dict[str, list[tuple[str, str]]]:
     """The choices of every filter, "all" first."""
     options: dict[str, list[tuple[str, str]]] = {
         "cycle": [(str(c.id), c.name) for c in ref.cycles],
@@ -495,10 +504,6 @@ def filter_options(ref: Reference, *, indicators: list[Indicator] | None = None)
             (MigratoryStatus.non_migrant.value, _("Non-migrants")),
         ],
     }
-    if indicators is not None:
-        options["indicator"] = [("", _("Choose an indicator"))] + [
-            (i.code, _short(f"{i.code} · {i.name}")) for i in indicators
-        ]
     return options
 
 
