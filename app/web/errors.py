@@ -10,10 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.auth.dependencies import SignInRequired
+from app.auth.dependencies import SESSION_COOKIE, SignInRequired, session_user
+from app.db import get_session
 from app.errors import AppError, FormInvalid
 from app.i18n import _
 from app.web.security import error_headers
@@ -52,6 +54,23 @@ def _respond(
     return response
 
 
+def _who_is_signed_in(request: Request) -> None:
+    """For a page no route matched (no dependency read the session cookie): find who is signed in, so the error
+    page does not look as if the visitor had been signed out. Read-only; on any failure the page shows no user."""
+    if hasattr(request.state, "signed_in") or not request.cookies.get(SESSION_COOKIE):
+        return
+    request.state.signed_in = None
+    provider = request.app.dependency_overrides.get(get_session, get_session)  # the tests' own session, if any
+    sessions = provider(request)
+    try:
+        session_user(request, next(sessions))
+    except Exception:  # a page that was not found must not fail for this
+        log.warning("could not read the session of a request for a missing page", exc_info=True)
+        request.state.signed_in = None
+    finally:
+        sessions.close()  # rolls the read back and closes the session
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "request"
@@ -86,6 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) and exc.detail else STATUS_MESSAGES.get(exc.status_code)
+        if exc.status_code in (404, 405) and not wants_json(request):
+            await run_in_threadpool(_who_is_signed_in, request)
         return _respond(request, exc.status_code, _(message or "The request could not be handled."), None, exc.headers)
 
     @app.exception_handler(RequestValidationError)

@@ -111,3 +111,15 @@ def test_session_cookie_flags(client: TestClient, session: Session) -> None:
     for cookie in cookies:
         assert cookie.secure, cookie.name
         assert cookie.has_nonstandard_attr("HttpOnly"), cookie.name
+
+
+def test_a_page_that_does_not_exist_still_shows_who_is_signed_in(client: TestClient, session: Session) -> None:
+    from tests.factories import make_user, sign_in
+
+    user = make_user(session, role=Role.focal_point, country="THA")
+    assert "Sign out" not in client.get("/no-such-page").text
+    sign_in(client, user)
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Sign out" in response.text and user.name in response.text
+    assert "focal point · Thailand" in response.text
