@@ -21,7 +21,14 @@ from app.review import service as review_service
 from app.review.service import part_keys
 from app.submissions import queries, service
 from app.submissions.dependencies import ReadableSubmission
-from app.submissions.models import ObjectiveReport, SectionKey, Submission, SubmissionSection, SubmissionStatus
+from app.submissions.models import (
+    ObjectiveReport,
+    ReportingChoice,
+    SectionKey,
+    Submission,
+    SubmissionSection,
+    SubmissionStatus,
+)
 from app.submissions.rules import (
     NOT_REPORTED_REASON_MAX,
     PROGRESS_SCALE,
@@ -389,6 +396,17 @@ def _labels() -> dict[str, str]:
     }
 
 
+def _value_labels() -> dict[str, dict[str, str]]:
+    """Stored values shown by their labels in the history (a rating, not "under_way")."""
+    return {
+        "progress_rating": {rating.value: label for rating, (label, _help) in PROGRESS_SCALE.items()},
+        "reporting": {
+            ReportingChoice.reported.value: _("Reported"),
+            ReportingChoice.not_reported.value: _("Not reported"),
+        },
+    }
+
+
 # ---- history ---------------------------------------------------------------------------------------------------
 
 
@@ -398,7 +416,13 @@ def section_history(
 ) -> Response:
     section = _section(session, submission, key)
     entries = list_history(session, entity_type="submission_section", entity_id=section.id)
-    context = {"submission": submission, "title": SECTION_TITLES[section.key], "entries": entries, "labels": _labels()}
+    context = {
+        "submission": submission,
+        "title": SECTION_TITLES[section.key],
+        "entries": entries,
+        "labels": _labels(),
+        "values": _value_labels(),
+    }
     return render(request, "submissions/history.html", context)
 
 
@@ -409,5 +433,11 @@ def objective_history(
     report = _report(submission, number)
     entries = list_history(session, entity_type="objective_report", entity_id=report.id)
     title = _("Objective %(n)s: %(title)s") % {"n": number, "title": report.objective.short_title}
-    context = {"submission": submission, "title": title, "entries": entries, "labels": _labels()}
+    context = {
+        "submission": submission,
+        "title": title,
+        "entries": entries,
+        "labels": _labels(),
+        "values": _value_labels(),
+    }
     return render(request, "submissions/history.html", context)

@@ -294,7 +294,9 @@ def test_focal_point_edits_and_the_change_is_audited(client: TestClient, session
     user = focal_point(session)
     pledge = make_commitment(session, user=user)
     sign_in(client, user)
-    data = _edit_data(pledge, title="Resource centres in ten provinces", objectives=["3", "6", "7"])
+    data = _edit_data(
+        pledge, title="Resource centres in ten provinces", objectives=["3", "6", "7"], status="in_progress"
+    )
     response = post_form(client, f"/commitments/{pledge.id}/edit", data, follow_redirects=False)
     assert response.status_code == 303
     pledge = _reload(session, pledge)
@@ -309,7 +311,9 @@ def test_focal_point_edits_and_the_change_is_audited(client: TestClient, session
     ).one()
     assert event.user_id == user.id
     page = client.get(f"/commitments/{pledge.id}").text
-    assert "changed" in page and "ten" in page.split("History of this pledge")[1]
+    history = page.split("History of this pledge")[1]
+    assert "changed" in history and "ten" in history
+    assert "Pledged → In progress" in history and "in_progress" not in history  # labels, not stored values
 
 
 def test_edit_with_bad_input_keeps_it_and_changes_nothing(client: TestClient, session: Session) -> None:

@@ -227,6 +227,7 @@ def test_saving_records_an_audit_entry_with_a_readable_history(client: TestClien
     history = client.get(f"{url}/history")
     assert history.status_code == 200
     assert '<ins aria-label="added">Labour agreements with two States.</ins>' in history.text
+    assert "— → Under way" in history.text and "under_way" not in history.text  # the rating's label, not its value
 
 
 def test_typed_markup_is_shown_as_text(client: TestClient, session: Session) -> None:
