@@ -7,6 +7,7 @@ report is a background job: the page polls its status with htmx and offers the d
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -105,6 +106,12 @@ def index(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     return _index(request, session, user)
 
 
+# Set on a download's response with the token the page sent, so the page knows the file has started to arrive
+# (app/static/app.js). Not HttpOnly: the page's script reads it; it carries nothing but that random token.
+DOWNLOAD_COOKIE = "gcm_download"
+DOWNLOAD_TOKEN = re.compile(r"[A-Za-z0-9]{8,40}")
+
+
 @router.get("/exports/download", name="exports:download")
 def download(request: Request, session: SessionDep, stream: StreamSession, user: CurrentUser) -> Response:
     params = {k: v[:40] for k, v in request.query_params.items() if k in ("format", "dataset", *FILTER_FIELDS)}
@@ -114,6 +121,10 @@ def download(request: Request, session: SessionDep, stream: StreamSession, user:
         return _index(request, session, user, params=params, errors=exc.errors, message=exc.message, status_code=422)
     filename = service.export_filename(export, utcnow().strftime("%Y-%m-%d"))
     headers = {"Content-Disposition": _disposition(filename), "Cache-Control": "no-store"}
+    token = request.query_params.get("download_token", "")
+    if DOWNLOAD_TOKEN.fullmatch(token):  # the page's script shows "preparing" until this cookie arrives with the file
+        secure = "; Secure" if request.app.state.settings.cookie_secure else ""
+        headers["Set-Cookie"] = f"{DOWNLOAD_COOKIE}={token}; Path=/exports; Max-Age=120; SameSite=Strict{secure}"
     keys = [export.dataset] if export.dataset else list(DATASETS)
     datasets = [DATASETS[key](stream, user, export.filters) for key in keys]
     if export.format == "csv":

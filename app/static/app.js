@@ -16,4 +16,27 @@
     }
     focusMarked(target);
   });
+  // Downloads built before the first byte (a large Excel workbook): say the file is being prepared, until the
+  // response sets the cookie named after this download's token (app/exports/routes.py).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-download-form")) { return; }
+    var status = form.querySelector("[data-download-status]");
+    var field = form.querySelector("input[name=download_token]");
+    if (!status || !field) { return; }
+    var token = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    field.value = token;
+    status.textContent = status.getAttribute("data-preparing");
+    status.hidden = false;
+    var started = Date.now();
+    var timer = window.setInterval(function () {
+      if (document.cookie.indexOf("gcm_download=" + token) !== -1) {
+        window.clearInterval(timer);
+        status.textContent = status.getAttribute("data-started");
+      } else if (Date.now() - started > 10 * 60 * 1000) {
+        window.clearInterval(timer);
+        status.hidden = true;
+      }
+    }, 500);
+  });
 })();

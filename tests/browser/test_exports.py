@@ -36,6 +36,9 @@ def test_preparer_downloads_xlsx_and_generates_the_synthesis(page: Page, live: L
         page.get_by_role("button", name="Download Excel (XLSX)").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
+    status = page.locator("[data-download-status]")
+    expect(status).to_have_attribute("role", "status")
+    expect(status).to_contain_text("Your download has started")  # after "Preparing your file…"
     workbook = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()))  # the temporary file has no extension
     submissions = workbook["Submissions"]
     countries = [row[1].value for row in submissions.iter_rows(min_row=2)]

@@ -221,3 +221,19 @@ def test_exports_stream_more_rows_than_one_batch(client: TestClient, session: Se
     assert sorted(float(r["value"]) for r in exported) == [float(n) for n in range(len(rows))]
     body = json.loads(client.get("/exports/download", params={"format": "json", "dataset": "indicator_values"}).content)
     assert len(body["datasets"]["indicator_values"]) == len(rows)
+
+
+def test_a_download_answers_with_the_token_of_the_page_that_asked(client: TestClient, session: Session) -> None:
+    """The export page's script shows "preparing" until this cookie arrives with the file (app/static/app.js)."""
+    _signed_in(client, session, Role.preparer)
+    response = client.get(
+        "/exports/download", params={"format": "csv", "dataset": "submissions", "download_token": "abc123XYZ"}
+    )
+    assert response.status_code == 200
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("gcm_download=abc123XYZ;") and "Path=/exports" in cookie and "SameSite=Strict" in cookie
+    for token in ("", "short", "<script>", "a" * 41, "abc123XYZ; Path=/"):
+        response = client.get(
+            "/exports/download", params={"format": "csv", "dataset": "submissions", "download_token": token}
+        )
+        assert "gcm_download" not in response.headers.get("set-cookie", ""), token
