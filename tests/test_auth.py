@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -53,7 +54,7 @@ def test_sign_in_never_redirects_off_site(client: TestClient, session: Session) 
         response = post_form(
             client, "/login", {"email": user.email, "password": PASSWORD, "next": target}, follow_redirects=False
         )
-        assert response.headers["location"] == "/"
+        assert response.headers["location"] == "/admin/users"  # the role's start page, never the other site
 
 
 def test_deactivated_user_cannot_sign_in(client: TestClient, session: Session) -> None:
@@ -196,3 +197,25 @@ def test_htmx_requests_send_the_csrf_token_as_a_header(client: TestClient, sessi
         "/logout", headers={"HX-Request": "true", "X-CSRF-Token": client.cookies["gcm_csrf"]}, follow_redirects=False
     )
     assert with_header.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [
+        (Role.focal_point, "/my"),
+        (Role.secretariat, "/review"),
+        (Role.preparer, "/dashboards"),
+        (Role.admin, "/admin/users"),
+    ],
+)
+def test_sign_in_lands_on_the_roles_start_page_or_the_page_asked_for(
+    client: TestClient, session: Session, role: Role, start: str
+) -> None:
+    user = make_user(session, role=role)
+    response = post_form(client, "/login", {"email": user.email, "password": PASSWORD}, follow_redirects=False)
+    assert response.headers["location"] == start
+    assert client.get(start).status_code == 200
+    client.cookies.delete("gcm_session")
+    asked = {"email": user.email, "password": PASSWORD, "next": "/commitments?country=PHL"}
+    response = post_form(client, "/login", asked, follow_redirects=False)
+    assert response.headers["location"] == "/commitments?country=PHL"

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.auth import sessions
 from app.auth.dependencies import SESSION_COOKIE, CurrentUser, MaybeUser
+from app.auth.models import Role
 from app.db import SessionDep
 from app.errors import AppError
 from app.i18n import _
@@ -23,6 +24,20 @@ def _safe_next(next_url: str | None) -> str:
     if not next_url or not next_url.startswith("/") or next_url.startswith("//") or "\\" in next_url:
         return "/"
     return next_url
+
+
+# Where each role starts its work: signing in without a page to return to lands there, not on the general home page.
+START_PAGES = {
+    Role.focal_point: "/my",
+    Role.secretariat: "/review",
+    Role.preparer: "/dashboards",
+    Role.admin: "/admin/users",
+}
+
+
+def _after_sign_in(next_url: str | None, role: Role) -> str:
+    target = _safe_next(next_url)
+    return START_PAGES.get(role, "/") if target == "/" else target
 
 
 def _client_ip(request: Request) -> str:
@@ -73,7 +88,7 @@ def login(
             new = sessions.start_session(
                 session, user=user, ip_address=_client_ip(request), user_agent=request.headers.get("user-agent", "")
             )
-            response = RedirectResponse(_safe_next(next), status_code=303)
+            response = RedirectResponse(_after_sign_in(next, user.role), status_code=303)
             _set_session_cookie(request, response, new.token)
             return response
     else:
