@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.api import queries as api_queries
@@ -260,3 +261,30 @@ def update_value(
         session, user=user, indicator=indicator, value=value, form=data.as_form(version=str(data.version))
     )
     return ValueOut.of(value, api_queries.country_iso3(session, value.country_id))
+
+
+@router.delete(
+    "/indicators/{code}/values/{value_id}",
+    name="api:indicator_value_delete",
+    status_code=204,
+    response_class=Response,
+    responses=WRITE_ERRORS,
+)
+def delete_value(
+    session: SessionDep,
+    user: ApiUser,
+    code: Code,
+    value_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    version: Annotated[int, Query(ge=1, le=2**31 - 1, description="The version the client read")],
+) -> Response:
+    """Remove a recorded period of the focal point's own country, if nobody saved it since the `version` read.
+
+    As in the grid: a stale version is 409 and nothing changes; another State's value is 404; the audit trail keeps
+    the removed row. A value already removed is 404.
+    """
+    indicator = _indicator(session, user, code)
+    value = indicator_queries.get_value(session, value_id)
+    if value is None:
+        raise NotFound(_("The page or record was not found."))
+    value_service.remove_value(session, user=user, indicator=indicator, value=value, version=version)
+    return Response(status_code=204)

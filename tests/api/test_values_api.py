@@ -118,6 +118,29 @@ def test_another_countrys_value_is_404_to_a_focal_point_and_403_to_others(client
     assert value.value == 10 and value.version == 1
 
 
+def test_delete_with_the_version_read_removes_a_value_a_stale_one_is_409(client: TestClient, session: Session) -> None:
+    user = make_user(session, role=Role.focal_point, country="THA")
+    value = make_value(session, country="THA", period="2021", value=10)
+    other = make_value(session, country="VNM", period="2021", value=20)
+    headers = auth_for(session, user)
+    before = _count(session)
+    stale = client.delete(f"{URL}/{value.id}", params={"version": value.version + 1}, headers=headers)
+    assert stale.status_code == 409 and stale.json()["message"]
+    assert client.delete(f"{URL}/{other.id}", params={"version": 1}, headers=headers).status_code == 404
+    secretariat = auth(session, Role.secretariat)
+    assert client.delete(f"{URL}/{value.id}", params={"version": 1}, headers=secretariat).status_code == 403
+    assert client.delete(f"{URL}/{value.id}", headers=headers).status_code == 422  # the version is required
+    assert _count(session) == before
+    value_id = value.id
+    removed = client.delete(f"{URL}/{value_id}", params={"version": value.version}, headers=headers)
+    assert removed.status_code == 204 and removed.content == b""
+    assert _count(session) == before - 1
+    latest, _author = list_history(session, entity_type="indicator_value", entity_id=value_id)[0]
+    assert latest.action.value == "delete" and latest.user_id == user.id
+    again = client.delete(f"{URL}/{value_id}", params={"version": 1}, headers=headers)
+    assert again.status_code == 404
+
+
 def test_openapi_declares_the_error_answers_of_every_write(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     writes = [
@@ -125,6 +148,7 @@ def test_openapi_declares_the_error_answers_of_every_write(client: TestClient) -
         paths["/api/v1/commitments/{commitment_id}"]["put"],
         paths["/api/v1/indicators/{code}/values"]["post"],
         paths["/api/v1/indicators/{code}/values/{value_id}"]["put"],
+        paths["/api/v1/indicators/{code}/values/{value_id}"]["delete"],
     ]
     for operation in writes:
         assert {"401", "403", "409", "422"} <= set(operation["responses"])
