@@ -235,6 +235,15 @@ def create_value(session: SessionDep, user: ApiUser, code: Code, data: ValueIn) 
     return ValueOut.of(value, api_queries.country_iso3(session, value.country_id))
 
 
+def _recorded_value(session: SessionDep, user: ApiUser, code: str, value_id: int) -> tuple[Indicator, IndicatorValue]:
+    """The indicator and one of its recorded values (404 if either is unknown); the writes check whose it is."""
+    indicator = _indicator(session, user, code)
+    value = indicator_queries.get_value(session, value_id)
+    if value is None:
+        raise NotFound(_("The page or record was not found."))
+    return indicator, value
+
+
 @router.put(
     "/indicators/{code}/values/{value_id}",
     name="api:indicator_value_update",
@@ -252,10 +261,7 @@ def update_value(
 
     Its period and breakdown stay. A stale version is 409 and nothing changes; another State's value is 404.
     """
-    indicator = _indicator(session, user, code)
-    value = indicator_queries.get_value(session, value_id)
-    if value is None:
-        raise NotFound(_("The page or record was not found."))
+    indicator, value = _recorded_value(session, user, code, value_id)
     value_service.ensure_own_value(user, indicator, value)
     value_service.update_value(
         session, user=user, indicator=indicator, value=value, form=data.as_form(version=str(data.version))
@@ -282,9 +288,6 @@ def delete_value(
     As in the grid: a stale version is 409 and nothing changes; another State's value is 404; the audit trail keeps
     the removed row. A value already removed is 404.
     """
-    indicator = _indicator(session, user, code)
-    value = indicator_queries.get_value(session, value_id)
-    if value is None:
-        raise NotFound(_("The page or record was not found."))
+    indicator, value = _recorded_value(session, user, code, value_id)
     value_service.remove_value(session, user=user, indicator=indicator, value=value, version=version)
     return Response(status_code=204)

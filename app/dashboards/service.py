@@ -361,21 +361,26 @@ def explorer(
     if indicator is None:
         return context
 
+    def reporting(values: dict[tuple[int, str], queries.ValueCell], periods: list[str]) -> list[Country]:
+        return [c for c in selected_countries(ref, f) if any((c.id, p) in values for p in periods)]
+
     def compute() -> tuple[Any, ...]:
         periods = queries.latest_periods(session, indicator, disaggregation=d, limit=MAX_PERIODS)
+        values = queries.indicator_values(session, indicator, user=user, disaggregation=d, f=f, periods=periods)
         return (
             queries.indicator_breakdowns(session, indicator),
             periods,
-            queries.indicator_values(session, indicator, user=user, disaggregation=d, f=f, periods=periods),
+            values,
             aggregate(session, indicator, user=user, disaggregation=d, periods=periods),
+            _value_rows(reporting(values, periods), periods, values),  # a few hundred cells: kept with the figures
         )
 
-    breakdowns, periods, values, aggregates = cached(
+    breakdowns, periods, values, aggregates, value_rows = cached(
         cache, session, ("explorer", visibility_key(user), indicator.id, d, f), compute
     )
     period = params.get("period", "")
     chosen = period if period in periods else (periods[0] if periods else None)
-    countries = [c for c in selected_countries(ref, f) if any((c.id, p) in values for p in periods)]
+    countries = reporting(values, periods)
     shown = [a for a in aggregates if a.period in periods]
     current = next((a for a in aggregates if a.period == chosen), None)
     context["options"]["age_group"] = [("", _("Total (all ages)"))] + [
@@ -390,12 +395,7 @@ def explorer(
             "periods": periods,
             "period": chosen,
             "countries": countries,
-            "value_rows": cached(  # a few hundred cells: worth keeping with the figures they show
-                cache,
-                session,
-                ("explorer-rows", visibility_key(user), indicator.id, d, f),
-                lambda: _value_rows(countries, periods, values),
-            ),
+            "value_rows": value_rows,
             "aggregates": shown,
             "current": current,
             "subregion_name": next((s.name for s in ref.subregions if s.id == f.subregion_id), None),
