@@ -66,8 +66,10 @@ def serve(
     from app.config import get_settings
 
     get_settings()  # refuse to start with a placeholder secret in production
+    # Forwarded headers are read by the app itself, only from GCM_TRUSTED_PROXIES (app/main.py); uvicorn's own
+    # reading (trusting 127.0.0.1 by default) is off, so there is one rule in one place.
     uvicorn.run(
-        "app.main:create_app", factory=True, host=host, port=port, reload=reload, workers=workers, proxy_headers=True
+        "app.main:create_app", factory=True, host=host, port=port, reload=reload, workers=workers, proxy_headers=False
     )
 
 
@@ -99,7 +101,15 @@ def seed() -> None:
 
 @cli.command()
 def demo(scale: Annotated[int, typer.Option(min=1, max=100, help="About N times as many rows.")] = 1) -> None:
-    """Create plausible demo data for all 62 countries (reference data is loaded first)."""
+    """Create plausible demo data for all 62 countries (reference data is loaded first). Not in production."""
+    from app.config import get_settings
+
+    try:
+        production = get_settings().is_production
+    except ValueError:  # production settings with a placeholder secret: refused all the same
+        production = True
+    if production:  # demo users have published passwords
+        raise fail("gcm demo refuses to run when GCM_ENV=production: its users have published passwords.")
     from app.demo import create_demo_data
     from app.seed import seed_reference_data
 
@@ -144,14 +154,68 @@ def user_create(
 def token_create(
     email: Annotated[str, typer.Option(help="The user the token acts as.")],
     name: Annotated[str, typer.Option(help="A label, e.g. what uses the token.")] = "",
+    days: Annotated[
+        int, typer.Option(help=f"Days until it expires (1 to {auth_service.TOKEN_MAX_DAYS}).")
+    ] = auth_service.TOKEN_DEFAULT_DAYS,
 ) -> None:
-    """Create an API token and print it once (only a digest is stored)."""
+    """Create an API token and print it once (only a digest is stored). It expires after --days (default 90)."""
     with session_scope() as session:
         user = auth_queries.get_user_by_email(session, email)
         if user is None:
             raise fail(f"No user has the e-mail address {email}.")
-        issued = auth_service.create_token(session, user=user, name=name)
-    typer.echo(issued.token)
+        issued = auth_service.create_token(session, user=user, name=name, days=days)
+    typer.echo(issued.token)  # only the token, for scripts; `gcm token list` shows when it expires
+
+
+@token_cli.command("list")
+def token_list(email: Annotated[str, typer.Option(help="Whose tokens.")]) -> None:
+    """List a user's tokens: id, prefix, state, created, expires, last used, name."""
+    from app.db import utcnow
+
+    with session_scope() as session:
+        user = auth_queries.get_user_by_email(session, email)
+        if user is None:
+            raise fail(f"No user has the e-mail address {email}.")
+        now = utcnow()
+        for t in auth_queries.list_tokens(session, user.id):
+            state = "revoked" if t.revoked_at else ("valid" if auth_service.token_is_live(t, now) else "expired")
+            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
+            expires = f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never"
+            typer.echo(
+                f"{t.id:>6}  {t.prefix:<12} {state:<8} {t.created_at:%Y-%m-%d} {expires:<10} {used:<16} {t.name}"
+            )
+
+
+@token_cli.command("revoke")
+def token_revoke(
+    token: Annotated[str | None, typer.Argument(help="The token's id or prefix (as `gcm token list` shows).")] = None,
+    email: Annotated[str | None, typer.Option(help="Revoke every token of this user instead.")] = None,
+) -> None:
+    """Revoke a token (by id or prefix), or every token of a user (--email). Revoked tokens never work again."""
+    if (token is None) == (email is None):
+        raise fail("Give a token id or prefix, or --email for all of a user's tokens (not both).")
+    with session_scope() as session:
+        if email is not None:
+            user = auth_queries.get_user_by_email(session, email)
+            if user is None:
+                raise fail(f"No user has the e-mail address {email}.")
+            count = auth_service.revoke_all_tokens(session, user)
+            message = f"Revoked {count} token(s) of {user.email}."
+        else:
+            record = auth_service.find_token(session, token or "")
+            changed = auth_service.revoke_token(session, record)
+            message = f"Revoked token {record.id} ({record.prefix})." if changed else "That token was revoked already."
+    typer.echo(message)
+
+
+@cli.command()
+def prune() -> None:
+    """Delete old sign-in attempts and sessions that can no longer be used (sign-ins also prune a few each)."""
+    from app.auth.sessions import prune as prune_rows
+
+    with session_scope() as session:
+        attempts, dead = prune_rows(session, limit=None)
+    typer.echo(f"Deleted {attempts} old sign-in attempt(s) and {dead} ended session(s).")
 
 
 @cli.command()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,29 @@ class Settings(BaseSettings):
     # Keep the dashboards' computed figures and search results per process, valid until the next committed write
     # (app/data_version.py). Off: every page computes them afresh (the benchmark measures both).
     result_cache: bool = True
+    # The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto headers are believed: IP addresses or networks,
+    # comma-separated (e.g. "172.30.80.10" or "10.0.0.0/8"; docker-compose.yml sets its Caddy's). A request from
+    # anywhere else keeps its own address, whatever header it sends. Empty: no proxy, headers ignored. The client
+    # address is what sign-in throttling counts per address.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"GCM_TRUSTED_PROXIES: {item!r} is not an IP address or network (like 172.30.80.10 or 10.0.0.0/8)"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -79,6 +79,7 @@ def samples(session: Session) -> dict[str, Any]:
             body="Which year?",
         ).id,
         "notification_id": 1,
+        "token_id": 1,
     }
     return values
 

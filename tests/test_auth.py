@@ -57,12 +57,17 @@ def test_sign_in_never_redirects_off_site(client: TestClient, session: Session) 
         assert response.headers["location"] == "/admin/users"  # the role's start page, never the other site
 
 
-def test_deactivated_user_cannot_sign_in(client: TestClient, session: Session) -> None:
+def test_deactivated_user_is_told_so_only_after_the_right_password(client: TestClient, session: Session) -> None:
     user = make_user(session)
     user.is_active = False
     session.flush()
-    response = post_form(client, "/login", {"email": user.email, "password": PASSWORD})
-    assert response.status_code == 400
+    wrong = post_form(client, "/login", {"email": user.email, "password": "wrong password"})
+    assert wrong.status_code == 400
+    assert "The e-mail address or password is not right." in wrong.text and "deactivated" not in wrong.text
+    right = post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert right.status_code == 403
+    assert "This account has been deactivated" in right.text and "password is not right" not in right.text
+    assert "gcm_session" not in client.cookies
 
 
 def test_repeated_failures_are_throttled_per_account(client: TestClient, session: Session) -> None:

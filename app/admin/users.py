@@ -19,7 +19,7 @@ from app.auth.dependencies import AdminUser
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
 from app.db import SessionDep, utcnow
-from app.errors import AppError, Conflict, FormInvalid
+from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
 from app.web.templating import render
 
@@ -32,7 +32,8 @@ def _notices() -> dict[str, str]:
         "deactivated": _(
             "The user has been deactivated and signed out everywhere. Their password links no longer work."
         ),
-        "reactivated": _("The user has been reactivated and can sign in again."),
+        "reactivated": _("The user has been reactivated and can sign in again. Their old API tokens stay revoked."),
+        "token_revoked": _("The API token has been revoked: it no longer works."),
     }
 
 
@@ -102,6 +103,8 @@ def _edit_page(request: Request, session: Session, user: User, *, status_code: i
         "message": None,
         "notice": None,
         "history": list_history(session, entity_type="user_account", entity_id=user.id),
+        "tokens": auth_queries.list_tokens(session, user.id),
+        "now": utcnow(),
         **_choices(session),
         **extra,
     }
@@ -147,3 +150,14 @@ def user_deactivate(request: Request, session: SessionDep, admin: AdminUser, use
 def user_reactivate(request: Request, session: SessionDep, _admin: AdminUser, user: ManagedUser) -> Response:
     auth_service.reactivate_user(session, user=user)
     return RedirectResponse(request.app.url_path_for("admin:user_edit", user_id=user.id) + "?done=reactivated", 303)
+
+
+@router.post("/{user_id}/tokens/{token_id}/revoke", name="admin:user_token_revoke")
+def user_token_revoke(
+    request: Request, session: SessionDep, _admin: AdminUser, user: ManagedUser, token_id: int
+) -> Response:
+    record = auth_queries.get_user_token(session, user.id, token_id)
+    if record is None:
+        raise NotFound(_("This user has no such API token."))
+    auth_service.revoke_token(session, record)
+    return RedirectResponse(request.app.url_path_for("admin:user_edit", user_id=user.id) + "?done=token_revoked", 303)

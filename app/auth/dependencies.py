@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 
 from app.auth.models import Role, User, UserSession
-from app.auth.sessions import load_session
-from app.db import SessionDep
+from app.auth.sessions import load_session, touch_due, touch_statement, write_aside
+from app.db import SAFE_METHODS, SessionDep, utcnow
 from app.errors import AppError, Forbidden
 from app.i18n import _
 
@@ -95,7 +96,20 @@ def session_user(request: Request, session: SessionDep) -> User | None:
     request.state.signed_in = SignedInUser.of(record.user) if record is not None else None
     if record is not None:
         session.info["user_id"] = record.user_id
+        now = utcnow()
+        if touch_due(record, now):
+            touch_session(request, session, record, now)
     return record.user if record else None
+
+
+def touch_session(request: Request, session: SessionDep, record: UserSession, now: datetime) -> None:
+    """Refresh the session's last visit (at most every TOUCH_EVERY). A page view only reads: the refresh goes in
+    its own short transaction, best effort, so no GET ever fails on it ("database is locked" on SQLite when another
+    write commits during the view). A form post writes anyway: the refresh joins its transaction."""
+    if request.method in SAFE_METHODS:
+        write_aside(request.app.state.engine, touch_statement(record, now))
+    else:
+        record.last_seen_at = now
 
 
 def _next_url(request: Request) -> str:

@@ -45,7 +45,9 @@ class User(TimestampMixin, VersionedMixin, Base):
 
 
 class ApiToken(TimestampMixin, Base):
-    """A bearer token for the API. Only a SHA-256 digest is stored; the token is shown once, at creation."""
+    """A bearer token for the API. Only a SHA-256 digest is stored; the token is shown once, at creation. It expires
+    (90 days by default) and, once revoked (by its owner, an administrator, a password change or a deactivation),
+    never works again: reactivating the user does not revive it."""
 
     __tablename__ = "api_token"
 
@@ -82,12 +84,14 @@ class UserSession(Base):
 
 
 class LoginAttempt(Base):
-    """One sign-in attempt, kept for throttling (per account and per address) and for the record."""
+    """One sign-in attempt, kept for throttling (per account and per address) and for the record (ATTEMPT_RETENTION,
+    then pruned)."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
         Index("ix_login_attempt_email_at", "email", "attempted_at"),
         Index("ix_login_attempt_ip_at", "ip_address", "attempted_at"),
+        Index("ix_login_attempt_attempted_at", "attempted_at"),  # pruning old attempts (sessions.prune)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

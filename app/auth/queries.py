@@ -21,3 +21,13 @@ def list_users(session: Session) -> list[User]:
 def get_user(session: Session, user_id: int) -> User | None:
     """One user with their country."""
     return session.scalar(select(User).where(User.id == user_id).options(joinedload(User.country)))
+
+
+def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    """A user's API tokens, newest first (revoked and expired ones too: the page says so)."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())))
+
+
+def get_user_token(session: Session, user_id: int, token_id: int) -> ApiToken | None:
+    """One token, only if it belongs to the user."""
+    return session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id))

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, and passwords (own change; one-time links issued by an administrator)."""
+"""Sign-in, sign-out, passwords (own change; one-time links issued by an administrator), own API tokens."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.auth import sessions
+from app.auth import queries, service, sessions
 from app.auth.dependencies import SESSION_COOKIE, CurrentUser, MaybeUser
 from app.auth.models import Role
-from app.db import SessionDep
-from app.errors import AppError
+from app.db import SessionDep, utcnow
+from app.errors import AppError, FormInvalid, NotFound
 from app.i18n import _
 from app.web.templating import render
 
@@ -182,3 +182,62 @@ def set_password(
         {**context, "for_user": record.user, "action": f"/set-password/{token}"},
         status_code=422,
     )
+
+
+def _tokens_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    *,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+    **extra: object,
+) -> Response:
+    context = {
+        "tokens": queries.list_tokens(session, user.id),
+        "now": utcnow(),
+        "token_owner": None,
+        "form": form or {"name": "", "days": str(service.TOKEN_DEFAULT_DAYS)},
+        "errors": {},
+        "issued": None,
+        "notice": None,
+        "max_days": service.TOKEN_MAX_DAYS,
+        **extra,
+    }
+    response = render(request, "auth/tokens.html", context, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"  # a new token must not linger in caches or the back button
+    return response
+
+
+def _token_notices() -> dict[str, str]:
+    return {"revoked": _("The token has been revoked: it no longer works.")}
+
+
+@router.get("/account/tokens", name="auth:tokens")
+def tokens(request: Request, session: SessionDep, user: CurrentUser, done: str = "") -> Response:
+    return _tokens_page(request, session, user, notice=_token_notices().get(done))
+
+
+@router.post("/account/tokens", name="auth:token_create")
+def token_create(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    days: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    form = {"name": name, "days": days}
+    try:
+        issued = service.issue_token(session, user=user, name=name, days=days)
+    except FormInvalid as exc:
+        return _tokens_page(request, session, user, form=form, errors=exc.errors, status_code=422)
+    return _tokens_page(request, session, user, issued=issued, notice=_("The token has been created."))
+
+
+@router.post("/account/tokens/{token_id}/revoke", name="auth:token_revoke")
+def token_revoke(request: Request, session: SessionDep, user: CurrentUser, token_id: int) -> Response:
+    record = queries.get_user_token(session, user.id, token_id)
+    if record is None:  # another user's token is not found, like one that does not exist
+        raise NotFound(_("This token does not exist."))
+    service.revoke_token(session, record)
+    return RedirectResponse("/account/tokens?done=revoked", status_code=303)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,6 +23,9 @@ from app.errors import Conflict, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _
 
 TOKEN_PREFIX = "gcm_"  # noqa: S105 - a visible prefix, not a secret
+TOKEN_DEFAULT_DAYS = 90  # an API token expires; a new one is issued when needed
+TOKEN_MAX_DAYS = 365
+TOKEN_NAME_MAX = 100
 
 
 def normalise_email(email: str) -> str:
@@ -72,9 +75,10 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password (strength checked)."""
+    """Replace a user's password (strength checked); their API tokens are revoked for good."""
     check_password_strength(password)
     user.password_hash = hash_password(password)
+    revoke_all_tokens(session, user)
     session.flush()
 
 
@@ -88,35 +92,108 @@ class IssuedToken:
     record: ApiToken
 
 
-def create_token(session: Session, *, user: User, name: str = "", expires_at: datetime | None = None) -> IssuedToken:
-    """Issue a new API token for an active user; the plain token is returned once and never stored."""
+def create_token(
+    session: Session,
+    *,
+    user: User,
+    name: str = "",
+    days: int = TOKEN_DEFAULT_DAYS,
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """Issue a new API token for an active user, valid for ``days`` (or until ``expires_at``); the plain token is
+    returned once and never stored."""
     if not user.is_active:
-        raise Conflict("This user is deactivated; activate them before issuing a token.")
+        raise Conflict(_("This user is deactivated; activate them before issuing a token."))
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationFailed(_("A token is valid for 1 to %(n)s days.") % {"n": TOKEN_MAX_DAYS}, field="days")
+    if len(name) > TOKEN_NAME_MAX:
+        raise ValidationFailed(_("The name can have at most %(n)s characters.") % {"n": TOKEN_NAME_MAX}, field="name")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(
         user_id=user.id,
         name=name,
         token_hash=digest_token(token),
         prefix=token[: len(TOKEN_PREFIX) + 6],
-        expires_at=expires_at,
+        expires_at=expires_at or utcnow() + timedelta(days=days),
     )
     session.add(record)
     session.flush()
     return IssuedToken(token=token, record=record)
 
 
+def issue_token(session: Session, *, user: User, name: str, days: str) -> IssuedToken:
+    """The token form: a name (optional) and a number of days, every field checked at once."""
+    errors: dict[str, str] = {}
+    name = " ".join(name.split())
+    if len(name) > TOKEN_NAME_MAX:
+        errors["name"] = _("The name can have at most %(n)s characters.") % {"n": TOKEN_NAME_MAX}
+    try:
+        valid_days = int(days.strip())
+    except ValueError:
+        valid_days = 0
+    if not 1 <= valid_days <= TOKEN_MAX_DAYS:
+        errors["days"] = _("Enter a whole number of days from 1 to %(n)s.") % {"n": TOKEN_MAX_DAYS}
+    if errors:
+        raise FormInvalid(errors)
+    return create_token(session, user=user, name=name, days=valid_days)
+
+
+def token_is_live(record: ApiToken, now: datetime | None = None) -> bool:
+    """Neither revoked nor expired (the user's being active is checked separately)."""
+    now = now or utcnow()
+    return record.revoked_at is None and (record.expires_at is None or record.expires_at > now)
+
+
 def authenticate_token(session: Session, token: str) -> User | None:
     """The active user a token belongs to, if the token is known, not revoked and not expired."""
+    record = authenticate_token_record(session, token)
+    return record.user if record is not None else None
+
+
+def authenticate_token_record(session: Session, token: str) -> ApiToken | None:
+    """The token's record (its user loaded), if it is live and its user active."""
     record = queries.get_token_by_digest(session, digest_token(token))
-    if record is None or record.revoked_at is not None:
+    if record is None or not token_is_live(record) or not record.user.is_active:
         return None
-    now = utcnow()
-    if record.expires_at is not None and record.expires_at <= now:
-        return None
-    user = record.user
-    if not user.is_active:
-        return None
-    return user
+    return record
+
+
+def revoke_token(session: Session, record: ApiToken) -> bool:
+    """Revoke one token for good; False if it was revoked already."""
+    if record.revoked_at is not None:
+        return False
+    record.revoked_at = utcnow()
+    session.flush()
+    return True
+
+
+def revoke_all_tokens(session: Session, user: User) -> int:
+    """Revoke every token of a user for good (on a password change, a deactivation, or on request)."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def find_token(session: Session, key: str) -> ApiToken:
+    """One token by its id or its prefix (as listed: gcm_ and six characters); refuses an ambiguous prefix."""
+    key = key.strip()
+    if key.isdigit():
+        record = session.get(ApiToken, int(key))
+        if record is None:
+            raise NotFound(_("No API token has the id %(id)s.") % {"id": key})
+        return record
+    if len(key) < len(TOKEN_PREFIX) + 4:
+        raise ValidationFailed(_("Give a token id or its prefix as listed (like gcm_AbC123)."))
+    matches = list(session.scalars(select(ApiToken).where(ApiToken.prefix.startswith(key, autoescape=True)).limit(2)))
+    if not matches:
+        raise NotFound(_("No API token has the prefix %(prefix)s.") % {"prefix": key})
+    if len(matches) > 1:
+        raise Conflict(_("More than one API token has the prefix %(prefix)s: give its id.") % {"prefix": key})
+    return matches[0]
 
 
 # ---- administration of users (app/admin): every field checked at once, the admin's own access protected ----
@@ -216,6 +293,7 @@ def deactivate_user(session: Session, *, user: User, actor: User) -> None:
         return
     user.is_active = False
     revoke_all_sessions(session, user)
+    revoke_all_tokens(session, user)  # for good: reactivation does not revive them
     session.execute(
         update(PasswordToken)
         .where(PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None))
@@ -225,7 +303,8 @@ def deactivate_user(session: Session, *, user: User, actor: User) -> None:
 
 
 def reactivate_user(session: Session, *, user: User) -> None:
-    """Let a deactivated user sign in again (with their password, or a new link if they have none)."""
+    """Let a deactivated user sign in again (with their password, or a new link if they have none). Their API
+    tokens stay revoked: they need new ones."""
     if user.is_active:
         return
     user.is_active = True

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, Executable, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth import queries
 from app.auth.models import LoginAttempt, PasswordToken, User, UserSession
-from app.auth.passwords import hash_password, needs_rehash, verify_password
-from app.auth.service import check_password_strength, digest_token, normalise_email
+from app.auth.passwords import hash_password, needs_rehash, verify_password, verify_password_or_dummy
+from app.auth.service import check_password_strength, digest_token, normalise_email, revoke_all_tokens
 from app.db import utcnow
 from app.errors import AppError, NotFound
 from app.i18n import _
+
+log = logging.getLogger("gcm.auth")
 
 SESSION_IDLE = timedelta(days=7)  # signed out after a week without a visit
 SESSION_LIFETIME = timedelta(days=30)
@@ -25,6 +29,11 @@ THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 PASSWORD_LINK_LIFETIME = timedelta(days=7)
+ATTEMPT_RETENTION = timedelta(days=7)  # sign-in attempts are kept this long for the record, then pruned
+PRUNE_BATCH = 200  # rows pruned at most per sign-in (gcm prune removes the rest)
+# Namespaces of the PostgreSQL advisory locks that serialise sign-ins per account and per address.
+LOCK_ACCOUNT, LOCK_ADDRESS = 0x47434D01, 0x47434D02
+ASIDE_WAIT_MS = 250  # how long a best-effort write (last seen, last used) waits for a lock before giving up
 
 
 class TooManyAttempts(AppError):
@@ -44,6 +53,17 @@ class InvalidCredentials(AppError):
 
     def __init__(self) -> None:
         super().__init__(_("The e-mail address or password is not right."), field="password")
+
+
+class AccountDeactivated(AppError):
+    """Said only to someone who gave the right password: it tells nothing to someone guessing."""
+
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This account has been deactivated. Ask an administrator if you need access again."), field="email"
+        )
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,22 @@ def _retry_after(session: Session, column: object, value: str, limit: int, now: 
     return failures[-1] + THROTTLE_WINDOW - now
 
 
+def _lock_key(value: str) -> int:
+    return int.from_bytes(hashlib.sha256(value.encode()).digest()[:4], "big", signed=True)
+
+
+def lock_sign_ins(session: Session, *, email: str, ip_address: str) -> None:
+    """Serialise sign-ins for one account and one address until the transaction ends, so the failures counted by
+    check_throttle and the one recorded by authenticate cannot interleave with a parallel attempt's (20 parallel
+    wrong passwords are then 5 checked, 15 refused). PostgreSQL: transaction-scoped advisory locks, always account
+    first, then address (one order: no deadlock). SQLite: nothing to do, a writing transaction starts with BEGIN
+    IMMEDIATE (app/db.py), so sign-ins already run one at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for namespace, value in ((LOCK_ACCOUNT, normalise_email(email)), (LOCK_ADDRESS, ip_address)):
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": _lock_key(value)})
+
+
 def check_throttle(session: Session, *, email: str, ip_address: str) -> None:
     """Refuse a sign-in after too many recent failures for the account or from the address."""
     now = utcnow()
@@ -84,13 +120,51 @@ def check_throttle(session: Session, *, email: str, ip_address: str) -> None:
             raise TooManyAttempts(wait)
 
 
+def prune(session: Session, *, limit: int | None = PRUNE_BATCH) -> tuple[int, int]:
+    """Delete sign-in attempts older than ATTEMPT_RETENTION and sessions that can no longer be used (expired,
+    revoked, idle too long); at most ``limit`` of each (None: all). Rows another transaction is pruning are
+    skipped (PostgreSQL), so parallel sign-ins do not wait for each other here. Returns (attempts, sessions)."""
+    now = utcnow()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    counts = []
+    for model, dead in (
+        (LoginAttempt, LoginAttempt.attempted_at < now - ATTEMPT_RETENTION),
+        (
+            UserSession,
+            or_(
+                UserSession.expires_at <= now,
+                UserSession.revoked_at.is_not(None),
+                UserSession.last_seen_at <= now - SESSION_IDLE,
+            ),
+        ),
+    ):
+        ids = select(model.id).where(dead)
+        if limit is not None:
+            ids = ids.order_by(model.id).limit(limit)
+            if postgres:
+                ids = ids.with_for_update(skip_locked=True)
+        result = session.execute(
+            delete(model).where(model.id.in_(ids.scalar_subquery())).execution_options(synchronize_session=False)
+        )
+        counts.append(int(result.rowcount or 0))  # type: ignore[attr-defined]
+    return counts[0], counts[1]
+
+
 def authenticate(session: Session, *, email: str, password: str, ip_address: str) -> User:
-    """Check the password of an active user, throttled; every attempt is recorded."""
+    """Check the password of an active user, throttled; every attempt is recorded.
+
+    An unknown e-mail costs the same Argon2 verification as a known one (a dummy hash), and a deactivated account
+    is named only to someone who gave its right password; anyone else gets the ordinary wrong-credentials answer."""
+    lock_sign_ins(session, email=email, ip_address=ip_address)
+    prune(session)
     check_throttle(session, email=email, ip_address=ip_address)
     user = queries.get_user_by_email(session, email)
-    ok = user is not None and user.is_active and verify_password(user.password_hash, password)
+    password_ok = verify_password_or_dummy(user.password_hash if user is not None else None, password)
+    ok = password_ok and user is not None and user.is_active
     session.add(LoginAttempt(email=normalise_email(email)[:254], ip_address=ip_address[:45], succeeded=ok))
     session.flush()
+    if user is not None and password_ok and not user.is_active:
+        raise AccountDeactivated()
     if not ok or user is None:
         raise InvalidCredentials()
     if user.password_hash and needs_rehash(user.password_hash):
@@ -125,9 +199,45 @@ def load_session(session: Session, token: str) -> UserSession | None:
         return None
     if record.last_seen_at + SESSION_IDLE <= now or not record.user.is_active:
         return None
-    if now - record.last_seen_at >= TOUCH_EVERY:
-        record.last_seen_at = now
     return record
+
+
+def touch_due(record: UserSession, now: datetime | None = None) -> bool:
+    return (now or utcnow()) - record.last_seen_at >= TOUCH_EVERY
+
+
+def touch_statement(record: UserSession, now: datetime) -> Executable:
+    """Refresh a session's last visit (its idle time starts again), unless someone did a moment ago."""
+    return (
+        update(UserSession)
+        .where(UserSession.id == record.id, UserSession.last_seen_at < now - TOUCH_EVERY)
+        .values(last_seen_at=now)
+    )
+
+
+def write_aside(engine: Engine, statement: Executable) -> bool:
+    """Run one small bookkeeping write (a session's last visit, a token's last use) in its own short transaction,
+    for requests that only read: a page view never depends on it. It waits at most ASIDE_WAIT_MS for a lock, and
+    any failure is logged and swallowed (the next request tries again). Returns whether it was written."""
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                raw = conn.connection.driver_connection
+                previous = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+                raw.execute(f"PRAGMA busy_timeout={ASIDE_WAIT_MS}")
+                try:
+                    with conn.begin():
+                        conn.execute(statement)
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout={int(previous)}")
+            else:
+                with conn.begin():
+                    conn.execute(text(f"SET LOCAL lock_timeout = '{ASIDE_WAIT_MS}ms'"))
+                    conn.execute(statement)
+    except Exception as exc:  # bookkeeping only: never fail the request for it
+        log.warning("Skipped a bookkeeping write (%s: %s); the next request tries again.", type(exc).__name__, exc)
+        return False
+    return True
 
 
 def end_session(session: Session, record: UserSession) -> None:
@@ -147,11 +257,13 @@ def revoke_all_sessions(session: Session, user: User) -> None:
 def change_password(
     session: Session, *, user: User, current_password: str, new_password: str, keep: UserSession | None
 ) -> None:
-    """Change one's own password (the current one is required); other sessions are signed out."""
+    """Change one's own password (the current one is required); other sessions are signed out and every API token
+    is revoked."""
     if not verify_password(user.password_hash, current_password):
         raise AppError(_("The current password is not right."), field="current_password")
     check_password_strength(new_password)
     user.password_hash = hash_password(new_password)
+    revoke_all_tokens(session, user)  # for good: a token does not outlive the password it was issued under
     session.execute(
         update(UserSession)
         .where(
@@ -197,11 +309,12 @@ def get_password_token(session: Session, token: str) -> PasswordToken:
 
 
 def use_password_token(session: Session, *, token: str, password: str) -> User:
-    """Set a password with a one-time link; the link then stops working and old sessions end."""
+    """Set a password with a one-time link; the link then stops working, old sessions end, API tokens are revoked."""
     record = get_password_token(session, token)
     check_password_strength(password)
     record.user.password_hash = hash_password(password)
     record.used_at = utcnow()
     revoke_all_sessions(session, record.user)
+    revoke_all_tokens(session, record.user)
     session.flush()
     return record.user
