@@ -2,7 +2,8 @@
 
 Every name, text and figure here is invented and labelled as demo data: none of it is an official statistic or a
 State's real report. The data are deterministic for a seed and a date, and created once: a second call finds the
-demo administrator and changes nothing. Rows are bulk-inserted (the audit trail gets one summary event instead).
+demo administrator and changes nothing. Content rows are bulk-inserted (the audit trail gets one summary event
+instead); every review then reaches its status through the workflow's own service calls (``app/review/demo.py``).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ from app.indicators.models import (
     Sex,
     ValueStatus,
 )
-from app.review.demo import add_review_history
+from app.notifications import mail
+from app.review.demo import Plan, run_workflow
 from app.submissions.models import (
     ObjectiveReport,
     ProgressRating,
@@ -151,6 +153,7 @@ def create_demo_data(session: Session, *, scale: int = 1, today: date | None = N
         return DemoReport(already_present=True, users=users, counts={})
     demo = _start(session, countries, scale=scale, today=today or utcnow().date(), seed=seed)
     _with_audit_disabled(session, lambda: _build(demo, specs))
+    session.info.pop(mail.OUTBOX, None)  # the notifications stay in the app; no one is e-mailed about demo data
     return DemoReport(already_present=False, users=users, counts=dict(demo.counts))
 
 
@@ -188,7 +191,6 @@ def _build(demo: _Demo, specs: list[tuple[DemoUser, str]]) -> None:
     cycles = _create_cycles(demo)
     _create_commitments(demo)  # before the reviews, which cite the pledges
     _create_submissions(demo, cycles)
-    demo.counts.update(add_review_history(demo.session))  # decisions and a resolved thread per accepted review
     _create_indicator_values(demo)
     summary = {"counts": dict(demo.counts)}
     demo.session.add(
@@ -409,6 +411,7 @@ class _Sub:
     created_at: datetime
     updated_at: datetime
     author_id: int | None
+    times: dict[str, Any] = field(default_factory=dict)
     id: int = 0
 
 
@@ -421,7 +424,26 @@ def _create_submissions(demo: _Demo, cycles: list[ReviewCycle]) -> None:
         subs = _insert_submissions(demo, cycle, plan, accepted)
         _create_sections(demo, subs)
         _create_objective_reports(demo, subs)
+        _run_workflow(demo, cycle, subs)
         accepted.update({s.country.id: s.id for s in subs if _is_accepted(s.status)})
+
+
+def _run_workflow(demo: _Demo, cycle: ReviewCycle, subs: list[_Sub]) -> None:
+    """Submit, discuss, send back, approve, publish and reopen through the services, then date it all."""
+    plans = [
+        Plan(
+            submission_id=sub.id,
+            status=sub.status,
+            created_at=sub.times["created_at"],
+            submitted_at=sub.times["submitted_at"],
+            approved_at=sub.times["approved_at"],
+            published_at=sub.times["published_at"],
+            updated_at=sub.times["updated_at"],
+        )
+        for sub in subs
+    ]
+    for table, rows in run_workflow(demo.session, cycle, plans).items():
+        demo.count(table, rows)
 
 
 def _is_accepted(status: SubmissionStatus) -> bool:
@@ -473,9 +495,11 @@ def _insert_submissions(
         times = _timeline(rng, cycle, status, demo.yesterday)
         carried = accepted.get(country_id) if rng.random() < 0.5 else None
         author = demo.focal.get(country_id)
-        subs.append(_Sub(by_id[country_id], cycle, status, times["created_at"], times["updated_at"], author))
-        row = {"country_id": country_id, "review_cycle_id": cycle.id, "status": status}
-        rows.append(row | times | {"carried_forward_from_id": carried, "version": 1})
+        subs.append(_Sub(by_id[country_id], cycle, status, times["created_at"], times["updated_at"], author, times))
+        # Every review starts as a draft; the workflow's own calls take it to its status (`_run_workflow`).
+        row = {"country_id": country_id, "review_cycle_id": cycle.id, "status": SubmissionStatus.draft}
+        stamps = {"created_at": times["created_at"], "updated_at": times["updated_at"]}
+        rows.append(row | stamps | {"carried_forward_from_id": carried, "version": 1})
     for sub, new_id in zip(subs, _insert_returning_ids(demo, Submission, rows), strict=True):
         sub.id = new_id
     return subs
@@ -654,8 +678,8 @@ def _create_sections(demo: _Demo, subs: list[_Sub]) -> None:
 
 
 def _gap_chance(status: SubmissionStatus) -> float:
-    """How often a field is still empty: drafts often, returned submissions sometimes, others never."""
-    return {SubmissionStatus.draft: 0.35, SubmissionStatus.changes_requested: 0.1}.get(status, 0.0)
+    """How often a field is still empty: drafts often, anything submitted never (submit checks completeness)."""
+    return {SubmissionStatus.draft: 0.35}.get(status, 0.0)  # anything submitted was complete when it was
 
 
 def _section_text(rng: random.Random, key: SectionKey, sub: _Sub) -> str:

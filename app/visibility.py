@@ -1,18 +1,32 @@
-"""Which States' content a user may read or write. One place, used by every feature's loaders and queries.
+"""Who may read what: one table, used by every page, search, chart, export, report and API route.
 
-- a focal point reads and writes only their own country's content (another country's record is "not found");
-- the secretariat and administrators read everything and write no State's content;
-- preparers (and the public) read only what the secretariat has approved or published.
+A State's voluntary GCM review has four kinds of content, and who may read each depends on who the reader is and on
+the review's status (``READS`` below; CONTRIBUTING.md has the same table):
 
-Commitments and indicator values have no review of their own yet: preparers see them for the countries whose
-voluntary GCM review has been approved or published in some cycle.
+- ``answers``: the text, ratings and links of its sections and objective reports (and the figures drawn from them);
+- ``history``: earlier versions of that text (revisions, word differences);
+- ``decisions``: the workflow's decisions and their reasons (request changes, reopen ...);
+- ``threads``: the comment threads between the State and the secretariat.
+
+Readers: a visitor (not signed in); a preparer; a focal point reading another State's review; a focal point reading
+their own State's; the secretariat; an administrator. The rules: drafts and review notes are for the State and the
+secretariat only; what is public is what the secretariat has **published**; a signed-in user sees at least what a
+visitor sees; preparers also read what the secretariat has approved but not yet published (they build the regional
+synthesis from it), never its history or notes.
+
+Commitments and indicator values have no review of their own yet: a reader sees them for the countries where they
+may read the answers of some review (the secretariat: every country; a focal point: their own too).
+
+Writing is separate (``ensure_can_write_country``): only a focal point of the country writes its content; another
+State's record is "not found" (404), never "forbidden", so nobody learns what exists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from enum import StrEnum
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
@@ -20,7 +34,66 @@ from app.errors import Forbidden, NotFound
 from app.i18n import _
 from app.submissions.models import Submission, SubmissionStatus
 
-ACCEPTED = (SubmissionStatus.approved, SubmissionStatus.published)
+ACCEPTED = (SubmissionStatus.approved, SubmissionStatus.published)  # what the secretariat has accepted
+
+
+class Reader(StrEnum):
+    visitor = "visitor"
+    preparer = "preparer"
+    other_focal_point = "other_focal_point"  # a focal point, reading another State's review
+    own_focal_point = "own_focal_point"  # a focal point, reading their own State's review
+    secretariat = "secretariat"
+    admin = "admin"
+
+
+class Aspect(StrEnum):
+    answers = "answers"
+    history = "history"
+    decisions = "decisions"
+    threads = "threads"
+
+
+_S = SubmissionStatus
+_EVERY = frozenset(Aspect)
+_ANSWERS = frozenset({Aspect.answers})
+_NOTHING: frozenset[Aspect] = frozenset()
+
+READS: dict[Reader, dict[SubmissionStatus, frozenset[Aspect]]] = {
+    Reader.visitor: {_S.draft: _NOTHING, _S.submitted: _NOTHING, _S.changes_requested: _NOTHING,
+                     _S.approved: _NOTHING, _S.published: _ANSWERS},
+    Reader.other_focal_point: {_S.draft: _NOTHING, _S.submitted: _NOTHING, _S.changes_requested: _NOTHING,
+                               _S.approved: _NOTHING, _S.published: _ANSWERS},
+    Reader.preparer: {_S.draft: _NOTHING, _S.submitted: _NOTHING, _S.changes_requested: _NOTHING,
+                      _S.approved: _ANSWERS, _S.published: _ANSWERS},
+    Reader.own_focal_point: dict.fromkeys(SubmissionStatus, _EVERY),
+    Reader.secretariat: dict.fromkeys(SubmissionStatus, _EVERY),
+    Reader.admin: dict.fromkeys(SubmissionStatus, _EVERY),
+}  # fmt: skip
+
+
+def reader(user: User | None, country_id: int | None = None) -> Reader:
+    """Who the user is when reading content of ``country_id`` (None: content of no country in particular)."""
+    if user is None:
+        return Reader.visitor
+    if user.role is Role.admin:
+        return Reader.admin
+    if user.role is Role.secretariat:
+        return Reader.secretariat
+    if user.role is Role.focal_point:
+        own = country_id is not None and user.country_id == country_id
+        return Reader.own_focal_point if own else Reader.other_focal_point
+    if user.role is Role.preparer:
+        return Reader.preparer
+    return Reader.visitor  # any role without rules of its own reads what the public reads
+
+
+def may_read(user: User | None, country_id: int, status: SubmissionStatus, aspect: Aspect = Aspect.answers) -> bool:
+    """Whether the user may read this aspect of a review of that country in that status."""
+    return aspect in READS[reader(user, country_id)][status]
+
+
+def statuses_readable(who: Reader, aspect: Aspect = Aspect.answers) -> tuple[SubmissionStatus, ...]:
+    return tuple(status for status, aspects in READS[who].items() if aspect in aspects)
 
 
 def reads_everything(user: User | None) -> bool:
@@ -33,38 +106,59 @@ def visibility_key(user: User | None) -> Hashable:
         return "everything"
     if user is not None and user.role is Role.focal_point:
         return ("country", user.country_id)
-    return "accepted"
+    return reader(user).value
 
 
-def accepted_country_ids() -> Select[tuple[int]]:
-    return select(Submission.country_id).where(Submission.status.in_(ACCEPTED)).distinct()
+def _own_country(user: User | None) -> int | None:
+    if user is not None and user.role is Role.focal_point:
+        return user.country_id
+    return None
+
+
+def _others_statuses(user: User | None) -> tuple[SubmissionStatus, ...]:
+    """The statuses in which the user reads the answers of a State that is not their own."""
+    return statuses_readable(reader(user, None))
+
+
+def readable_country_ids(user: User | None) -> Select[tuple[int]]:
+    """The countries with a review whose answers the user may read (besides their own)."""
+    return select(Submission.country_id).where(Submission.status.in_(_others_statuses(user))).distinct()
 
 
 def readable_country_filter(user: User | None, country_column: object) -> object | None:
     """A WHERE clause limiting rows (by their country column) to what the user may read; None: no limit."""
     if reads_everything(user):
         return None
-    if user is not None and user.role is Role.focal_point:
-        return country_column == user.country_id  # type: ignore[operator]
-    return country_column.in_(accepted_country_ids())  # type: ignore[attr-defined]
+    others = country_column.in_(readable_country_ids(user))  # type: ignore[attr-defined]
+    own = _own_country(user)
+    return or_(country_column == own, others) if own is not None else others  # type: ignore[operator]
 
 
 def readable_submission_filter(user: User | None) -> object | None:
-    """A WHERE clause limiting submissions (and their parts) to those the user may read; None: no limit."""
+    """A WHERE clause limiting submissions (and their parts) to those whose answers the user may read."""
     if reads_everything(user):
         return None
-    if user is not None and user.role is Role.focal_point:
-        return Submission.country_id == user.country_id
-    return Submission.status.in_(ACCEPTED)
+    statuses = _others_statuses(user)
+    others = Submission.status.in_(statuses) if statuses else false()
+    own = _own_country(user)
+    return or_(Submission.country_id == own, others) if own is not None else others
 
 
 def can_read_country(session: Session, user: User | None, country_id: int) -> bool:
-    if reads_everything(user):
+    if reads_everything(user) or (_own_country(user) is not None and _own_country(user) == country_id):
         return True
-    if user is not None and user.role is Role.focal_point:
-        return user.country_id == country_id
-    stmt = select(Submission.id).where(Submission.country_id == country_id, Submission.status.in_(ACCEPTED))
+    stmt = select(Submission.id).where(
+        Submission.country_id == country_id, Submission.status.in_(_others_statuses(user))
+    )
     return session.scalar(stmt.limit(1)) is not None
+
+
+def ensure_can_read(
+    user: User | None, country_id: int, status: SubmissionStatus, aspect: Aspect = Aspect.answers
+) -> None:
+    """Anyone who may not read it finds nothing (404)."""
+    if not may_read(user, country_id, status, aspect):
+        raise NotFound(_("The page or record was not found."))
 
 
 def ensure_can_write_country(user: User, country_id: int) -> None:

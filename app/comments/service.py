@@ -21,7 +21,7 @@ from app.i18n import _
 from app.notifications import queries as recipients
 from app.notifications.models import NotificationKind
 from app.notifications.service import excerpt, notify
-from app.submissions.models import Submission, SubmissionSection
+from app.submissions.models import Submission, SubmissionSection, SubmissionStatus
 from app.visibility import ensure_can_discuss, reads_everything
 
 BODY_MAX = 5_000
@@ -39,9 +39,25 @@ def clean_body(body: str) -> str:
     return body
 
 
+CLOSED_STATUSES = (SubmissionStatus.approved, SubmissionStatus.published)
+
+
+def is_closed(submission: Submission) -> bool:
+    """Once the secretariat has accepted a review its conversation is closed, until the review is reopened."""
+    return submission.status in CLOSED_STATUSES
+
+
+def _ensure_open(submission: Submission) -> None:
+    if is_closed(submission):
+        raise Conflict(
+            _("This review has been accepted, so its comment threads are closed. They open again if it is reopened.")
+        )
+
+
 def open_thread(session: Session, *, user: User, submission: Submission, part: str, body: str) -> CommentThread:
     """A reviewer asks a question about one part of the review."""
     ensure_can_discuss(user, submission.country_id)
+    _ensure_open(submission)
     if not reads_everything(user):
         raise Forbidden(_("Only the ESCAP secretariat opens comment threads."))
     target = queries.target_of(submission, part)
@@ -60,6 +76,7 @@ def open_thread(session: Session, *, user: User, submission: Submission, part: s
 def reply(session: Session, *, user: User, submission: Submission, thread: CommentThread, body: str) -> Comment:
     """Either side answers; answering a resolved thread reopens it."""
     ensure_can_discuss(user, submission.country_id)
+    _ensure_open(submission)
     body = clean_body(body)
     comment = Comment(thread_id=thread.id, author_id=user.id, body=body)
     if "comments" in inspect(thread).unloaded:
@@ -92,6 +109,7 @@ def _change_status(
     status: ThreadStatus,
 ) -> None:
     ensure_can_discuss(user, submission.country_id)
+    _ensure_open(submission)
     if version is not None and version != thread.version:
         raise Conflict(_("Someone else changed this thread after you opened it. Reload to see it."))
     if thread.status is status:

@@ -142,7 +142,12 @@ def _check_partners(pledge_type: PledgeType | None, partners: str, errors: dict[
 
 
 def _check_matched(
-    session: Session, pledge_type: PledgeType | None, reference: str, own: Commitment | None, errors: dict[str, str]
+    session: Session,
+    pledge_type: PledgeType | None,
+    reference: str,
+    own: Commitment | None,
+    errors: dict[str, str],
+    user: User | None,
 ) -> Commitment | None:
     """A matching pledge cites another, existing pledge by its reference; other types cite none."""
     if pledge_type is not PledgeType.matching:
@@ -155,6 +160,8 @@ def _check_matched(
         errors["matched_reference"] = _("Enter the reference of the pledge this one matches (e.g. PHL-2022-003).")
         return None
     matched = queries.get_by_reference(session, reference.upper())
+    if matched is not None and not can_read_country(session, user, matched.country_id):
+        matched = None  # another State's pledge the user may not read: as if it did not exist
     if matched is None:
         errors["matched_reference"] = _("No pledge has the reference %(ref)s. Check it, e.g. PHL-2022-003.") % {
             "ref": reference
@@ -219,7 +226,9 @@ def cleaned(data: CommitmentInput) -> CommitmentInput:
     return data.model_copy(update=texts)
 
 
-def validate(session: Session, data: CommitmentInput, *, own: Commitment | None = None) -> CommitmentValues:
+def validate(
+    session: Session, data: CommitmentInput, *, user: User | None, own: Commitment | None = None
+) -> CommitmentValues:
     """Every rule of the pledge form at once; raises FormInvalid with a message per field."""
     data = cleaned(data)
     errors: dict[str, str] = {}
@@ -228,7 +237,7 @@ def validate(session: Session, data: CommitmentInput, *, own: Commitment | None 
     pledge_type = _choice(PledgeType, data.pledge_type, "pledge_type", _("Choose the type of pledge."), errors)
     status = _choice(CommitmentStatus, data.status, "status", _("Choose a status from the list."), errors)
     _check_partners(pledge_type, data.partners, errors)
-    matched = _check_matched(session, pledge_type, data.matched_reference, own, errors)
+    matched = _check_matched(session, pledge_type, data.matched_reference, own, errors, user)
     objectives = _check_objectives(session, data.objectives, errors)
     principles = _check_principles(session, data.principles, errors)
     start, end = _check_timeframe(data, errors)
@@ -265,7 +274,7 @@ def next_reference(session: Session, *, iso3: str, year: int) -> str:
 def create_commitment(session: Session, *, user: User, data: CommitmentInput) -> Commitment:
     """A focal point records a pledge of their country; it gets the next reference of the country and year."""
     country = _own_country(session, user)
-    values = validate(session, data)
+    values = validate(session, data, user=user)
     for _attempt in range(REFERENCE_ATTEMPTS):
         reference = next_reference(session, iso3=country.iso3, year=utcnow().year)
         commitment = Commitment(reference=reference, country_id=country.id, **values.columns())
@@ -308,7 +317,7 @@ def update_commitment(
 ) -> bool:
     """Save the focal point's edit if they saw the latest version; returns whether anything changed."""
     ensure_can_write_country(user, commitment.country_id)
-    values = validate(session, data, own=commitment)
+    values = validate(session, data, user=user, own=commitment)
     if version is None or version != commitment.version:
         raise EditConflict(commitment)
     if _unchanged(commitment, values):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
 from app.commitments.models import Commitment, CommitmentStatus, commitment_objective, commitment_principle
 from app.cycles.models import ReviewCycle
@@ -25,7 +25,7 @@ from app.submissions.models import (
     SubmissionStatus,
     objective_report_principle,
 )
-from app.visibility import readable_country_filter, readable_submission_filter
+from app.visibility import readable_country_filter, readable_country_ids, readable_submission_filter, reads_everything
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,16 @@ def _country_condition(column: object, f: Filters) -> list[object]:
 def _readable_submissions(user: User | None) -> list[object]:
     where = readable_submission_filter(user)
     return [] if where is None else [where]
+
+
+def readable_countries(session: Session, *, user: User | None) -> frozenset[int] | None:
+    """The countries whose profile the user may open (None: every country)."""
+    if reads_everything(user):
+        return None
+    ids = set(session.scalars(readable_country_ids(user)))
+    if user is not None and user.role is Role.focal_point and user.country_id is not None:
+        ids.add(user.country_id)
+    return frozenset(ids)
 
 
 def submission_statuses(session: Session, *, user: User | None, f: Filters) -> dict[int, SubmissionStatus]:

@@ -64,6 +64,7 @@ class Hit:
     snippet: Markup
     submission_id: int | None = None
     accepted: bool = True
+    cycle_id: int | None = None  # the objective page shows one cycle: the link must name it
 
 
 def words(query: str) -> list[str]:
@@ -110,6 +111,7 @@ def _reports(session: Session, user: User | None, terms: list[str], f: Filters, 
             ReviewCycle.name,
             Submission.id,
             Submission.status,
+            ReviewCycle.id,
         )
         .join(Submission, Submission.id == ObjectiveReport.submission_id)
         .join(Country, Country.id == Submission.country_id)
@@ -144,8 +146,9 @@ def _reports(session: Session, user: User | None, terms: list[str], f: Filters, 
             snippet=highlight(body, terms),
             submission_id=sid,
             accepted=str(status) in ("approved", "published"),
+            cycle_id=cycle_id,
         )
-        for rid, body, country, iso3, number, short, cycle, sid, status in session.execute(stmt)
+        for rid, body, country, iso3, number, short, cycle, sid, status, cycle_id in session.execute(stmt)
     ]
 
 

@@ -24,17 +24,12 @@ from app.i18n import _
 from app.indicators.models import TOTAL, Aggregation, Indicator, MigratoryStatus, Sex
 from app.indicators.queries import KIND_ORDER, code_sort_key
 from app.indicators.schemas import Disaggregation
-from app.submissions.models import ProgressRating, ReportingChoice, SubmissionStatus
-from app.visibility import can_read_country, reads_everything, visibility_key
+from app.submissions.models import ReportingChoice, SubmissionStatus
+from app.submissions.rules import PROGRESS_SCALE, PROGRESS_STEP
+from app.visibility import Reader, can_read_country, reader, reads_everything, statuses_readable, visibility_key
 
-RATING_LABELS = {
-    ProgressRating.not_started: _("Not started"),
-    ProgressRating.initial: _("Initial"),
-    ProgressRating.under_way: _("Under way"),
-    ProgressRating.advanced: _("Advanced"),
-    ProgressRating.achieved: _("Achieved"),
-}
-RATING_SCORE = {r: i for i, r in enumerate(ProgressRating)}
+RATING_LABELS = {rating: label for rating, (label, _hint) in PROGRESS_SCALE.items()}
+RATING_SCORE = PROGRESS_STEP  # the same numbers as on the form
 STATUS_LABELS = {
     SubmissionStatus.draft: _("Draft"),
     SubmissionStatus.submitted: _("Submitted"),
@@ -132,7 +127,7 @@ def overview(
 ) -> dict[str, Any]:
     ref = queries.load_reference(session)
     f = parse_filters(ref, params)
-    statuses, matrix, principles, pledges = cached(
+    statuses, matrix, principles, pledges, linked = cached(
         cache,
         session,
         ("overview", visibility_key(user), f),
@@ -141,14 +136,24 @@ def overview(
             queries.report_matrix(session, user=user, f=f),
             queries.principle_counts(session, user=user, f=f),
             queries.pledge_counts(session, user=user, f=f),
+            queries.readable_countries(session, user=user),
         ),
     )
     everything = reads_everything(user)
+    who = reader(user)
 
     countries = selected_countries(ref, f)
     objectives = selected_objectives(ref, f)
-    none_label = _("Not started") if everything else _("No approved review")
-    status_order = list(SubmissionStatus) if everything else [SubmissionStatus.approved, SubmissionStatus.published]
+    if everything or (who is Reader.other_focal_point and user is not None and user.country_id is not None):
+        status_order = list(SubmissionStatus)  # a focal point's own country may be in any status
+    else:
+        status_order = list(statuses_readable(who))
+    if everything:
+        none_label = _("Not started")
+    elif SubmissionStatus.approved in status_order:
+        none_label = _("No approved review")
+    else:
+        none_label = _("No published review")
     columns = [(s.value, STATUS_LABELS[s]) for s in status_order] + [("none", none_label)]
     groups: list[StatusGroup] = []
     for sub in ref.subregions:
@@ -195,6 +200,8 @@ def overview(
         "query": filter_query(f),
         "everything": everything,
         "status_columns": columns,
+        "status_labels": STATUS_LABELS,
+        "linked_countries": linked,
         "status_groups": groups,
         "region_counts": region_counts,
         "region_expected": sum(len(g.countries) for g in groups if g.in_region),

@@ -32,12 +32,13 @@ from app.submissions.models import (
 from app.submissions.rules import (
     NOT_REPORTED_REASON_MAX,
     PROGRESS_SCALE,
+    PROGRESS_STEP,
     REPORT_FIELDS,
     SECTION_HINTS,
     SECTION_MAX,
     SECTION_TITLES,
 )
-from app.visibility import reads_everything
+from app.visibility import Aspect, ensure_can_read, reads_everything
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -98,12 +99,16 @@ def detail_response(
 ) -> Response:
     """The submission's page: checklist, the decisions on record, and the forms the user may use."""
     user = request.state.user_session.user
+    checklist = service.checklist(submission)
     context = {
         "submission": submission,
-        "checklist": service.checklist(submission),
+        "checklist": checklist,
+        "part_labels": {item.key: item.label for item in checklist},
         "can_edit": _can_edit(user, submission),
         "reviews": reads_everything(user) and user.role in (Role.secretariat, Role.admin),
-        "decisions": review_queries.list_decisions(session, submission.id),
+        "decisions": review_queries.list_decisions(session, submission.id)
+        if service.can_read(user, submission, Aspect.decisions)
+        else [],
         "reopened": {k for k in part_keys(submission) if _is_reopened(submission, k)},
         "missing": {},
         "decision_form": {"reason": "", "parts": [], "error": "", "field": None},
@@ -160,6 +165,7 @@ def _section_context(submission: Submission, section: SubmissionSection, user: U
         "hint": SECTION_HINTS[section.key],
         "max_length": SECTION_MAX,
         "can_edit": _can_edit(user, submission, section),
+        "can_read_history": service.can_read(user, submission, Aspect.history),
         "values": {"body": section.body},
         "version": section.version,
         "errors": {},
@@ -233,6 +239,7 @@ def _report_context(
         "report": report,
         "objective": report.objective,
         "can_edit": _can_edit(user, submission, report),
+        "can_read_history": service.can_read(user, submission, Aspect.history),
         "values": _report_values(report),
         "version": report.version,
         "errors": {},
@@ -241,6 +248,7 @@ def _report_context(
         "fields": REPORT_FIELDS,
         "reason_max": NOT_REPORTED_REASON_MAX,
         "scale": PROGRESS_SCALE,
+        "steps": PROGRESS_STEP,
         "principles": catalog_queries.list_principles(session),
         "commitments": queries.list_country_commitments(session, submission.country_id),
         "neighbours": _neighbours(report.objective.number),
@@ -412,8 +420,9 @@ def _value_labels() -> dict[str, dict[str, str]]:
 
 @router.get("/submissions/{submission_id}/sections/{key}/history", name="submissions:section_history")
 def section_history(
-    request: Request, session: SessionDep, _user: CurrentUser, submission: ReadableSubmission, key: str
+    request: Request, session: SessionDep, user: CurrentUser, submission: ReadableSubmission, key: str
 ) -> Response:
+    ensure_can_read(user, submission.country_id, submission.status, Aspect.history)
     section = _section(session, submission, key)
     entries = list_history(session, entity_type="submission_section", entity_id=section.id)
     context = {
@@ -428,8 +437,9 @@ def section_history(
 
 @router.get("/submissions/{submission_id}/objectives/{number}/history", name="submissions:objective_history")
 def objective_history(
-    request: Request, session: SessionDep, _user: CurrentUser, submission: ReadableSubmission, number: int
+    request: Request, session: SessionDep, user: CurrentUser, submission: ReadableSubmission, number: int
 ) -> Response:
+    ensure_can_read(user, submission.country_id, submission.status, Aspect.history)
     report = _report(submission, number)
     entries = list_history(session, entity_type="objective_report", entity_id=report.id)
     title = _("Objective %(n)s: %(title)s") % {"n": number, "title": report.objective.short_title}

@@ -73,3 +73,5 @@ PROGRESS_SCALE: dict[ProgressRating, tuple[str, str]] = {
     ProgressRating.advanced: (_("Advanced"), _("Most planned measures are in place and working.")),
     ProgressRating.achieved: (_("Achieved"), _("The objective's commitments are largely met.")),
 }
+# The number of each step, 1 to 5: the form, the heatmap, its key and the reports all show these.
+PROGRESS_STEP: dict[ProgressRating, int] = {rating: n for n, rating in enumerate(PROGRESS_SCALE, start=1)}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.catalog.models import Objective, Principle
 from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
@@ -31,7 +31,7 @@ from app.submissions.models import (
     SubmissionStatus,
 )
 from app.submissions.rules import NOT_REPORTED_REASON_MAX, REPORT_FIELDS, SECTION_MAX, SECTION_TITLES
-from app.visibility import ACCEPTED, ensure_can_write_country, reads_everything
+from app.visibility import ACCEPTED, Aspect, ensure_can_write_country, may_read
 
 EDITABLE = (SubmissionStatus.draft, SubmissionStatus.changes_requested)
 ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
@@ -47,13 +47,9 @@ class EditConflict(AppError):
         self.current = current
 
 
-def can_read(user: User, submission: Submission) -> bool:
-    """The secretariat and administrators read every review; a focal point their country's; preparers accepted ones."""
-    return (
-        reads_everything(user)
-        or (user.role is Role.focal_point and submission.country_id == user.country_id)
-        or (user.role is Role.preparer and submission.status in ACCEPTED)
-    )
+def can_read(user: User, submission: Submission, aspect: Aspect = Aspect.answers) -> bool:
+    """Whether the user may read this part of the review (the table in ``app/visibility.py``)."""
+    return may_read(user, submission.country_id, submission.status, aspect)
 
 
 def get_readable(session: Session, *, user: User, submission_id: int) -> Submission:

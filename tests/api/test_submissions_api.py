@@ -39,14 +39,16 @@ def test_unknown_subregion_and_bad_paging_are_422_naming_the_field(client: TestC
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "limit"
 
 
-def test_focal_point_reads_only_their_own_countrys_reviews(client: TestClient, session: Session) -> None:
+def test_focal_point_reads_their_own_countrys_reviews_and_published_ones(client: TestClient, session: Session) -> None:
     cycle = make_cycle(session)
     own = submission_with_status(session, "THA", SubmissionStatus.draft, cycle=cycle)
-    other = submission_with_status(session, "VNM", SubmissionStatus.published, cycle=cycle)
+    public = submission_with_status(session, "VNM", SubmissionStatus.published, cycle=cycle)
+    other = submission_with_status(session, "LAO", SubmissionStatus.approved, cycle=cycle)
     headers = auth(session, Role.focal_point, "THA")
     listed = client.get(f"/api/v1/submissions?cycle={cycle.id}", headers=headers).json()
-    assert [s["id"] for s in listed["items"]] == [own.id] and listed["total"] == 1
+    assert sorted(s["id"] for s in listed["items"]) == sorted([own.id, public.id]) and listed["total"] == 2
     assert client.get(f"/api/v1/submissions/{own.id}", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/submissions/{public.id}", headers=headers).status_code == 200  # as the public may
     for path in (f"/api/v1/submissions/{other.id}", f"/api/v1/submissions/{other.id}/objectives/1"):
         response = client.get(path, headers=headers)
         assert response.status_code == 404, path

@@ -54,8 +54,8 @@ def make_commitment(
     return loaded
 
 
-def accept_review_of(session: Session, country: str) -> None:
-    """Make the country's voluntary GCM review accepted, so preparers may read its pledges."""
+def accept_review_of(session: Session, country: str, status: SubmissionStatus = SubmissionStatus.approved) -> None:
+    """Make the country's voluntary GCM review accepted (preparers may read its pledges) or published (everyone)."""
     submission = make_submission(session, focal_point=focal_point(session, country))
-    submission.status = SubmissionStatus.approved
+    submission.status = status
     session.flush()

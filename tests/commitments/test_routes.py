@@ -16,6 +16,7 @@ from app.auth.models import Role
 from app.commitments import queries
 from app.commitments.models import Commitment, CommitmentStatus
 from app.db import utcnow
+from app.submissions.models import SubmissionStatus
 from tests.commitments.helpers import DESCRIPTION, accept_review_of, focal_point, form_data, make_commitment
 from tests.factories import make_user, post_form, sign_in
 
@@ -182,6 +183,8 @@ def test_bad_input_is_refused_beside_the_fields_with_everything_kept(client: Tes
 
 def test_matching_pledge_over_http(client: TestClient, session: Session) -> None:
     cited = make_commitment(session, country="THA")
+    hidden = make_commitment(session, country="VNM")  # Viet Nam has published nothing: its pledges are not public
+    accept_review_of(session, "THA", SubmissionStatus.published)
     sign_in(client, focal_point(session, "PHL"))
     refused = post_form(client, "/commitments", form_data(pledge_type="matching", matched_reference="XXX-2020-001"))
     assert refused.status_code == 422 and 'id="matched_reference-error"' in refused.text
@@ -192,7 +195,12 @@ def test_matching_pledge_over_http(client: TestClient, session: Session) -> None
     )  # fmt: skip
     assert ok.status_code == 303
     page = client.get(ok.headers["location"]).text
-    assert cited.reference in page and f'href="/commitments/{cited.id}"' not in page  # another country's: no link
+    assert f'href="/commitments/{cited.id}"' in page and cited.title in page  # a published State's pledge
+    before = _count(session)
+    unseen = post_form(client, "/commitments", form_data(pledge_type="matching", matched_reference=hidden.reference))
+    assert unseen.status_code == 422
+    assert f"No pledge has the reference {hidden.reference}." in unseen.text  # as if it did not exist
+    assert _count(session) == before
 
 
 @pytest.mark.parametrize("role", [Role.secretariat, Role.admin, Role.preparer])

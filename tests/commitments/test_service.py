@@ -13,7 +13,8 @@ from app.commitments.models import Commitment, CommitmentStatus, PledgeType
 from app.commitments.schemas import CommitmentInput, ProgressInput
 from app.db import utcnow
 from app.errors import Forbidden, FormInvalid
-from tests.commitments.helpers import focal_point, form_data, make_commitment
+from app.submissions.models import SubmissionStatus
+from tests.commitments.helpers import accept_review_of, focal_point, form_data, make_commitment
 from tests.factories import make_user
 
 
@@ -23,7 +24,7 @@ def _count(session: Session) -> int:
 
 def _errors(session: Session, **overrides: object) -> dict[str, str]:
     with pytest.raises(FormInvalid) as caught:
-        service.validate(session, CommitmentInput(**form_data(**overrides)))
+        service.validate(session, CommitmentInput(**form_data(**overrides)), user=None)
     return caught.value.errors
 
 
@@ -36,7 +37,7 @@ def test_description_outside_300_to_3000_characters_is_refused(session: Session,
 
 @pytest.mark.parametrize("length", [300, 3_000])
 def test_description_of_300_or_3000_characters_is_accepted(session: Session, length: int) -> None:
-    values = service.validate(session, CommitmentInput(**form_data(description="x" * length)))
+    values = service.validate(session, CommitmentInput(**form_data(description="x" * length)), user=None)
     assert len(values.description) == length
 
 
@@ -80,7 +81,9 @@ def test_secretariat_cannot_record_a_pledge(session: Session) -> None:
 @pytest.mark.parametrize("pledge_type", ["common", "partnership"])
 def test_common_and_partnership_pledges_need_partners(session: Session, pledge_type: str) -> None:
     assert "partners" in _errors(session, pledge_type=pledge_type, partners="  ")
-    values = service.validate(session, CommitmentInput(**form_data(pledge_type=pledge_type, partners="IOM, ILO")))
+    values = service.validate(
+        session, CommitmentInput(**form_data(pledge_type=pledge_type, partners="IOM, ILO")), user=None
+    )
     assert values.partners == "IOM, ILO"
 
 
@@ -95,9 +98,27 @@ def test_matching_pledge_must_cite_an_existing_pledge(session: Session) -> None:
 
 def test_matching_pledge_cites_another_countrys_pledge(session: Session) -> None:
     cited = make_commitment(session, country="THA")
+    accept_review_of(session, "THA", SubmissionStatus.published)
     pledge = make_commitment(session, country="PHL", pledge_type="matching", matched_reference=cited.reference.lower())
     assert pledge.pledge_type is PledgeType.matching
     assert pledge.matched_commitment_id == cited.id
+
+
+@pytest.mark.parametrize("status", [None, SubmissionStatus.approved])
+def test_another_states_unpublished_pledge_cannot_be_cited_nor_found_out(
+    session: Session, status: SubmissionStatus | None
+) -> None:
+    cited = make_commitment(session, country="THA")
+    if status is not None:
+        accept_review_of(session, "THA", status)
+    user = focal_point(session, "PHL")
+    data = CommitmentInput(**form_data(pledge_type="matching", matched_reference=cited.reference))
+    with pytest.raises(FormInvalid) as caught:
+        service.create_commitment(session, user=user, data=data)
+    # The same answer as for a reference that does not exist: nothing tells that THA's pledge is there.
+    assert caught.value.errors["matched_reference"] == (
+        f"No pledge has the reference {cited.reference}. Check it, e.g. PHL-2022-003."
+    )
 
 
 def test_pledge_cannot_match_itself(session: Session) -> None:

@@ -120,4 +120,7 @@ def test_preparers_aggregate_only_countries_with_an_accepted_review(session: Ses
     assert result.region.value == 30.0
     assert result.region.countries_reporting == 1
     [public] = aggregate(session, indicator(session, "10.7.3"), user=None, periods=["2020"])
-    assert public.region.value == 30.0
+    assert public.region.value is None and public.region.countries_reporting == 0  # approved is not published
+    submission_with_status(session, "JPN", SubmissionStatus.published)
+    [public] = aggregate(session, indicator(session, "10.7.3"), user=None, periods=["2020"])
+    assert public.region.countries_reporting == 1

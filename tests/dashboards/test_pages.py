@@ -21,7 +21,7 @@ from tests.indicators.helpers import make_value
 
 def test_drafts_do_not_leak_to_preparers_or_the_public(client: TestClient, session: Session) -> None:
     cycle = make_cycle(session)
-    submission_with_status(session, "THA", SubmissionStatus.approved, cycle=cycle, text="ApprovedText")
+    submission_with_status(session, "THA", SubmissionStatus.published, cycle=cycle, text="ApprovedText")
     submission_with_status(session, "VNM", SubmissionStatus.draft, cycle=cycle, text="DraftSecret")
     submission_with_status(session, "LAO", SubmissionStatus.submitted, cycle=cycle, text="SubmittedSecret")
     pages = [f"/dashboards?cycle={cycle.id}", f"/dashboards/objectives/5?cycle={cycle.id}", "/dashboards/objectives/5"]
@@ -29,7 +29,7 @@ def test_drafts_do_not_leak_to_preparers_or_the_public(client: TestClient, sessi
         text = client.get(url).text
         assert ">VNM<" not in text and "DraftSecret" not in text, url  # no heatmap row, no text
         assert "SubmittedSecret" not in text and ">LAO<" not in text, url
-        assert "Draft</" not in text and "Submitted</" not in text, url  # no status but approved/published
+        assert "Draft</" not in text and "Submitted</" not in text, url  # no status but published
     assert "ApprovedText" in client.get("/dashboards/objectives/5").text
     assert client.get("/dashboards/countries/VNM").status_code == 404
     sign_in(client, make_user(session, role=Role.preparer))

@@ -27,7 +27,7 @@ from tests.indicators.helpers import make_value
 SMALL = ["THA", "CHN"]
 MORE = ["PHL", "VNM", "IDN", "MYS", "JPN", "KOR", "IND", "BGD", "NPL", "FJI", "KAZ", "USA"]
 PERIODS_SMALL = ["2020"]
-STATUSES = [SubmissionStatus.approved, SubmissionStatus.published, SubmissionStatus.draft, SubmissionStatus.submitted,
+STATUSES = [SubmissionStatus.published, SubmissionStatus.approved, SubmissionStatus.draft, SubmissionStatus.submitted,
             SubmissionStatus.changes_requested]  # fmt: skip
 PERIODS_MORE = ["2015", "2016", "2017", "2018", "2019", "2021"]
 

@@ -52,19 +52,22 @@ def test_preparer_never_gets_drafts_or_submissions_under_review(client: TestClie
     assert _csv(client, dataset="submissions", cycle=str(cycle.id), status="draft") == []
 
 
-def test_focal_point_exports_only_their_own_country(client: TestClient, session: Session) -> None:
+def test_focal_point_exports_their_own_country_and_what_is_published(client: TestClient, session: Session) -> None:
     cycle = make_cycle(session)
     own = review(session, cycle, "PHL", SubmissionStatus.draft)
-    review(session, cycle, "FJI", SubmissionStatus.published)
+    public = review(session, cycle, "FJI", SubmissionStatus.published)
+    review(session, cycle, "THA", SubmissionStatus.approved)  # accepted but not published: not for other States
     make_commitment(session, country="PHL")
     make_commitment(session, country="FJI", title="Fiji pledge")
+    make_commitment(session, country="THA", title="Thai pledge")
     make_value(session, country="PHL", value=10)
     make_value(session, country="FJI", value=20)
+    make_value(session, country="THA", value=30)
     _signed_in(client, session, Role.focal_point, "PHL")
     submissions = _csv(client, dataset="submissions")
-    assert [int(r["submission_id"]) for r in submissions] == [own.id]  # their draft included
-    assert {r["country_iso3"] for r in _csv(client, dataset="commitments")} == {"PHL"}
-    assert {r["country_iso3"] for r in _csv(client, dataset="indicator_values")} == {"PHL"}
+    assert sorted(int(r["submission_id"]) for r in submissions) == sorted([own.id, public.id])  # their draft too
+    assert {r["country_iso3"] for r in _csv(client, dataset="commitments")} == {"PHL", "FJI"}
+    assert {r["country_iso3"] for r in _csv(client, dataset="indicator_values")} == {"PHL", "FJI"}
 
 
 def test_secretariat_exports_every_status_filtered_by_subregion_and_status(
