@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     public_url: str = ""
     # The largest request body (an upload or a form) accepted, in bytes; larger ones get 413. 0: no limit.
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+    # Imports (app/imports/service.py), checked while the file is read, before any database work: the most data
+    # rows, columns and characters in a cell; for XLSX the most bytes its zip entries may unpack to in all and the
+    # largest unpacked/packed ratio of an entry (zip bombs). A previewed upload waits this long for its confirm.
+    import_max_rows: int = Field(default=200_000, ge=1)
+    import_max_columns: int = Field(default=30, ge=1)
+    import_max_cell_chars: int = Field(default=5_000, ge=1)
+    import_max_unpacked_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    import_max_zip_ratio: int = Field(default=200, ge=1)
+    import_pending_seconds: int = Field(default=3600, ge=1)
     # Move the objects alive at start-up out of the garbage collector's reach (gc.freeze): a full collection then
     # takes about 15 ms instead of over 100 ms, a stall every request in flight waited for. Default: on, except in
     # the test environment (where many apps are created in one process and frozen objects are never freed).

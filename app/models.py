@@ -8,6 +8,7 @@ from app.commitments.models import Commitment, CommitmentUpdate
 from app.cycles.models import ReviewCycle
 from app.db import Base
 from app.exports.models import Job
+from app.imports.models import PendingImport
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue
 from app.notifications.models import Notification
 from app.review.models import ReviewDecision, ReviewSnapshot
@@ -31,6 +32,7 @@ __all__ = [
     "Objective",
     "ObjectiveReport",
     "PasswordToken",
+    "PendingImport",
     "Principle",
     "ReviewCycle",
     "ReviewDecision",

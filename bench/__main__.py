@@ -19,7 +19,8 @@ created on ``GCM_TEST_POSTGRES_URL`` and dropped afterwards) built once with mig
   (bench/exports.py).
 
 The page parts share one service; its peak RSS is reported with them. Per backend (not per scale, it needs an empty
-database): import: a generated 100,000-row values CSV validated and written (bench/imports.py).
+database): import: a generated 100,000-row values CSV validated and written, then a zip bomb and million-row files
+uploaded to a served instance and timed until refused (bench/imports.py).
 Writes bench/results/latest.json and bench/results/latest.md (one table, rows = backend/scale/part/path, then
 issue 5's dashboard goals checked). Never run by the tests.
 ``--quick``: a smoke run (scale 1, SQLite, 20 requests, one export, 10,000 import rows).
@@ -107,13 +108,17 @@ def run_database(url: str, parts: list[str], *, concurrency: int, requests: int,
     return run
 
 
-def run_import(backend: str, rows: int) -> dict[str, object]:
+def run_import(backend: str, rows: int) -> list[dict[str, object]]:
+    """The import of ``rows`` rows, then the hostile uploads refused by a served instance (bench/imports.py)."""
     from bench import imports
     from tests.databases import throwaway_database
 
     data = imports.generate(rows)
     with tempfile.TemporaryDirectory(prefix="gcm-bench-") as tmp, throwaway_database(backend, Path(tmp)) as url:
-        return {"part": "import", "path": f"{rows:,} values rows (CSV)", **imports.run(url, data)}
+        out = [{"part": "import", "path": f"{rows:,} values rows (CSV)", **imports.run(url, data)}]
+    with tempfile.TemporaryDirectory(prefix="gcm-bench-") as tmp, throwaway_database(backend, Path(tmp)) as url:
+        out.extend(imports.run_refusals(url))
+    return out
 
 
 def _cell(value: object) -> str:
@@ -130,6 +135,9 @@ def markdown(result: dict[str, object]) -> str:
                 p50, p95, rps, queries, errors = round(row["seconds"] * 1000), None, None, None, None
                 notes = f"{row['megabytes']} MB, first byte {row['first_byte_seconds']} s"
                 rss = row["peak_rss_mb"]
+            elif row["part"] == "import" and "status" in row:  # a hostile upload: time to its refusal
+                p50, p95, rps, queries, errors = round(row["seconds"] * 1000), None, None, None, None
+                notes, rss = f"{row['status']}: {row['message']}", row["peak_rss_mb"]
             elif row["part"] == "import":
                 p50, p95, rps, queries, errors, rss = None, None, None, None, None, None
                 notes = (
@@ -233,9 +241,11 @@ def main() -> None:
                 print(f"  {row['part']:<10} {row['path']:<58} {figures}", flush=True)
         if "import" in args.parts:
             print(f"{backend}: importing {import_rows:,} rows ...", flush=True)
-            row = run_import(backend, import_rows)
-            runs.append({"backend": backend, "scale": None, "rows_out": [row]})
-            print(f"  import {row['total_s']} s", flush=True)
+            import_out = run_import(backend, import_rows)
+            runs.append({"backend": backend, "scale": None, "rows_out": import_out})
+            print(f"  import {import_out[0]['total_s']} s", flush=True)
+            for row in import_out[1:]:
+                print(f"  {row['path']}: {row['status']} in {row['seconds']} s, peak RSS {row['peak_rss_mb']} MiB")
     result["wall_seconds"] = round(time.perf_counter() - started)
     write(result, args.output)
 

@@ -1,4 +1,5 @@
-"""``gcm import indicators|values FILE``: validate the whole file, then write it in one transaction (or nothing)."""
+"""``gcm import indicators|values FILE``: read the file within the import limits, validate it whole, then write it
+in one transaction (or nothing)."""
 
 from __future__ import annotations
 
@@ -10,43 +11,52 @@ from typing import Annotated
 import typer
 
 from app.imports import service
+from app.web.limits import too_large_message
 
 import_cli = typer.Typer(help="Bulk imports from CSV or XLSX (all or nothing).", no_args_is_help=True)
 
 
 def _refuse(exc: service.ImportRefused) -> typer.Exit:
     for line, message in exc.errors:
-        typer.echo(f"line {line}: {message}", err=True)
+        typer.echo(f"line {line}: {message}" if line else f"file: {message}", err=True)
     typer.secho(f"Error: {exc.message}", err=True, fg=typer.colors.RED)
     return typer.Exit(code=1)
 
 
 def _run(kind: str, file: Path, dry_run: bool) -> None:
+    from app.config import get_settings
     from app.db import get_sessionmaker
 
-    data = file.read_bytes()
+    settings = get_settings()
+    if settings.max_upload_bytes and file.stat().st_size > settings.max_upload_bytes:
+        raise _refuse(service.ImportRefused([(0, too_large_message(settings.max_upload_bytes))]))
+    try:
+        # Read and check the whole file (the same limits as the upload page) before opening any transaction.
+        table = service.read_table(file.read_bytes(), service.Limits.of(settings))
+    except service.ImportRefused as exc:
+        raise _refuse(exc) from None
     session = get_sessionmaker()()
     try:
         try:
             if kind == "values":
-                plan = service.plan_values(session, data, filename=file.name)
+                plan = service.plan_values(session, table, filename=file.name)
             else:
-                plan = service.plan_indicators(session, data, filename=file.name)
+                plan = service.plan_indicators(session, table, filename=file.name)
             if plan.errors:
                 raise service.ImportRefused(plan.errors)
+            typer.echo(plan.summary())
+            if dry_run:
+                session.rollback()
+                typer.echo("Dry run: nothing written.")
+                return
+            typer.echo(f"writing {len(plan.new) + len(plan.changed)} row(s)...")
+            if kind == "values":
+                service.apply_values(session, plan, user_id=None)
+            else:
+                service.apply_indicators(session, plan, user_id=None)
         except service.ImportRefused as exc:
             session.rollback()
             raise _refuse(exc) from None
-        typer.echo(plan.summary())
-        if dry_run:
-            session.rollback()
-            typer.echo("Dry run: nothing written.")
-            return
-        typer.echo(f"writing {len(plan.new) + len(plan.changed)} row(s)...")
-        if kind == "values":
-            service.apply_values(session, plan, user_id=None)
-        else:
-            service.apply_indicators(session, plan, user_id=None)
         typer.echo("committing...")
         if pause := os.environ.get("GCM_IMPORT_PAUSE_BEFORE_COMMIT"):  # the crash test kills the process here
             time.sleep(float(pause))

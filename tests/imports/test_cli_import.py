@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app import db
 from app.indicators.models import IndicatorValue
+from tests.imports.files import zip_bomb
 from tests.test_cli import gcm
 
 GOOD = "indicator,country,period,value,source,note\n10.7.3,THA,2020,120,IOM,\n10.7.3,VNM,2021,,IOM,not collected\n"
@@ -68,3 +69,23 @@ def test_an_import_killed_half_way_writes_nothing(tmp_path: Path) -> None:
             assert connection.scalar(select(func.count()).select_from(IndicatorValue)) == 0
     finally:
         engine.dispose()
+
+
+def test_a_zip_bomb_is_refused_by_the_command_with_the_pages_message(cli_db: str, tmp_path: Path) -> None:
+    gcm("db", "upgrade")
+    gcm("seed")
+    file = tmp_path / "values.xlsx"
+    file.write_bytes(zip_bomb(50))
+    output = gcm("import", "values", str(file), ok=False)
+    assert "file: The XLSX file is compressed" in output
+    assert _count() == 0
+
+
+def test_a_cell_over_128_kib_is_refused_by_the_command_with_its_line(cli_db: str, tmp_path: Path) -> None:
+    gcm("db", "upgrade")
+    gcm("seed")
+    file = tmp_path / "values.csv"
+    file.write_text(GOOD + "10.7.3,IND,2020,1," + "s" * 200_000 + ",\n", encoding="utf-8")
+    output = gcm("import", "values", str(file), ok=False)
+    assert "line 4: A cell is longer than 5,000 characters." in output
+    assert _count() == 0
