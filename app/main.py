@@ -35,8 +35,9 @@ from app.review.queue_routes import router as review_queue_router
 from app.review.routes import router as review_router
 from app.submissions.routes import router as submissions_router
 from app.web.assets import STATIC_DIR, missing_assets
-from app.web.csrf import CSRFCookieMiddleware, csrf_protect
+from app.web.csrf import csrf_protect
 from app.web.errors import install_error_handlers
+from app.web.inputs import MalformedRequestMiddleware, check_inputs
 from app.web.limits import BodySizeLimitMiddleware
 from app.web.security import SecurityHeadersMiddleware
 
@@ -67,7 +68,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(csrf_protect), Depends(check_inputs)],
         title="GCM regional review",
         summary="Voluntary GCM reviews, pledges and indicators of ESCAP members and associate members",
         description=API_DESCRIPTION,
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     # Dashboard figures and search results by data version (app/data_version.py); None: computed every time.
     app.state.result_cache = ResultCache() if settings.result_cache else None
-    app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
+    app.add_middleware(MalformedRequestMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.query_count_header:

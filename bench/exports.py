@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bench.harness import ROOT, serve
+from bench.harness import CSRF_FIELD, ROOT, serve
 
 RESULTS = ROOT / "bench" / "results" / "exports.json"
 PASSWORD = "gcm-demo-2026"  # noqa: S105 - the demo accounts' published password (app/demo.py)
@@ -80,8 +80,8 @@ def _reset_peak(pid: int) -> bool:
 def signed_in_opener(url: str, email: str) -> urllib.request.OpenerDirector:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(url + "/login").read()
-    csrf = next(c.value for c in jar if c.name == "gcm_csrf")
+    page = opener.open(url + "/login").read().decode()
+    csrf = CSRF_FIELD.search(page).group(1)  # type: ignore[union-attr]
     data = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": csrf}).encode()
     opener.open(url + "/login", data=data).read()
     if not any(c.name == "gcm_session" for c in jar):

@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = re.compile(r'db;desc="(\d+) queries"')
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def build_database(url: str, scale: int) -> float:
@@ -101,8 +102,8 @@ def sign_in(base_url: str, email: str, password: str) -> dict[str, str]:
     """Headers carrying a signed-in session cookie (CSRF token fetched from the sign-in page)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(base_url + "/login", timeout=10)
-    csrf = next(c.value for c in jar if c.name == "gcm_csrf")
+    page = opener.open(base_url + "/login", timeout=10).read().decode()
+    csrf = CSRF_FIELD.search(page).group(1)  # type: ignore[union-attr]
     data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": csrf}).encode()
     opener.open(base_url + "/login", data=data, timeout=10)
     cookies = "; ".join(f"{c.name}={c.value}" for c in jar)

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from app.auth import service as auth_service
+from app.auth.dependencies import SESSION_COOKIE
 from app.auth.models import Role, User
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.submissions.models import ProgressRating, Submission
+from app.web.csrf import token_for
 
 _counter = itertools.count(1)
 
@@ -47,13 +49,8 @@ PASSWORD = "correct horse battery"
 
 
 def csrf_token(client: TestClient) -> str:
-    """The browser's CSRF token (issued as a cookie on the first response)."""
-    token = client.cookies.get("gcm_csrf")
-    if token is None:
-        client.get("/login")
-        token = client.cookies.get("gcm_csrf")
-    assert token, "no CSRF cookie was issued"
-    return token
+    """The CSRF token the pages give this browser now (bound to its session cookie: ask again after signing in)."""
+    return token_for(client.app.state.settings.secret_key, client.cookies.get(SESSION_COOKIE))
 
 
 def post_form(client: TestClient, url: str, data: dict[str, object] | None = None, **kwargs: object) -> Response:

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from app.auth import sessions
 from app.auth.models import LoginAttempt, Role, UserSession
 from app.db import utcnow
-from tests.factories import PASSWORD, make_user, post_form, sign_in
+from tests.factories import PASSWORD, csrf_token, make_user, post_form, sign_in
 
 
 def test_sign_in_sets_a_protected_session_cookie_and_redirects(client: TestClient, session: Session) -> None:
@@ -199,7 +199,7 @@ def test_htmx_requests_send_the_csrf_token_as_a_header(client: TestClient, sessi
     without = client.post("/logout", headers={"HX-Request": "true"}, follow_redirects=False)
     assert without.status_code == 403
     with_header = client.post(
-        "/logout", headers={"HX-Request": "true", "X-CSRF-Token": client.cookies["gcm_csrf"]}, follow_redirects=False
+        "/logout", headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)}, follow_redirects=False
     )
     assert with_header.status_code == 303
 

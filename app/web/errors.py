@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -119,6 +119,16 @@ def install_error_handlers(app: FastAPI) -> None:
         log.error("database unavailable: %s", exc.__class__.__name__)
         return _respond(
             request, 503, _("The database is unavailable. Nothing was changed; please try again in a minute.")
+        )
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _unstorable_value(request: Request, exc: Exception) -> Response:
+        # A value the database refuses (too long for its column, a number beyond its range, a NUL) that no check
+        # stopped earlier (app/web/inputs.py): the request's fault, and nothing was written (rolled back).
+        log.warning("value refused by the database: %s", exc.__class__.__name__)
+        return _respond(
+            request, 400, _("The request has a value that is too long, too large or not allowed. Nothing was changed.")
         )
 
     @app.exception_handler(DBAPIError)

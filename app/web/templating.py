@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from app.audit.diff import changes
 from app.i18n import DEFAULT_LOCALE, get_translations
+from app.web.csrf import csrf_token
 from app.web.markdown import render_markdown
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -90,7 +91,7 @@ def render(
         # error page after a rollback still shows who is signed in.
         "current_user": getattr(request.state, "signed_in", None),
         "unread_notifications": partial(unread_notifications, record),
-        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "csrf_token": csrf_token(request),  # app/web/csrf.py: the same for every page of the browser's session
         **(context or {}),
     }
     if block is not None and is_htmx(request):

@@ -34,8 +34,9 @@ class Browser:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
-            body = urllib.parse.urlencode({**form, "csrf_token": self.cookies.get("gcm_csrf", "")})
+            body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"http://127.0.0.1:{port}"  # as a browser's form sends it (app/web/csrf.py)
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         for value in response.headers.get_all("set-cookie") or []:
@@ -47,8 +48,6 @@ class Browser:
         return response.status, text
 
     def sign_in(self, port: int, email: str, password: str) -> int:
-        if "gcm_csrf" not in self.cookies:
-            self.request(port, "GET", "/login")
         return self.request(port, "POST", "/login", {"email": email, "password": password})[0]
 
 

@@ -1,5 +1,5 @@
-"""Every unsafe method on every non-API route is refused without the CSRF token (as an administrator, so the
-access rules let the request reach the CSRF check rather than stop at 403 for the role)."""
+"""Every unsafe method on every non-API route is refused without the CSRF token, and from another site even with it
+(as every role, so the access rules let the request reach the CSRF check rather than stop at 403 for the role)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_unsafe_requests_without_csrf_token_are_refused(
     user = make_user(session, role=role, country="PHL" if role is Role.focal_point else None)
     client = TestClient(app, base_url="https://127.0.0.1")
     client.cookies.set(SESSION_COOKIE, sessions.start_session(session, user=user).token)
-    token = csrf_token(client)  # the browser has a cookie, but the request does not echo it
+    token = csrf_token(client)  # the session's valid token: sent only from another site below
     checked, failures = 0, []
     for route in api_routes(app):
         if route.path.startswith("/api/"):
@@ -41,6 +41,9 @@ def test_unsafe_requests_without_csrf_token_are_refused(
                 ("no token", {"data": {"x": "1"}}),
                 ("wrong token", {"data": {"csrf_token": "x" * 43}}),
                 ("wrong header", {"headers": {"X-CSRF-Token": token[::-1]}}),
+                ("cross-site", {"data": {"csrf_token": token}, "headers": {"Sec-Fetch-Site": "cross-site"}}),
+                ("same-site", {"headers": {"X-CSRF-Token": token, "Sec-Fetch-Site": "same-site"}}),
+                ("foreign origin", {"data": {"csrf_token": token}, "headers": {"Origin": "https://evil.example"}}),
             ):
                 response = client.request(method, url, follow_redirects=False, **kwargs)
                 checked += 1
