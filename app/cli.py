@@ -1,4 +1,4 @@
-"""The ``gcm`` command: serve, migrate, seed, demo data, users and tokens."""
+"""The ``gcm`` command: serve, the job worker, migrate, seed, demo data, users and tokens."""
 
 from __future__ import annotations
 
@@ -238,6 +238,41 @@ def remind(
     for item in sent:
         typer.echo(f"{item.kind:<18} {item.email:<36} {item.message}")
     typer.echo(f"{len(sent)} notification(s) sent.")
+
+
+@cli.command()
+def worker(
+    poll: Annotated[float, typer.Option(min=0.1, help="Seconds between looks for jobs and mail when idle.")] = 2.0,
+    heartbeat: Annotated[float, typer.Option(min=0.1, help="Seconds between heartbeats of the running job.")] = 5.0,
+    stale_after: Annotated[
+        float, typer.Option(min=1, help="A running job without a heartbeat for this many seconds lost its worker.")
+    ] = 60.0,
+) -> None:
+    """Run report jobs and deliver mail until SIGTERM/SIGINT (run one or more beside `gcm serve`)."""
+    import logging
+    import signal
+    from datetime import timedelta
+
+    from app.config import get_settings
+    from app.db import get_sessionmaker
+    from app.exports.worker import JobWorker
+
+    get_settings()  # refuse to start with a placeholder secret in production
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = JobWorker(
+        get_sessionmaker(), poll_seconds=poll, heartbeat_seconds=heartbeat, stale_after=timedelta(seconds=stale_after)
+    )
+
+    def stop(signum: int, _frame: object) -> None:
+        logging.getLogger("gcm.jobs").info("%s: stopping after the current step", signal.Signals(signum).name)
+        runner.request_stop()
+        signal.signal(signum, signal.SIG_DFL)  # a second signal stops at once (the job is recovered later)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    typer.echo(f"Worker {runner.name} started.", err=True)
+    runner.run()
+    typer.echo(f"Worker {runner.name} stopped.", err=True)
 
 
 @cli.command()

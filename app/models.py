@@ -10,7 +10,7 @@ from app.db import Base
 from app.exports.models import Job
 from app.imports.models import PendingImport
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue
-from app.notifications.models import Notification
+from app.notifications.models import Notification, OutboxMail
 from app.review.models import ReviewDecision, ReviewSnapshot
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
 
@@ -31,6 +31,7 @@ __all__ = [
     "Notification",
     "Objective",
     "ObjectiveReport",
+    "OutboxMail",
     "PasswordToken",
     "PendingImport",
     "Principle",

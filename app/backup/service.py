@@ -4,6 +4,11 @@ Line 1 is a header naming the format and the Alembic revision; then, per table (
 ``{"table": name, "columns": [...]}`` followed by one JSON array per row, ordered by primary key. Values are typed
 portably: datetimes and dates ISO 8601, bytes base64, decimals as strings. New tables are included automatically.
 A restore needs an empty database at the same revision; PostgreSQL sequences are reset afterwards.
+
+Every table is read from one snapshot, so the file is consistent however busy the service is (a row never refers to
+one committed after its table's turn): on PostgreSQL one ``REPEATABLE READ, READ ONLY`` transaction; on SQLite one
+deferred (read) transaction, which WAL keeps on its snapshot while writers go on committing (never ``BEGIN
+IMMEDIATE``, which would make every save wait for the whole dump).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import base64
 import datetime as dt
 import gzip
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +27,7 @@ from sqlalchemy import Connection, Date, DateTime, LargeBinary, Numeric, func, i
 from sqlalchemy.sql.type_api import TypeDecorator
 
 from app import models  # noqa: F401  (every table)
-from app.db import Base
+from app.db import READ_ONLY, SQLITE_BEGIN_OPTION, Base
 from app.errors import AppError
 
 FORMAT = "gcm-dump"
@@ -66,23 +72,53 @@ def _decoder(column: Any) -> Any:
     return None
 
 
-def dump(connection: Connection, path: Path) -> dict[str, int]:
-    """Write every table to ``path``; returns the row count per table."""
+def snapshot_options(connection: Connection) -> dict[str, Any]:
+    """Execution options that make the connection's next transaction one read-only snapshot of the database."""
+    if connection.dialect.name == "postgresql":
+        return {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    return dict(READ_ONLY)  # SQLite: BEGIN DEFERRED (app/db.py); the first read fixes the WAL snapshot
+
+
+def dump(connection: Connection, path: Path, *, after_table: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Write every table to ``path`` from one snapshot; returns the row count per table.
+
+    ``connection`` must not be in a transaction: the dump begins its own (and ends it). ``after_table(name)`` is
+    called once each table is written (tests use it to commit from elsewhere in the middle of a dump).
+    """
+    if connection.in_transaction():
+        raise ValueError("dump() needs a connection outside a transaction: it reads everything in one of its own")
     counts: dict[str, int] = {}
-    with gzip.open(path, "wt", encoding="utf-8") as out:
-        header = {"format": FORMAT, "version": FORMAT_VERSION, "revision": revision(connection),
-                  "dialect": connection.dialect.name}  # fmt: skip
+    postgresql = connection.dialect.name == "postgresql"
+    isolation = connection.get_isolation_level() if postgresql else None
+    snapshot = connection.execution_options(**snapshot_options(connection))
+    try:
+        _dump_tables(snapshot, path, counts, after_table)
+    finally:  # the caller's connection goes on as it was (options stay on a Connection until changed)
+        if postgresql:
+            connection.execution_options(isolation_level=isolation, postgresql_readonly=False)
+        else:
+            connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    return counts
+
+
+def _dump_tables(
+    snapshot: Connection, path: Path, counts: dict[str, int], after_table: Callable[[str], None] | None
+) -> None:
+    with snapshot.begin(), gzip.open(path, "wt", encoding="utf-8") as out:
+        header = {"format": FORMAT, "version": FORMAT_VERSION, "revision": revision(snapshot),
+                  "dialect": snapshot.dialect.name}  # fmt: skip
         out.write(json.dumps(header) + "\n")
         for table in Base.metadata.sorted_tables:
             columns = [c.name for c in table.columns]
             out.write(json.dumps({"table": table.name, "columns": columns}) + "\n")
             order = list(table.primary_key.columns) or list(table.columns)
             n = 0
-            for row in connection.execution_options(yield_per=BATCH).execute(select(table).order_by(*order)):
+            for row in snapshot.execution_options(yield_per=BATCH).execute(select(table).order_by(*order)):
                 out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
                 n += 1
             counts[table.name] = n
-    return counts
+            if after_table is not None:
+                after_table(table.name)
 
 
 def restore(connection: Connection, path: Path) -> dict[str, int]:

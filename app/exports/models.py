@@ -1,7 +1,9 @@
-"""Background jobs: long generation (reports) run by a worker thread, the result kept in the database.
+"""Background jobs: long generation (reports) run by ``gcm worker`` processes, the result kept in the database.
 
-Any service instance may claim a queued job (an UPDATE that only succeeds while the job is still queued), and any
-instance may serve its result, since the bytes live in the row.
+Any worker may claim a queued, due job (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, then an UPDATE that
+only succeeds while the job is still queued); the running worker writes ``heartbeat_at`` every few seconds, so a
+job whose worker died is noticed (stale heartbeat) and queued again or failed. Any web instance may serve the
+result, since the bytes live in the row.
 """
 
 from __future__ import annotations
@@ -46,3 +48,11 @@ class Job(TimestampMixin, VersionedMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Written by the running worker every few seconds; older than the stale limit: the worker died (see service).
+    heartbeat_at: Mapped[datetime | None]
+    # Runs started so far (a claim adds one); a failed or interrupted run is retried until MAX_ATTEMPTS.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A queued job is not claimed before this (backoff after a failure); NULL: at once.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Which worker process runs it (host:pid), for the operator's eyes only.
+    worker: Mapped[str] = mapped_column(String(100), default="", server_default="")

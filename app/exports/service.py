@@ -1,18 +1,25 @@
 """Export requests and background jobs: checking what was asked, creating jobs, claiming and running them.
 
-A job is claimed with an UPDATE that only matches while it is still queued, so several service instances can share
-the table; progress is committed as the job goes, so any instance can answer a poll and serve the result.
+The job table is the queue (see CONTRIBUTING.md, "Exports and background jobs"). States: queued → running → done
+or failed; a failed or interrupted run goes back to queued (after a backoff) until MAX_ATTEMPTS runs. Every change
+of state is an ``UPDATE ... WHERE status = <expected> [AND attempts = <this run>]`` (``transition``): when it
+matches no row, someone else moved the job first and nothing is written. A running job's worker writes
+``heartbeat_at`` every few seconds; a heartbeat older than STALE_AFTER means the worker died, and the job is
+recovered (``recover_stale``: by every worker as it starts and as it claims, and when someone views the job).
+Progress is committed as the job goes, so any instance can answer a poll and serve the result.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
@@ -30,8 +37,14 @@ log = logging.getLogger("gcm.jobs")
 
 FORMATS = ("csv", "xlsx", "json")
 REPORT_FORMATS = ("docx", "pdf")
-STALE_AFTER = timedelta(minutes=15)  # a running job not heard from for this long was interrupted
+HEARTBEAT_SECONDS = 5.0  # how often a running job's worker writes heartbeat_at
+STALE_AFTER = timedelta(seconds=60)  # a running job without a heartbeat for this long lost its worker
+MAX_ATTEMPTS = 3  # runs of a job (the first and the retries) before it is failed for good
+RETRY_BASE = timedelta(seconds=30)  # backoff after a failed run: 30 s, 60 s, 120 s...
 KEEP_RESULTS = timedelta(days=7)  # finished jobs (and their files) are removed after this
+INTERRUPTED_RETRY = _("The job was interrupted (its worker stopped); it will start again shortly.")
+INTERRUPTED_FAILED = _("The job was interrupted several times. Start it again.")
+RETRYING = _("Generating the document failed; it will be tried again in a moment.")
 FAILED_MESSAGE = _("The document could not be generated. Try again; if it fails again, tell the secretariat.")
 
 
@@ -125,28 +138,105 @@ def ensure_can_see_job(user: User, job: Job | None) -> Job:
     return job
 
 
-def claim_next(write: Session) -> int | None:
-    """Take the oldest queued job: the UPDATE matches only while it is queued, so one instance wins it.
+@dataclass(frozen=True)
+class Claim:
+    job_id: int
+    attempt: int  # the job's ``attempts`` once claimed: every later transition of this run is guarded by it
 
-    Housekeeping first: a job running for too long without news was interrupted (failed), and finished jobs older
-    than a week are removed with their files.
-    """
-    now = utcnow()
-    write.execute(
+
+class JobLost(Exception):
+    """The job is no longer this run's (its heartbeat went stale and it was recovered): drop it, write nothing."""
+
+
+class JobReleased(Exception):
+    """The worker is stopping: give the job back to the queue for another worker."""
+
+
+def backoff(attempt: int) -> timedelta:
+    """How long a job waits after its ``attempt``-th run failed: 30 s, 1 min, 2 min... at most an hour."""
+    return min(RETRY_BASE * 2 ** max(attempt - 1, 0), timedelta(hours=1))
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(Job.next_attempt_at.is_(None), Job.next_attempt_at <= now)
+
+
+def transition(write: Session, job_id: int, *, expected: JobStatus, attempt: int | None = None, **values: Any) -> bool:
+    """``UPDATE job ... WHERE status = expected [AND attempts = attempt]``, committed; False (and no change) when the
+    job has moved on meanwhile (another worker, a recovery, a stop): every change of state goes through here."""
+    statement = update(Job).where(Job.id == job_id, Job.status == expected)
+    if attempt is not None:
+        statement = statement.where(Job.attempts == attempt)
+    statement = statement.values(updated_at=utcnow(), version=Job.version + 1, **values)
+    result = write.execute(statement.execution_options(synchronize_session=False))
+    write.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def recover_stale(
+    session: Session, *, stale_after: timedelta = STALE_AFTER, job_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Running jobs whose heartbeat is older than ``stale_after`` lost their worker (it crashed or was killed): queue
+    them again, or fail them after MAX_ATTEMPTS runs. Returns how many; the caller commits."""
+    now = now or utcnow()
+    stale = and_(Job.status == JobStatus.running, func.coalesce(Job.heartbeat_at, Job.updated_at) < now - stale_after)
+    if job_id is not None:
+        stale = and_(stale, Job.id == job_id)
+    common: dict[str, Any] = {"updated_at": now, "version": Job.version + 1, "heartbeat_at": None, "worker": ""}
+    retried = session.execute(
         update(Job)
-        .where(Job.status == JobStatus.running, Job.updated_at < now - STALE_AFTER)
-        .values(
-            status=JobStatus.failed,
-            message=_("The job was interrupted (the service restarted). Start it again."),
-            finished_at=now,
-            updated_at=now,
-            version=Job.version + 1,
-        )
+        .where(stale, Job.attempts < MAX_ATTEMPTS)
+        .values(status=JobStatus.queued, progress=0, next_attempt_at=now, message=INTERRUPTED_RETRY, **common)
         .execution_options(synchronize_session=False)
     )
+    failed = session.execute(
+        update(Job)
+        .where(stale)
+        .values(status=JobStatus.failed, message=INTERRUPTED_FAILED, finished_at=now, **common)
+        .execution_options(synchronize_session=False)
+    )
+    count = retried.rowcount + failed.rowcount  # type: ignore[attr-defined]
+    if count:
+        log.warning("recovered %s job(s) whose worker stopped answering", count)
+    return count
+
+
+def is_stale(job: Job, *, stale_after: timedelta = STALE_AFTER, now: datetime | None = None) -> bool:
+    seen = job.heartbeat_at or job.updated_at
+    return job.status is JobStatus.running and seen is not None and seen < (now or utcnow()) - stale_after
+
+
+def recover_if_stale(session: Session, job: Job, *, stale_after: timedelta = STALE_AFTER) -> bool:
+    """On viewing a job: if its worker stopped answering, recover it now (in a savepoint of the request's
+    transaction; if the database is busy, the workers' own recovery does it a moment later)."""
+    if not is_stale(job, stale_after=stale_after):
+        return False
+    try:
+        with session.begin_nested():
+            count = recover_stale(session, stale_after=stale_after, job_id=job.id)
+    except OperationalError:
+        log.info("job %s looks stale; left to the workers' recovery (database busy)", job.id)
+        return False
+    session.expire(job)
+    return count > 0
+
+
+def claim(write: Session, *, worker: str = "", now: datetime | None = None) -> Claim | None:
+    """Take the oldest due queued job. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent workers pass each
+    other's candidate; on SQLite the write lock (BEGIN IMMEDIATE) serialises claims. Either way the UPDATE matches
+    only while the job is still queued, so one worker wins it.
+
+    Housekeeping first: stale running jobs are recovered, finished jobs older than a week are removed.
+    """
+    now = now or utcnow()
+    recover_stale(write, now=now)
     write.execute(delete(Job).where(Job.finished_at < now - KEEP_RESULTS).execution_options(synchronize_session=False))
+    write.commit()
     for _attempt in range(5):
-        candidate = write.scalar(select(Job.id).where(Job.status == JobStatus.queued).order_by(Job.id).limit(1))
+        candidates = select(Job.id).where(Job.status == JobStatus.queued, _due(now)).order_by(Job.id).limit(1)
+        if write.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        candidate = write.scalar(candidates)
         if candidate is None:
             write.commit()
             return None
@@ -155,44 +245,67 @@ def claim_next(write: Session) -> int | None:
             .where(Job.id == candidate, Job.status == JobStatus.queued)
             .values(
                 status=JobStatus.running,
+                attempts=Job.attempts + 1,
                 progress=1,
                 message=_("Started"),
                 started_at=now,
+                heartbeat_at=now,
+                next_attempt_at=None,
+                worker=worker[:100],
                 updated_at=now,
                 version=Job.version + 1,
             )
+            .returning(Job.attempts)
             .execution_options(synchronize_session=False)
         )
+        attempt = claimed.scalar()
         write.commit()
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            return candidate
+        if attempt is not None:
+            return Claim(candidate, attempt)
     return None
 
 
-def _set(write: Session, job_id: int, **values: Any) -> None:
-    write.execute(
-        update(Job)
-        .where(Job.id == job_id)
-        .values(updated_at=utcnow(), version=Job.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    write.commit()
+def claim_next(write: Session, *, worker: str = "") -> int | None:
+    """The id of the job ``claim`` took, or None."""
+    taken = claim(write, worker=worker)
+    return taken.job_id if taken else None
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "cycle"
 
 
-def run_job(read: Session, write: Session, job_id: int) -> None:
-    """Generate the job's document with ``read`` (its own transaction) and record progress and result with ``write``."""
-    row = write.execute(select(Job.kind, Job.params, Job.created_by_id).where(Job.id == job_id)).one()
+def run_job(
+    read: Session,
+    write: Session,
+    job_id: int,
+    *,
+    attempt: int | None = None,
+    checkpoint: Callable[[], None] | None = None,
+) -> None:
+    """Generate the job's document with ``read`` (its own transaction) and record progress and result with ``write``.
+
+    Every write is guarded by the run's ``attempt``: if the job was recovered meanwhile, nothing more is written.
+    ``checkpoint()`` runs at each progress step and may raise JobReleased (stop asked) or JobLost.
+    """
+    row = write.execute(select(Job.kind, Job.params, Job.created_by_id, Job.attempts).where(Job.id == job_id)).one()
     kind, params, creator_id = JobKind(row.kind), dict(row.params), row.created_by_id
+    attempt = attempt if attempt is not None else row.attempts
 
     fmt = params.get("format", "pdf")
     share = 50 if fmt == "pdf" else 100  # laying out a PDF takes about as long as reading the content
 
+    def record(**values: Any) -> None:
+        if not transition(write, job_id, expected=JobStatus.running, attempt=attempt, heartbeat_at=utcnow(), **values):
+            raise JobLost(job_id)
+
     def progress(percent: int, message: str) -> None:
-        _set(write, job_id, progress=max(1, min(percent * share // 100, 99)), message=message)
+        if checkpoint is not None:
+            checkpoint()
+        record(progress=max(1, min(percent * share // 100, 99)), message=message)
+
+    def give_back(**values: Any) -> None:
+        transition(write, job_id, expected=JobStatus.running, attempt=attempt, heartbeat_at=None, **values)
 
     try:
         user = read.get(User, creator_id) if creator_id is not None else None
@@ -213,24 +326,36 @@ def run_job(read: Session, write: Session, job_id: int) -> None:
         if fmt == "docx":
             data, media_type = render.to_docx(document), render.DOCX_MEDIA_TYPE
         else:
-            _set(write, job_id, progress=55, message=_("Laying out the PDF pages"))
+            progress(110, _("Laying out the PDF pages"))  # 55 %
 
             def laid_out(pages: int) -> None:
-                _set(write, job_id, progress=95, message=_("Writing the PDF (%(n)s pages)") % {"n": pages})
+                record(progress=95, message=_("Writing the PDF (%(n)s pages)") % {"n": pages})
 
             data, media_type = render.to_pdf(document, laid_out), render.PDF_MEDIA_TYPE
-    except AppError as exc:
+    except JobLost:
         write.rollback()
-        _set(write, job_id, status=JobStatus.failed, message=exc.message, finished_at=utcnow())
+        log.warning("job %s was recovered meanwhile (stale heartbeat); this run's work is dropped", job_id)
+        return
+    except JobReleased:  # the run does not count: attempts back to what it was before the claim
+        write.rollback()
+        give_back(status=JobStatus.queued, attempts=attempt - 1, progress=0, message=_("Waiting to start"), worker="")
+        log.info("job %s released: the worker is stopping", job_id)
+        return
+    except AppError as exc:  # what was asked cannot be made (no such cycle...): trying again would not help
+        write.rollback()
+        give_back(status=JobStatus.failed, message=exc.message, finished_at=utcnow())
         return
     except Exception:
-        log.exception("job %s failed", job_id)
+        log.exception("job %s failed (run %s of %s)", job_id, attempt, MAX_ATTEMPTS)
         write.rollback()
-        _set(write, job_id, status=JobStatus.failed, message=FAILED_MESSAGE, finished_at=utcnow())
+        if attempt < MAX_ATTEMPTS:
+            give_back(
+                status=JobStatus.queued, progress=0, message=RETRYING, next_attempt_at=utcnow() + backoff(attempt)
+            )
+        else:
+            give_back(status=JobStatus.failed, message=FAILED_MESSAGE, finished_at=utcnow())
         return
-    _set(
-        write,
-        job_id,
+    give_back(
         status=JobStatus.done,
         progress=100,
         message=_("Ready"),
@@ -243,7 +368,7 @@ def run_job(read: Session, write: Session, job_id: int) -> None:
 
 def run_one(read: Session, write: Session) -> int | None:
     """Claim and run one queued job; its id, or None when there was none."""
-    job_id = claim_next(write)
-    if job_id is not None:
-        run_job(read, write, job_id)
-    return job_id
+    taken = claim(write)
+    if taken is not None:
+        run_job(read, write, taken.job_id, attempt=taken.attempt)
+    return taken.job_id if taken else None

@@ -1,7 +1,9 @@
 """Outgoing e-mail: through SMTP when ``GCM_SMTP_URL`` is set, otherwise written to the ``gcm.mail`` log.
 
-Mail is queued on the session and sent only after the transaction commits (nothing is sent for work that is
-rolled back). A failure to send is logged and never undoes or fails the user's action.
+``queue()`` keeps a mail on the session; when the transaction commits, the mail is written to the ``mail_outbox``
+table in that same transaction (nothing is kept for work that is rolled back), and ``gcm worker`` delivers it
+(``deliver_outbox``), trying again with a growing wait when the server fails. No request ever talks to the SMTP
+server, so a slow or broken one never delays or fails anyone's action.
 """
 
 from __future__ import annotations
@@ -11,18 +13,23 @@ import smtplib
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from app.config import get_settings
+from app.db import utcnow
+from app.notifications.models import OutboxMail, OutboxStatus
 
 log = logging.getLogger("gcm.mail")
-OUTBOX = "_mail_outbox"
+OUTBOX = "_mail_outbox"  # session.info key: the mail queued by the transaction under way
 TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 8  # tries of one mail before it is marked failed (about four hours of retries)
+RETRY_BASE = timedelta(minutes=1)
+LEASE = timedelta(minutes=5)  # a claimed mail is not tried by anyone else for this long (the sender may have died)
 
 
 @dataclass(frozen=True)
@@ -52,13 +59,19 @@ def _message(mail: Mail, sender: str) -> EmailMessage:
 
 def deliver(mails: Iterable[Mail], *, smtp_url: str, mail_from: str) -> int:
     """Send each mail (or log it without ``smtp_url``); returns how many were handed over. Never raises."""
+    return sum(error is None for error in send_each(mails, smtp_url=smtp_url, mail_from=mail_from))
+
+
+def send_each(mails: Iterable[Mail], *, smtp_url: str, mail_from: str) -> list[str | None]:
+    """Send the mails over one connection; per mail, None when it was handed over, else why not. Never raises."""
     mails = list(mails)
     if not mails:
-        return 0
+        return []
     if not smtp_url:
         for mail in mails:
             log.info("Mail to %s: %s\n%s", mail.to, mail.subject, mail.body)
-        return len(mails)
+        return [None] * len(mails)
+    results: list[str | None] = []
     try:
         url = urlsplit(smtp_url)
         secure = url.scheme == "smtps"
@@ -69,17 +82,18 @@ def deliver(mails: Iterable[Mail], *, smtp_url: str, mail_from: str) -> int:
                 smtp.ehlo()
             if url.username:
                 smtp.login(unquote(url.username), unquote(url.password or ""))
-            sent = 0
             for mail in mails:
                 try:
                     smtp.send_message(_message(mail, mail_from))
-                    sent += 1
-                except smtplib.SMTPException:
+                    results.append(None)
+                except smtplib.SMTPException as exc:
                     log.exception("Could not send mail to %s: %s", mail.to, mail.subject)
-            return sent
-    except (OSError, smtplib.SMTPException, ValueError):
-        log.exception("Could not send %s mail(s) through %s", len(mails), _redacted(smtp_url))
-        return 0
+                    results.append(f"{exc.__class__.__name__}: {exc}")
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        log.exception("Could not send %s mail(s) through %s", len(mails) - len(results), _redacted(smtp_url))
+        reason = f"{exc.__class__.__name__}: {exc}"
+        results += [reason] * (len(mails) - len(results))
+    return results
 
 
 def _connect(host: str, port: int, *, secure: bool) -> smtplib.SMTP:
@@ -95,17 +109,87 @@ def _redacted(smtp_url: str) -> str:
     return f"{url.scheme}://{url.hostname}:{url.port or ''}"
 
 
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
+# ---- the outbox ------------------------------------------------------------------------------------------------
+
+
+@event.listens_for(Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    """The queued mail becomes outbox rows in the committing transaction: they exist if and only if it commits."""
     if session.in_nested_transaction():
-        return  # a savepoint: the transaction may still be rolled back
+        return  # a savepoint: the transaction may still be rolled back, and may still drop its mail (app/demo.py)
     mails = session.info.pop(OUTBOX, [])
     if mails:
-        settings = get_settings()
-        deliver(mails, smtp_url=settings.smtp_url, mail_from=settings.mail_from)
+        session.add_all(OutboxMail(recipient=m.to, subject=m.subject, body=m.body) for m in mails)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session, *_args: Any) -> None:
     if not session.in_nested_transaction():
         session.info.pop(OUTBOX, None)
+
+
+def mail_backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed try: 1, 2, 4, 8... minutes, at most six hours."""
+    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), timedelta(hours=6))
+
+
+@dataclass(frozen=True)
+class OutboxRun:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def deliver_outbox(
+    session: Session, *, smtp_url: str, mail_from: str, limit: int = 50, now: datetime | None = None
+) -> OutboxRun:
+    """Send the due pending mail (``gcm worker`` calls this in its loop).
+
+    Each row is claimed first, committed, with ``UPDATE ... SET attempts = attempts + 1, next_attempt_at = now +
+    LEASE WHERE id = :id AND status = 'pending' AND attempts = :seen`` (PostgreSQL also skips rows another worker
+    has locked), so two workers never send the same mail, no lock is held while talking to the server, and a worker
+    that dies mid-send leaves the row to be tried again once the lease ends. Then sent → ``sent``; a failure →
+    tried again after ``mail_backoff``, ``failed`` after MAX_ATTEMPTS tries.
+    """
+    now = now or utcnow()
+    due = (
+        select(OutboxMail.id, OutboxMail.attempts, OutboxMail.recipient, OutboxMail.subject, OutboxMail.body)
+        .where(OutboxMail.status == OutboxStatus.pending, OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed: list[tuple[int, int, Mail]] = []
+    for row in session.execute(due).all():
+        taken = session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == row.id, OutboxMail.status == OutboxStatus.pending,
+                   OutboxMail.attempts == row.attempts)
+            .values(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append((row.id, row.attempts + 1, Mail(row.recipient, row.subject, row.body)))
+    session.commit()
+    if not claimed:
+        return OutboxRun()
+    errors = send_each([m for _id, _n, m in claimed], smtp_url=smtp_url, mail_from=mail_from)
+    sent = retried = failed = 0
+    finished = utcnow()
+    for (mail_id, attempts, _mail), error in zip(claimed, errors, strict=True):
+        mine = (OutboxMail.id == mail_id, OutboxMail.status == OutboxStatus.pending, OutboxMail.attempts == attempts)
+        if error is None:
+            values: dict[str, Any] = {"status": OutboxStatus.sent, "sent_at": finished, "last_error": ""}
+            sent += 1
+        elif attempts >= MAX_ATTEMPTS:
+            values = {"status": OutboxStatus.failed, "last_error": error[:1000]}
+            failed += 1
+        else:
+            values = {"next_attempt_at": finished + mail_backoff(attempts), "last_error": error[:1000]}
+            retried += 1
+        session.execute(update(OutboxMail).where(*mine).values(**values).execution_options(synchronize_session=False))
+    session.commit()
+    if retried or failed:
+        log.warning("Mail: %s sent, %s to try again, %s given up", sent, retried, failed)
+    return OutboxRun(sent, retried, failed)

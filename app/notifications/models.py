@@ -37,3 +37,33 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"  # to be sent (again) from next_attempt_at on
+    sent = "sent"
+    failed = "failed"  # gave up after MAX_ATTEMPTS (the notification itself is still in the app)
+
+
+class OutboxMail(Base):
+    """A mail to send, written in the transaction that caused it and delivered by ``gcm worker`` (with retries).
+
+    A request never talks to the SMTP server: a slow or failing server cannot delay or fail anyone's action, and
+    work that is rolled back sends nothing.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+    __audited__ = False  # copies of notifications
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(default=OutboxStatus.pending, server_default="pending")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Not tried before this: now for a new mail, later after a failure (backoff) or while a worker holds it.
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -18,7 +18,8 @@ from app.auth.models import Role, User
 from app.cli import cli
 from app.cycles.models import ReviewCycle
 from app.migrate import upgrade
-from app.notifications.models import Notification, NotificationKind
+from app.notifications.mail import deliver_outbox
+from app.notifications.models import Notification, NotificationKind, OutboxMail, OutboxStatus
 from app.notifications.reminders import send_reminders
 from app.seed import seed_reference_data
 from app.submissions import service as submissions
@@ -122,23 +123,25 @@ def test_gcm_remind_prints_what_it_sent_and_sends_nothing_twice(cli_db: str) -> 
         deadline, email = cycle.deadline, focal.email
         session.commit()
     today = (deadline - timedelta(days=1)).isoformat()
-    # Our own handler: alembic.ini's logging configuration (run by the migrations) replaces caplog's.
-    logged: list[str] = []
-    handler = logging.Handler(logging.INFO)
-    handler.emit = lambda record: logged.append(record.getMessage())  # type: ignore[method-assign]
-    mail_log = logging.getLogger("gcm.mail")
-    mail_log.addHandler(handler)
-    mail_log.setLevel(logging.INFO)
-    try:
-        first = runner.invoke(cli, ["remind", "--today", today])
-    finally:
-        mail_log.removeHandler(handler)
-        mail_log.setLevel(logging.NOTSET)
+    first = runner.invoke(cli, ["remind", "--today", today])
     assert first.exit_code == 0, first.output
     assert "reminder (day)" in first.output and email in first.output and "1 notification(s) sent." in first.output
-    assert any(
-        f"Mail to {email}" in line for line in logged
-    )  # no GCM_SMTP_URL: the mail goes to the log, after the commit
+    with db.get_sessionmaker()() as session:  # the mail waits in the outbox for gcm worker, committed with the rest
+        outbox = session.scalars(select(OutboxMail)).all()
+        assert [(m.recipient, m.status) for m in outbox] == [(email, OutboxStatus.pending)]
+        # Our own handler: alembic.ini's logging configuration (run by the migrations) replaces caplog's.
+        logged: list[str] = []
+        handler = logging.Handler(logging.INFO)
+        handler.emit = lambda record: logged.append(record.getMessage())  # type: ignore[method-assign]
+        mail_log = logging.getLogger("gcm.mail")
+        mail_log.addHandler(handler)
+        mail_log.setLevel(logging.INFO)
+        try:
+            assert deliver_outbox(session, smtp_url="", mail_from="x@y").sent == 1
+        finally:
+            mail_log.removeHandler(handler)
+            mail_log.setLevel(logging.NOTSET)
+    assert any(f"Mail to {email}" in line for line in logged)  # no GCM_SMTP_URL: the mail goes to the log
     second = runner.invoke(cli, ["remind", "--today", today])
     assert second.exit_code == 0 and "0 notification(s) sent." in second.output
     with db.get_sessionmaker()() as session:
