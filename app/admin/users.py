@@ -38,8 +38,10 @@ def _notices() -> dict[str, str]:
 
 
 def _choices(session: Session) -> dict[str, Any]:
-    countries = [(c.iso3, c.name) for c in catalog_queries.list_countries(session)]
+    listed = catalog_queries.list_countries(session)
+    countries = [(c.iso3, c.name) for c in listed]
     return {
+        "country_names": {c.id: c.name for c in listed},
         "role_options": list(role_labels().items()),
         "country_options": [("", _("None (only focal points have a country)")), *countries],
         "role_labels": role_labels(),
