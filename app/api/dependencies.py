@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.dependencies import API_TOKEN
 from app.auth.models import ApiToken, User
@@ -41,6 +42,7 @@ def api_user(
             write_aside(
                 request.app.state.engine, update(ApiToken).where(ApiToken.id == record.id).values(last_used_at=now)
             )
+            set_committed_value(record, "last_used_at", now)  # tried: not again for this loaded record, nor flushed
         else:
             record.last_used_at = now
     session.info["user_id"] = user.id

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import Role, User, UserSession
 from app.auth.sessions import load_session, touch_due, touch_statement, write_aside
@@ -108,6 +109,7 @@ def touch_session(request: Request, session: SessionDep, record: UserSession, no
     write commits during the view). A form post writes anyway: the refresh joins its transaction."""
     if request.method in SAFE_METHODS:
         write_aside(request.app.state.engine, touch_statement(record, now))
+        set_committed_value(record, "last_seen_at", now)  # tried: not again for this loaded record, nor flushed
     else:
         record.last_seen_at = now
 
