@@ -7,8 +7,8 @@ counter through the database, so each one's cache stays exact.
 
 - Writes are noticed on the connection (``before_cursor_execute``), whatever issued them (the ORM, bulk statements,
   imports, restore): any statement that is not a read marks the connection, unless it only touches a table listed in
-  ``IGNORED_TABLES`` (sessions, sign-in attempts, notifications, jobs: written on page views, never shown in
-  dashboards).
+  ``IGNORED_TABLES`` (sessions, sign-in attempts, notifications, jobs, the mail outbox, import previews: written
+  on page views or by the worker, never shown in dashboards).
 - The counter is bumped in the connection's ``commit`` event; a rollback forgets the mark.
 - ``current(session)`` is ``None`` while the session's own connection holds writes not yet committed: such a
   transaction must see its own writes, so it bypasses every cache.
@@ -39,7 +39,17 @@ data_version = Table(
 
 DIRTY = "gcm_data_dirty"
 IGNORED_TABLES = frozenset(
-    {"data_version", "user_session", "login_attempt", "notification", "job", "alembic_version", "api_token"}
+    {
+        "data_version",
+        "user_session",
+        "login_attempt",
+        "notification",
+        "job",
+        "alembic_version",
+        "api_token",
+        "mail_outbox",
+        "pending_import",
+    }
 )
 _READ = re.compile(r"\s*(SELECT|PRAGMA|SHOW|EXPLAIN|BEGIN|SAVEPOINT|RELEASE|ROLLBACK|COMMIT|SET\s|RESET)\b", re.I)
 _WRITE_TARGET = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
