@@ -180,7 +180,8 @@ def _job(session: Session, user: User, job_id: int) -> Job:
 @router.get("/exports/jobs/{job_id}", name="exports:job")
 def job_page(request: Request, session: SessionDep, user: CurrentUser, job_id: int) -> Response:
     job = _job(session, user, job_id)
-    service.recover_if_stale(session, job)  # its worker died: queued again (or failed), not "Generating" forever
+    if service.recover_if_stale(request.app.state.engine, job):  # its worker died: not "Generating" forever
+        session.expire(job)  # PostgreSQL shows the recovered state now; SQLite's snapshot at the next poll
     if job.status is JobStatus.queued:
         _wake_worker(request)  # an in-process worker, when one is asked for (development); else gcm worker polls
     context = {"job": job, "job_status_labels": JOB_STATUS_LABELS}

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import ColumnElement, Engine, Update, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
+from app.auth.sessions import write_aside
 from app.db import utcnow
 from app.errors import AppError, FormInvalid, NotFound
 from app.exports import queries, render
@@ -173,29 +173,39 @@ def transition(write: Session, job_id: int, *, expected: JobStatus, attempt: int
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def recover_stale(
-    session: Session, *, stale_after: timedelta = STALE_AFTER, job_id: int | None = None, now: datetime | None = None
-) -> int:
-    """Running jobs whose heartbeat is older than ``stale_after`` lost their worker (it crashed or was killed): queue
-    them again, or fail them after MAX_ATTEMPTS runs. Returns how many; the caller commits."""
+def recovery_statements(
+    *, stale_after: timedelta = STALE_AFTER, job_id: int | None = None, now: datetime | None = None
+) -> tuple[Update, Update]:
+    """The two UPDATEs of a recovery: stale running jobs with runs left are queued again, the others failed. Each
+    matches only a job still running with a stale heartbeat, so it is a no-op if the job moved on meanwhile."""
     now = now or utcnow()
     stale = and_(Job.status == JobStatus.running, func.coalesce(Job.heartbeat_at, Job.updated_at) < now - stale_after)
     if job_id is not None:
         stale = and_(stale, Job.id == job_id)
     common: dict[str, Any] = {"updated_at": now, "version": Job.version + 1, "heartbeat_at": None, "worker": ""}
-    retried = session.execute(
+    retry = (
         update(Job)
         .where(stale, Job.attempts < MAX_ATTEMPTS)
         .values(status=JobStatus.queued, progress=0, next_attempt_at=now, message=INTERRUPTED_RETRY, **common)
         .execution_options(synchronize_session=False)
     )
-    failed = session.execute(
+    fail = (
         update(Job)
         .where(stale)
         .values(status=JobStatus.failed, message=INTERRUPTED_FAILED, finished_at=now, **common)
         .execution_options(synchronize_session=False)
     )
-    count = retried.rowcount + failed.rowcount  # type: ignore[attr-defined]
+    return retry, fail
+
+
+def recover_stale(
+    session: Session, *, stale_after: timedelta = STALE_AFTER, job_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Running jobs whose heartbeat is older than ``stale_after`` lost their worker (it crashed or was killed): queue
+    them again, or fail them after MAX_ATTEMPTS runs. Returns how many; the caller commits."""
+    count = 0
+    for statement in recovery_statements(stale_after=stale_after, job_id=job_id, now=now):
+        count += session.execute(statement).rowcount  # type: ignore[attr-defined]
     if count:
         log.warning("recovered %s job(s) whose worker stopped answering", count)
     return count
@@ -206,19 +216,16 @@ def is_stale(job: Job, *, stale_after: timedelta = STALE_AFTER, now: datetime | 
     return job.status is JobStatus.running and seen is not None and seen < (now or utcnow()) - stale_after
 
 
-def recover_if_stale(session: Session, job: Job, *, stale_after: timedelta = STALE_AFTER) -> bool:
-    """On viewing a job: if its worker stopped answering, recover it now (in a savepoint of the request's
-    transaction; if the database is busy, the workers' own recovery does it a moment later)."""
+def recover_if_stale(engine: Engine, job: Job, *, stale_after: timedelta = STALE_AFTER) -> bool:
+    """On viewing a job: if its worker stopped answering, recover it now. A page view never writes in its own
+    transaction: this is a short one of its own, best effort (``write_aside``; if the database is busy, the
+    workers' recovery does it a moment later). Returns whether it wrote (the next poll shows the new state)."""
     if not is_stale(job, stale_after=stale_after):
         return False
-    try:
-        with session.begin_nested():
-            count = recover_stale(session, stale_after=stale_after, job_id=job.id)
-    except OperationalError:
-        log.info("job %s looks stale; left to the workers' recovery (database busy)", job.id)
-        return False
-    session.expire(job)
-    return count > 0
+    written = False
+    for statement in recovery_statements(stale_after=stale_after, job_id=job.id):
+        written = write_aside(engine, statement) or written
+    return written
 
 
 def claim(write: Session, *, worker: str = "", now: datetime | None = None) -> Claim | None:

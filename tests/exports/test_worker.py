@@ -25,6 +25,7 @@ from app.db import READ_ONLY, create_db_engine, make_sessionmaker, utcnow
 from app.exports import service
 from app.exports.models import Job, JobKind, JobStatus
 from app.exports.worker import Heartbeat, JobWorker
+from app.main import create_app
 from app.notifications import mail
 from app.notifications.models import NotificationKind, OutboxMail, OutboxStatus
 from app.notifications.service import notify
@@ -90,41 +91,50 @@ def _make_stale(session: Session, job_id: int, *, attempts: int = 1) -> None:
 # ---- recovery of a job whose worker died ------------------------------------------------------------------------
 
 
-def test_a_job_with_a_stale_heartbeat_is_recovered_when_viewed(client: TestClient, session: Session) -> None:
-    owner = make_user(session, role=Role.preparer)
-    job = Job(kind=JobKind.synthesis, params={"format": "docx"}, created_by_id=owner.id)
-    session.add(job)
-    session.flush()
-    _make_stale(session, job.id)
+@pytest.fixture
+def live(own_db: tuple[str, Engine, sessionmaker]) -> Iterator[tuple[TestClient, sessionmaker[Session]]]:
+    """The app on its own database, with real transactions (a page view's recovery writes in one of its own)."""
+    url, _engine, make_session = own_db
+    with TestClient(create_app(Settings(env=Environment.test, database_url=url)), base_url="https://127.0.0.1") as c:
+        yield c, make_session
+
+
+def _viewed_job(live: tuple[TestClient, sessionmaker[Session]], *, attempts: int, stale: bool) -> tuple[int, str]:
+    client, make_session = live
+    with make_session() as session:
+        owner = make_user(session, role=Role.preparer)
+        job_id = _queued_job(session, owner)
+        if stale:
+            _make_stale(session, job_id, attempts=attempts)
+        else:
+            session.execute(update(Job).where(Job.id == job_id).values(status=JobStatus.running, heartbeat_at=utcnow()))
+        session.commit()
+        session.refresh(owner)
+        session.expunge(owner)
+        session.rollback()  # no transaction left open: on SQLite it would hold the write lock against the sign-in
     sign_in(client, owner)
-    page = client.get(f"/exports/jobs/{job.id}")
-    assert page.status_code == 200
-    recovered = _job(session, job.id)
-    assert recovered.status is JobStatus.queued and recovered.heartbeat_at is None
-    assert "interrupted" in recovered.message and "Generating" not in page.text
+    first = client.get(f"/exports/jobs/{job_id}")
+    assert first.status_code == 200
+    return job_id, client.get(f"/exports/jobs/{job_id}").text  # the next poll (SQLite: the first kept its snapshot)
 
 
-def test_a_job_that_keeps_losing_its_worker_fails_when_viewed(client: TestClient, session: Session) -> None:
-    owner = make_user(session, role=Role.preparer)
-    job = Job(kind=JobKind.synthesis, params={"format": "docx"}, created_by_id=owner.id)
-    session.add(job)
-    session.flush()
-    _make_stale(session, job.id, attempts=service.MAX_ATTEMPTS)
-    sign_in(client, owner)
-    page = client.get(f"/exports/jobs/{job.id}")
-    assert _job(session, job.id).status is JobStatus.failed
-    assert "interrupted several times" in page.text
+def test_a_job_with_a_stale_heartbeat_is_recovered_when_viewed(live: tuple[TestClient, sessionmaker]) -> None:
+    job_id, page = _viewed_job(live, attempts=1, stale=True)
+    with live[1]() as session:
+        recovered = _job(session, job_id)
+        assert recovered.status is JobStatus.queued and recovered.heartbeat_at is None
+        assert "interrupted" in recovered.message and "Generating" not in page
 
 
-def test_a_job_with_a_fresh_heartbeat_is_left_running(client: TestClient, session: Session) -> None:
-    owner = make_user(session, role=Role.preparer)
-    job = Job(kind=JobKind.synthesis, params={"format": "docx"}, created_by_id=owner.id)
-    session.add(job)
-    session.flush()
-    session.execute(update(Job).where(Job.id == job.id).values(status=JobStatus.running, heartbeat_at=utcnow()))
-    sign_in(client, owner)
-    client.get(f"/exports/jobs/{job.id}")
-    assert _job(session, job.id).status is JobStatus.running
+def test_a_job_that_keeps_losing_its_worker_fails_when_viewed(live: tuple[TestClient, sessionmaker]) -> None:
+    job_id, page = _viewed_job(live, attempts=service.MAX_ATTEMPTS, stale=True)
+    assert _status(live[1], job_id) is JobStatus.failed
+    assert "interrupted several times" in page
+
+
+def test_a_job_with_a_fresh_heartbeat_is_left_running(live: tuple[TestClient, sessionmaker]) -> None:
+    job_id, page = _viewed_job(live, attempts=1, stale=False)
+    assert _status(live[1], job_id) is JobStatus.running and "Generating" in page
 
 
 def test_a_stale_job_is_recovered_and_run_when_a_worker_starts(own_db: tuple[str, Engine, sessionmaker]) -> None:
