@@ -228,7 +228,21 @@ def recover_if_stale(engine: Engine, job: Job, *, stale_after: timedelta = STALE
     return written
 
 
-def claim(write: Session, *, worker: str = "", now: datetime | None = None) -> Claim | None:
+def work_waiting(session: Session, *, stale_after: timedelta = STALE_AFTER, now: datetime | None = None) -> bool:
+    """Whether ``claim`` has anything to do: a due queued job, a stale running one, or old results to remove. One
+    read, so an idle worker polling on SQLite never takes the write lock (run it in a read-only transaction)."""
+    now = now or utcnow()
+    waiting = or_(
+        and_(Job.status == JobStatus.queued, _due(now)),
+        and_(Job.status == JobStatus.running, func.coalesce(Job.heartbeat_at, Job.updated_at) < now - stale_after),
+        Job.finished_at < now - KEEP_RESULTS,
+    )
+    return session.scalar(select(Job.id).where(waiting).limit(1)) is not None
+
+
+def claim(
+    write: Session, *, worker: str = "", stale_after: timedelta = STALE_AFTER, now: datetime | None = None
+) -> Claim | None:
     """Take the oldest due queued job. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent workers pass each
     other's candidate; on SQLite the write lock (BEGIN IMMEDIATE) serialises claims. Either way the UPDATE matches
     only while the job is still queued, so one worker wins it.
@@ -236,7 +250,7 @@ def claim(write: Session, *, worker: str = "", now: datetime | None = None) -> C
     Housekeeping first: stale running jobs are recovered, finished jobs older than a week are removed.
     """
     now = now or utcnow()
-    recover_stale(write, now=now)
+    recover_stale(write, stale_after=stale_after, now=now)
     write.execute(delete(Job).where(Job.finished_at < now - KEEP_RESULTS).execution_options(synchronize_session=False))
     write.commit()
     for _attempt in range(5):

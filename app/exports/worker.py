@@ -115,7 +115,7 @@ class JobWorker:
     def run_once(self) -> int | None:
         """Claim and run one job with fresh sessions: the write session records, the read session reads."""
         with self._make_session() as write:
-            taken = service.claim(write, worker=self.name)
+            taken = service.claim(write, worker=self.name, stale_after=self.stale_after)
             if taken is None:
                 return None
             with Heartbeat(self._make_session, taken, self.heartbeat_seconds) as heartbeat:
@@ -131,6 +131,12 @@ class JobWorker:
                     service.run_job(read, write, taken.job_id, attempt=taken.attempt, checkpoint=checkpoint)
                     read.rollback()
         return taken.job_id
+
+    def waiting(self) -> tuple[bool, bool]:
+        """(mail due, jobs to claim or recover), read in a read-only transaction: idle polls never write."""
+        with self._make_session() as session:
+            session.connection(execution_options=READ_ONLY)
+            return mail.mail_waiting(session), service.work_waiting(session, stale_after=self.stale_after)
 
     def deliver_mail(self) -> int:
         """Send the outbox's due mail; how many were sent."""
@@ -161,8 +167,10 @@ class JobWorker:
         while not self._stop.is_set():
             ran = None
             try:
-                self.deliver_mail()
-                if not self._stop.is_set():
+                mail_due, jobs_due = self.waiting()
+                if mail_due:
+                    self.deliver_mail()
+                if jobs_due and not self._stop.is_set():
                     ran = self.run_once()
             except Exception:  # the database went away, a lock timed out...: log, wait, try again
                 log.exception("the job worker failed to run a job")

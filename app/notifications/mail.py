@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import event, select, update
+from sqlalchemy import and_, event, select, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -138,6 +138,12 @@ class OutboxRun:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+
+
+def mail_waiting(session: Session, *, now: datetime | None = None) -> bool:
+    """Whether any mail is due: one read, so an idle worker on SQLite never takes the write lock."""
+    due = and_(OutboxMail.status == OutboxStatus.pending, OutboxMail.next_attempt_at <= (now or utcnow()))
+    return session.scalar(select(OutboxMail.id).where(due).limit(1)) is not None
 
 
 def deliver_outbox(

@@ -180,6 +180,19 @@ def test_the_heartbeat_advances_and_notices_a_job_taken_away(own_db: tuple[str, 
         assert beat.lost.is_set()
 
 
+def test_an_idle_worker_looks_for_work_without_taking_the_write_lock(
+    own_db: tuple[str, Engine, sessionmaker],
+) -> None:
+    _url, engine, make_session = own_db
+    worker = JobWorker(make_session)
+    # Someone is saving (on SQLite: holds the write lock) while the worker polls.
+    with engine.connect() as saving, saving.begin():
+        saving.execute(update(Job).where(Job.id == -1).values(progress=0))
+        started = time.monotonic()
+        assert worker.waiting() == (False, False)
+        assert time.monotonic() - started < 2
+
+
 # ---- claiming -----------------------------------------------------------------------------------------------------
 
 
