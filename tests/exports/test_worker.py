@@ -329,8 +329,14 @@ def test_gcm_worker_runs_a_job_delivers_mail_and_stops_on_sigterm(
                 assert _job(session, stale_id).status is JobStatus.done, log_path.read_text()
                 assert _job(session, job_id).worker.endswith(f":{process.pid}")
             assert any(f"To: {reader.email}" in m and "Fiji submitted" in m for m in received)
+            with make_session() as session:  # a PDF takes a moment: stop the worker while it runs
+                cycle = make_cycle(session)
+                pdf_id = _queued_job(session, cycle_id=cycle.id, format="pdf")
+                session.commit()
+            while _status(make_session, pdf_id) is JobStatus.queued and time.monotonic() < deadline:
+                time.sleep(0.02)
             process.send_signal(signal.SIGTERM)
-            assert process.wait(20) == 0, log_path.read_text()
+            assert process.wait(30) == 0, log_path.read_text()
         finally:
             if process.poll() is None:
                 process.kill()
@@ -338,6 +344,8 @@ def test_gcm_worker_runs_a_job_delivers_mail_and_stops_on_sigterm(
     assert "stopped" in log_path.read_text()
     with make_session() as session:
         assert session.scalar(select(OutboxMail.status)) is OutboxStatus.sent
+        pdf = _job(session, pdf_id)  # finished, or given back as if never started: never left "running"
+        assert (pdf.status, pdf.attempts) in {(JobStatus.done, 1), (JobStatus.queued, 0)}, (pdf.status, pdf.message)
 
 
 # ---- the mail outbox ----------------------------------------------------------------------------------------------
