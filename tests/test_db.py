@@ -129,3 +129,27 @@ def test_audit_trail_never_copies_password_hashes(session: Session) -> None:
     ).one()
     assert event.after["password_hash"] == "(set)"
     assert user.password_hash and user.password_hash not in str(event.after)
+
+
+def test_audit_trail_records_nothing_of_a_failed_flush_that_was_retried(session: Session) -> None:
+    """A service that retries after an IntegrityError (a reference race) leaves no trace of the failed attempt."""
+    from sqlalchemy.exc import IntegrityError
+
+    taken = ReviewCycle(
+        name="Taken name", opens_on=utcnow().date(), deadline=utcnow().date(), closes_on=utcnow().date()
+    )
+    session.add(taken)
+    session.flush()
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.add(ReviewCycle(id=taken.id, name="Never existed", opens_on=taken.opens_on,
+                                deadline=taken.deadline, closes_on=taken.closes_on))  # fmt: skip
+        session.flush()
+    retried = ReviewCycle(name="The retry", opens_on=taken.opens_on, deadline=taken.deadline, closes_on=taken.closes_on)
+    session.add(retried)
+    session.flush()
+    created = session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "review_cycle", AuditEvent.action == AuditAction.create)
+    ).all()
+    names = sorted(str((e.after or {}).get("name")) for e in created)
+    assert "Never existed" not in names
+    assert {"Taken name", "The retry"} <= set(names)

@@ -79,7 +79,8 @@ def _changed(obj: Any) -> bool:
 def _collect(session: Session, _ctx: Any, _instances: Any) -> None:
     if session.info.get("audit_disabled"):
         return
-    pending = session.info.setdefault("_audit_pending", [])
+    # A fresh list at every flush: what a failed flush collected (its objects were never written) is forgotten.
+    pending = session.info["_audit_pending"] = []
     for obj in session.dirty:
         if _is_audited(obj) and session.is_modified(obj) and _changed(obj):
             pending.append((AuditAction.update, obj, _snapshot(obj, previous=True)))

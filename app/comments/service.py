@@ -22,6 +22,7 @@ from app.notifications import queries as recipients
 from app.notifications.models import NotificationKind
 from app.notifications.service import excerpt, notify
 from app.submissions.models import Submission, SubmissionSection, SubmissionStatus
+from app.submissions.queries import lock_submission
 from app.visibility import ensure_can_discuss, reads_everything
 
 BODY_MAX = 5_000
@@ -47,7 +48,9 @@ def is_closed(submission: Submission) -> bool:
     return submission.status in CLOSED_STATUSES
 
 
-def _ensure_open(submission: Submission) -> None:
+def _ensure_open(session: Session, submission: Submission) -> None:
+    """Take the review's lock (an approval then waits, or is waited for) and refuse once it has been accepted."""
+    lock_submission(session, submission)
     if is_closed(submission):
         raise Conflict(
             _("This review has been accepted, so its comment threads are closed. They open again if it is reopened.")
@@ -57,7 +60,7 @@ def _ensure_open(submission: Submission) -> None:
 def open_thread(session: Session, *, user: User, submission: Submission, part: str, body: str) -> CommentThread:
     """A reviewer asks a question about one part of the review."""
     ensure_can_discuss(user, submission.country_id)
-    _ensure_open(submission)
+    _ensure_open(session, submission)
     if not reads_everything(user):
         raise Forbidden(_("Only the ESCAP secretariat opens comment threads."))
     target = queries.target_of(submission, part)
@@ -76,7 +79,7 @@ def open_thread(session: Session, *, user: User, submission: Submission, part: s
 def reply(session: Session, *, user: User, submission: Submission, thread: CommentThread, body: str) -> Comment:
     """Either side answers; answering a resolved thread reopens it."""
     ensure_can_discuss(user, submission.country_id)
-    _ensure_open(submission)
+    _ensure_open(session, submission)
     body = clean_body(body)
     comment = Comment(thread_id=thread.id, author_id=user.id, body=body)
     if "comments" in inspect(thread).unloaded:
@@ -109,7 +112,7 @@ def _change_status(
     status: ThreadStatus,
 ) -> None:
     ensure_can_discuss(user, submission.country_id)
-    _ensure_open(submission)
+    _ensure_open(session, submission)
     if version is not None and version != thread.version:
         raise Conflict(_("Someone else changed this thread after you opened it. Reload to see it."))
     if thread.status is status:

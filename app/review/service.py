@@ -27,6 +27,7 @@ from app.i18n import _
 from app.notifications import service as notifications
 from app.review import queries
 from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
+from app.submissions.queries import lock_submission
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
 from app.submissions.rules import REPORT_FIELDS
 
@@ -117,6 +118,7 @@ def request_changes(
 ) -> ReviewDecision:
     """Send a submitted review back: a reason is required, and only the marked parts reopen for editing."""
     _ensure_reviewer(user)
+    lock_submission(session, submission)
     _ensure_allowed(submission, DecisionKind.request_changes, version)
     reason = _clean_reason(reason, required=True)
     if not parts:
@@ -132,6 +134,7 @@ def request_changes(
 def approve(session: Session, *, user: User, submission: Submission, version: int | None) -> ReviewDecision:
     """Accept a submitted review."""
     _ensure_reviewer(user)
+    lock_submission(session, submission)
     _ensure_allowed(submission, DecisionKind.approve, version)
     still_open = open_threads_message(session, submission)
     if still_open:
@@ -146,6 +149,7 @@ def approve(session: Session, *, user: User, submission: Submission, version: in
 def publish(session: Session, *, user: User, submission: Submission, version: int | None) -> ReviewDecision:
     """Make an approved review visible to preparers and the public dashboards."""
     _ensure_reviewer(user)
+    lock_submission(session, submission)
     _ensure_allowed(submission, DecisionKind.publish, version)
     with _deciding(session, submission, DecisionKind.publish, user) as decision:
         submission.status = SubmissionStatus.published
@@ -159,6 +163,7 @@ def reopen(
 ) -> ReviewDecision:
     """Reopen an approved or published review for changes, with a reason (all parts unless some are marked)."""
     _ensure_reviewer(user)
+    lock_submission(session, submission)
     _ensure_allowed(submission, DecisionKind.reopen, version)
     reason = _clean_reason(reason, required=True)
     with _deciding(session, submission, DecisionKind.reopen, user, reason) as decision:

@@ -40,6 +40,16 @@ def get_submission(session: Session, submission_id: int) -> Submission | None:
     return session.scalar(stmt)
 
 
+def lock_submission(session: Session, submission: Submission) -> None:
+    """Take the submission's row lock until the transaction ends, and read its workflow state afresh.
+
+    Every decision, every submit and every change to a comment thread takes it first, so they happen one after
+    the other: an approval sees the threads as they are when it commits, and the second of two submits finds the
+    review already submitted (PostgreSQL: SELECT ... FOR UPDATE; SQLite's writers are serialised already)."""
+    session.execute(select(Submission.id).where(Submission.id == submission.id).with_for_update())
+    session.expire(submission, ["status", "version", "submitted_at", "approved_at", "published_at"])
+
+
 def get_section(session: Session, submission: Submission, key: SectionKey) -> SubmissionSection | None:
     return next((s for s in submission.sections if s.key == key), None)
 

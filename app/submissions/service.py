@@ -285,6 +285,7 @@ def checklist(submission: Submission) -> list[ChecklistItem]:
 
 def submit(session: Session, *, user: User, submission: Submission) -> None:
     """Send the review to the secretariat: only when every part is complete and at least one objective reported."""
+    queries.lock_submission(session, submission)
     ensure_editable(submission, user)
     if submission.review_cycle.status is not CycleStatus.open:
         raise Conflict(_("This review cycle is closed; the secretariat can no longer receive submissions."))
