@@ -4,8 +4,9 @@ PostgreSQL cannot store or even compare a text containing NUL, and both database
 columns (PostgreSQL: 32-bit ``integer`` ids; SQLite: 64-bit). Checked once here rather than per route:
 
 - ``MalformedRequestMiddleware`` (every request, static files included): a path or query string with NUL (raw or
-  ``%00``) or that is not UTF-8 once decoded is 400; a URL longer than ``MAX_URL_BYTES`` is 414; a header line
-  longer than ``MAX_HEADER_BYTES``, or headers longer than ``MAX_HEADERS_BYTES`` in all, are 431.
+  ``%00``) or that is not UTF-8 once decoded is 400 (422 under ``/api/``, like its validation errors); a URL longer
+  than ``MAX_URL_BYTES`` is 414; a header line longer than ``MAX_HEADER_BYTES``, or headers longer than
+  ``MAX_HEADERS_BYTES`` in all, are 431.
 - ``check_inputs`` (a dependency of every route, after the CSRF check): an ``int`` path parameter outside the
   32-bit signed range is 404 (no record can have that id); an ``int`` query parameter outside it is 422; a form
   text field (urlencoded or multipart, not the contents of an uploaded file) containing NUL is 400. The form is the
@@ -62,9 +63,7 @@ def malformed(scope: Scope) -> tuple[int, str] | None:
         total += line
         if line > MAX_HEADER_BYTES or total > MAX_HEADERS_BYTES:
             return 431, _("The request headers are too long.")
-    if "\x00" in scope["path"] or _bad_text(raw_path):
-        return 400, _("The address contains characters that are not allowed.")
-    if any(_bad_text(part, plus_is_space=True) for part in query.split(b"&")):
+    if "\x00" in scope["path"] or _bad_text(raw_path) or _bad_text(query, plus_is_space=True):
         return 400, _("The address contains characters that are not allowed.")
     return None
 
@@ -86,6 +85,8 @@ class MalformedRequestMiddleware:
         from app.web.errors import _respond  # the error pages need the templates; imported late
 
         status, message = refusal
+        if status == 400 and scope["path"].startswith("/api/"):
+            status = 422  # the API's documented answer to a value it cannot take (as FastAPI's validation)
         response = _respond(Request(scope, receive), status, message)
         await response(scope, receive, send)
 

@@ -168,6 +168,13 @@ def test_nul_and_broken_utf8_in_the_address_are_400_or_404_signed_out(client: Te
     assert "content-security-policy" in response.headers
 
 
+def test_the_api_answers_nul_in_the_address_with_json_422(client: TestClient) -> None:
+    for path in ("/api/v1/countries?subregion=a%00b", "/api/v1/indicators/10.7%00/values", "/api/v1/countries?x=%FF"):
+        response = client.get(path)
+        assert response.status_code == 422, path
+        assert "not allowed" in response.json()["message"]
+
+
 def test_an_id_beyond_the_database_integers_is_404(client: TestClient, session: Session) -> None:
     client.cookies.set(SESSION_COOKIE, sessions.start_session(session, user=make_user(session)).token)
     for url in ("/submissions/2147483648", "/submissions/-2147483649", "/admin/users/99999999999999999999999"):
