@@ -1,4 +1,5 @@
-"""Accessibility: axe-core (WCAG 2 A/AA rules) finds no serious or critical violation on the main pages; a form
+"""Accessibility: axe-core (WCAG 2 A/AA rules) finds no serious or critical violation on the main pages, which log
+no console error either (a script error, a Content-Security-Policy violation, a missing resource); a form
 works with the keyboard alone; errors are linked to their fields and save messages are announced.
 
 To check another page, add a (role, path) pair to PAGES: the path may use the keys of ``Fixtures.values``
@@ -22,6 +23,7 @@ from app.submissions import queries
 from app.submissions import service as submissions
 from app.submissions.models import SubmissionStatus
 from tests.browser.conftest import LiveServer
+from tests.browser.test_home import collect_console_errors
 from tests.commitments.helpers import make_commitment
 from tests.dashboards.helpers import submission_with_status
 from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
@@ -181,6 +183,7 @@ def test_page_has_no_serious_accessibility_violation(
 ) -> None:
     if role is not None:
         sign_in(page, live.url, data.emails[role])
+    errors = collect_console_errors(page)
     response = page.goto(live.url + path.format(**data.values))
     expected = 404 if "999999" in path else 200
     assert response is not None and response.status == expected, (path, response and response.status)
@@ -188,6 +191,9 @@ def test_page_has_no_serious_accessibility_violation(
         expect(page.locator("main")).to_contain_text(SHOWS[path])
     violations = blocking_violations(page, path)
     assert violations == [], f"{path} as {role}:\n" + "\n".join(violations)
+    if expected == 404:  # the browser reports the page's own status
+        errors = [e for e in errors if "404" not in e]
+    assert errors == [], f"console errors on {path} as {role}: {errors}"
 
 
 def _focused(page: Page) -> str:
