@@ -27,8 +27,8 @@ from app.i18n import _
 from app.notifications import service as notifications
 from app.review import queries
 from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
-from app.submissions.queries import lock_submission
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
+from app.submissions.queries import lock_submission
 from app.submissions.rules import REPORT_FIELDS
 
 REASON_MAX = 5_000
