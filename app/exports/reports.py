@@ -21,8 +21,8 @@ from app.exports import queries
 from app.exports.content import Cite, Document, Heading, Paragraph, Quote, Run, Table
 from app.i18n import _
 from app.indicators.models import Aggregation, Indicator, IndicatorValue
-from app.submissions.models import ObjectiveReport, ProgressRating, ReportingChoice, Submission
-from app.submissions.rules import PROGRESS_SCALE
+from app.submissions.models import ObjectiveReport, ProgressRating, ReportingChoice, Submission, SubmissionStatus
+from app.submissions.rules import PROGRESS_SCALE, STATUS_LABELS
 from app.visibility import ACCEPTED
 
 Progress = Callable[[int, str], None]
@@ -50,7 +50,10 @@ def _date(moment: object) -> str:
 
 
 def _status_label(status: object) -> str:
-    return str(getattr(status, "value", status)).replace("_", " ")
+    try:
+        return STATUS_LABELS[SubmissionStatus(getattr(status, "value", status))]
+    except ValueError:
+        return str(status)
 
 
 def _countries_with_cites(items: list[tuple[str, Cite]]) -> list[Run]:

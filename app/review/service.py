@@ -29,7 +29,7 @@ from app.review import queries
 from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
 from app.submissions.queries import lock_submission
-from app.submissions.rules import REPORT_FIELDS
+from app.submissions.rules import REPORT_FIELDS, STATUS_LABELS
 
 REASON_MAX = 5_000
 
@@ -62,8 +62,8 @@ def _ensure_allowed(submission: Submission, kind: DecisionKind, version: int | N
         raise Conflict(_("Someone else has acted on this submission since you opened it. Reload to see its state."))
     if submission.status not in ALLOWED[kind]:
         raise Conflict(
-            _("This cannot be done while the submission is %(status)s.")
-            % {"status": submission.status.value.replace("_", " ")}
+            _("This cannot be done while the submission's status is “%(status)s”.")
+            % {"status": STATUS_LABELS[submission.status]}
         )
 
 

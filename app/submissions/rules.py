@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.i18n import _
-from app.submissions.models import ProgressRating, SectionKey
+from app.submissions.models import ProgressRating, SectionKey, SubmissionStatus
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,13 @@ PROGRESS_SCALE: dict[ProgressRating, tuple[str, str]] = {
     ProgressRating.under_way: (_("Under way"), _("Measures are being implemented.")),
     ProgressRating.advanced: (_("Advanced"), _("Most planned measures are in place and working.")),
     ProgressRating.achieved: (_("Achieved"), _("The objective's commitments are largely met.")),
+}
+STATUS_LABELS: dict[SubmissionStatus, str] = {
+    SubmissionStatus.draft: _("Draft"),
+    SubmissionStatus.submitted: _("Submitted"),
+    SubmissionStatus.changes_requested: _("Changes requested"),
+    SubmissionStatus.approved: _("Approved"),
+    SubmissionStatus.published: _("Published"),
 }
 # The number of each step, 1 to 5: the form, the heatmap, its key and the reports all show these.
 PROGRESS_STEP: dict[ProgressRating, int] = {rating: n for n, rating in enumerate(PROGRESS_SCALE, start=1)}

@@ -200,7 +200,7 @@ def test_country_profile_pdf_lists_history_pledges_and_indicators(client: TestCl
     assert country is not None
     doc = build_country_profile(session, preparer, country)
     html = render.to_html(doc)
-    assert cycle.name in html and "approved" in html and "10.7.3" in html and PHL_PRACTICE in html
+    assert cycle.name in html and "Approved" in html and "10.7.3" in html and PHL_PRACTICE in html
     assert f"Philippines, {cycle.name}, submission {phl.id}, objective 6, Good practices" in html
     sign_in(client, preparer)
     job_id = _start(client, kind="country_profile", country="PHL", profile_format="pdf")
