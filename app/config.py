@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # anywhere else keeps its own address, whatever header it sends. Empty: no proxy, headers ignored. The client
     # address is what sign-in throttling counts per address.
     trusted_proxies: str = ""
+    # The test suite's cheap Argon2 parameters (app/auth/passwords.py), so its thousands of hashes take
+    # microseconds. Honoured only with GCM_ENV=test (tests/conftest.py sets both); anywhere else passwords are
+    # always hashed with the strong parameters.
+    fast_password_hashing: bool = False
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -111,6 +115,10 @@ class Settings(BaseSettings):
         if self.gc_freeze_override is not None:
             return self.gc_freeze_override
         return self.env is not Environment.test
+
+    @property
+    def fast_password_hashing_enabled(self) -> bool:
+        return self.fast_password_hashing and self.env is Environment.test
 
     @property
     def is_production(self) -> bool:

@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 os.environ.setdefault("GCM_ENV", "test")
+# Cheap Argon2 parameters (app/auth/passwords.py): the suite hashes thousands of passwords. Inherited by the
+# services the tests start in subprocesses. `strong_password_hashing` turns the real parameters back on.
+os.environ.setdefault("GCM_FAST_PASSWORD_HASHING", "true")
 
-from app import data_version, models  # noqa: F401
+from app import config, data_version, models  # noqa: F401
 from app.config import Environment, Settings
 from app.db import create_db_engine, get_session
 from app.main import create_app
@@ -62,6 +65,16 @@ def session(engine: Engine) -> Iterator[Session]:
         session.close()
         transaction.rollback()
         connection.close()
+
+
+@pytest.fixture
+def strong_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Passwords hashed and verified with the production parameters (for tests that time a verification)."""
+    monkeypatch.setenv("GCM_FAST_PASSWORD_HASHING", "false")
+    config.get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    config.get_settings.cache_clear()
 
 
 @pytest.fixture

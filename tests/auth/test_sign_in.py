@@ -24,6 +24,7 @@ def _seconds(session: Session, email: str, ip_address: str) -> float:
     return time.perf_counter() - start
 
 
+@pytest.mark.usefixtures("strong_password_hashing")
 def test_an_unknown_email_takes_as_long_as_a_known_one(session: Session) -> None:
     user = make_user(session)
     without_password = make_user(session, password=None)
