@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from app.i18n import _
 
 
@@ -47,3 +49,13 @@ class FormInvalid(ValidationFailed):
             message or _("Some fields need correcting; nothing was saved."), field=next(iter(errors), None)
         )
         self.errors = errors
+
+
+class SignInRequired(AppError):
+    """Raised for a signed-out visitor: pages redirect to the sign-in form, htmx gets HX-Redirect, APIs 401."""
+
+    status_code = 401
+
+    def __init__(self, next_url: str = "/") -> None:
+        super().__init__(_("Sign in to continue."))
+        self.login_url = "/login?next=" + quote(next_url, safe="/")

@@ -17,6 +17,8 @@ from app.api.commitments import router as api_commitments_router
 from app.api.indicators import router as api_indicators_router
 from app.api.routes import router as api_router
 from app.api.submissions import router as api_submissions_router
+from app.audit.diff import changes
+from app.auth.dependencies import session_user
 from app.auth.routes import router as auth_router
 from app.comments.routes import router as comments_router
 from app.commitments.routes import router as commitments_router
@@ -29,6 +31,7 @@ from app.exports.routes import router as exports_router
 from app.health import router as health_router
 from app.imports.routes import router as imports_router
 from app.indicators.routes import router as indicators_router
+from app.notifications.queries import unread_count
 from app.notifications.routes import router as notifications_router
 from app.pages.routes import router as pages_router
 from app.review.queue_routes import router as review_queue_router
@@ -40,8 +43,13 @@ from app.web.errors import install_error_handlers
 from app.web.inputs import MalformedRequestMiddleware, check_inputs
 from app.web.limits import BodySizeLimitMiddleware
 from app.web.security import SecurityHeadersMiddleware
+from app.web.templating import add_template_global, count_unread_with
 
 log = logging.getLogger("gcm")
+
+# The core (app.web) imports no feature: the helpers its templates call are registered here.
+add_template_global("changes_of", changes)  # an audit event's field changes (audit/_history.html)
+count_unread_with(unread_count)  # the navigation's unread notifications badge
 
 API_DESCRIPTION = """
 Data of the Asia-Pacific regional review of the Global Compact for Safe, Orderly and Regular Migration (GCM).
@@ -108,5 +116,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notifications_router)
     app.include_router(exports_router)
     app.include_router(dashboards_router)
-    install_error_handlers(app)
+    install_error_handlers(app, session_user)
     return app

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, Request
 from sqlalchemy.orm.attributes import set_committed_value
@@ -18,10 +17,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.auth.models import Role, User, UserSession
 from app.auth.sessions import load_session, touch_due, touch_statement, write_aside
 from app.db import SAFE_METHODS, SessionDep, utcnow
-from app.errors import AppError, Forbidden
+from app.errors import Forbidden, SignInRequired
 from app.i18n import _
+from app.web.security import SESSION_COOKIE
 
-SESSION_COOKIE = "gcm_session"
+__all__ = ["SESSION_COOKIE", "SignInRequired"]  # defined in the core (app.web, app.errors), used from here too
 
 
 @dataclass(frozen=True)
@@ -74,16 +74,6 @@ class SignedInUser:
         country = user.country
         view = CountryView(country.id, country.iso3, country.name) if country is not None else None
         return cls(user.id, user.name, user.email, user.role, user.country_id, view)
-
-
-class SignInRequired(AppError):
-    """Raised for a signed-out visitor: pages redirect to the sign-in form, htmx gets HX-Redirect, APIs 401."""
-
-    status_code = 401
-
-    def __init__(self, next_url: str = "/") -> None:
-        super().__init__(_("Sign in to continue."))
-        self.login_url = "/login?next=" + quote(next_url, safe="/")
 
 
 def session_user(request: Request, session: SessionDep) -> User | None:

@@ -26,10 +26,10 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
-from app.auth.dependencies import SESSION_COOKIE
 from app.db import SAFE_METHODS
 from app.errors import Forbidden
 from app.i18n import _
+from app.web.security import SESSION_COOKIE
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,15 +11,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.auth.dependencies import SESSION_COOKIE, SignInRequired, session_user
 from app.db import get_session
-from app.errors import AppError, FormInvalid
+from app.errors import AppError, FormInvalid, SignInRequired
 from app.i18n import _
-from app.web.security import error_headers
+from app.web.security import SESSION_COOKIE, error_headers
 from app.web.templating import render
 
 log = logging.getLogger("gcm.errors")
@@ -54,7 +55,7 @@ def _respond(
     return response
 
 
-def _who_is_signed_in(request: Request) -> None:
+def _who_is_signed_in(request: Request, session_user: Callable[[Request, Session], object]) -> None:
     """For a page no route matched (no dependency read the session cookie): find who is signed in, so the error
     page does not look as if the visitor had been signed out. Read-only; on any failure the page shows no user."""
     if hasattr(request.state, "signed_in") or not request.cookies.get(SESSION_COOKIE):
@@ -84,7 +85,10 @@ STATUS_MESSAGES = {
 }
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, session_user: Callable[[Request, Session], object]) -> None:
+    """``session_user`` reads who is signed in from the session cookie (app.auth's, given by app.main: the core
+    imports no feature); a page no route matched uses it to show the visitor as signed in."""
+
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         if wants_json(request):
@@ -106,7 +110,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) and exc.detail else STATUS_MESSAGES.get(exc.status_code)
         if exc.status_code in (404, 405) and not wants_json(request):
-            await run_in_threadpool(_who_is_signed_in, request)
+            await run_in_threadpool(_who_is_signed_in, request, session_user)
         return _respond(request, exc.status_code, _(message or "The request could not be handled."), None, exc.headers)
 
     @app.exception_handler(RequestValidationError)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+SESSION_COOKIE = "gcm_session"  # set by app.auth (sign-in); the CSRF token is bound to it (app.web.csrf)
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

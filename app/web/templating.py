@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,9 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 from starlette.responses import Response
 
-from app.audit.diff import changes
 from app.i18n import DEFAULT_LOCALE, get_translations
 from app.web.csrf import csrf_token
 from app.web.markdown import render_markdown
@@ -53,20 +53,32 @@ def url_for(context: Any, name: str, /, **params: Any) -> str:
 
 _env.globals["url_for"] = url_for
 _env.filters["markdown"] = render_markdown
-_env.globals["changes_of"] = changes
 templates = Jinja2Blocks(env=_env)
+
+# The core imports no feature: features' helpers for templates are registered by app.main (add_template_global,
+# count_unread_with), which imports both.
+_unread_count: Callable[[Session, int], int] | None = None
+
+
+def add_template_global(name: str, value: Any) -> None:
+    """Make a feature's helper callable from every template (app.main registers them)."""
+    _env.globals[name] = value
+
+
+def count_unread_with(counter: Callable[[Session, int], int]) -> None:
+    """How the navigation's badge counts a user's unread notifications (app.main gives the notifications' query)."""
+    global _unread_count
+    _unread_count = counter
 
 
 def unread_notifications(record: Any) -> int:
     """The signed-in user's unread notifications (the navigation's badge), counted only when a page shows it,
     in the request's own session; 0 when there is none (error pages after a rollback)."""
-    from app.notifications.queries import unread_count
-
     db = object_session(record) if record is not None else None
-    if db is None:
+    if db is None or _unread_count is None:
         return 0
     try:
-        return unread_count(db, record.user_id)
+        return _unread_count(db, record.user_id)
     except SQLAlchemyError:
         return 0
 
