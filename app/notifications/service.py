@@ -1,7 +1,8 @@
 """Notify users in the application (and by e-mail): decisions, submissions, comments, reminders.
 
 Who receives what:
-- a decision of the secretariat (request changes, approve, publish, reopen) → the country's focal points;
+- a decision of the secretariat (request changes, approve, publish, reopen) → the country's focal points
+  (``app/review/notices.py``, which review calls: notifications know nothing of review);
 - a submission or resubmission → the secretariat's reviewers;
 - a new comment → the other side of the thread (focal points, or the reviewers taking part in it);
 - reminders and nudges → see ``app/notifications/reminders.py``.
@@ -21,7 +22,6 @@ from app.db import utcnow
 from app.i18n import _
 from app.notifications import mail, queries
 from app.notifications.models import Notification, NotificationKind
-from app.review.models import DecisionKind, ReviewDecision
 from app.submissions.models import Submission
 
 EXCERPT = 200
@@ -84,34 +84,14 @@ def mark_all_read(session: Session, user: User) -> int:
     return len(notes)
 
 
-def _country_name(session: Session, submission: Submission) -> str:
+def country_name(session: Session, submission: Submission) -> str:
     country = session.get(Country, submission.country_id)
     return country.name if country else ""
 
 
-DECISION_MESSAGES = {
-    DecisionKind.request_changes: _(
-        "The ESCAP secretariat asked for changes to the voluntary GCM review of %(country)s: %(reason)s"
-    ),
-    DecisionKind.approve: _("The ESCAP secretariat approved the voluntary GCM review of %(country)s."),
-    DecisionKind.publish: _("The ESCAP secretariat published the voluntary GCM review of %(country)s."),
-    DecisionKind.reopen: _("The ESCAP secretariat reopened the voluntary GCM review of %(country)s: %(reason)s"),
-}
-
-
-def decision_made(session: Session, submission: Submission, decision: ReviewDecision, reviewer: User) -> None:
-    """Tell the country's focal points about the secretariat's decision."""
-    template = DECISION_MESSAGES.get(decision.kind)
-    if template is None:
-        return
-    message = template % {"country": _country_name(session, submission), "reason": excerpt(decision.reason)}
-    users = queries.focal_points(session, submission.country_id)
-    notify(session, users, NotificationKind.decision, message, f"/submissions/{submission.id}", exclude=reviewer)
-
-
 def submitted(session: Session, submission: Submission, focal_point: User, *, resubmitted: bool) -> None:
     """Tell the secretariat a review is waiting for it."""
-    country = _country_name(session, submission)
+    country = country_name(session, submission)
     if resubmitted:
         message = _("%(country)s resubmitted its voluntary GCM review after the changes you asked for.")
     else:

@@ -24,8 +24,7 @@ from app.comments.service import open_threads_message
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.i18n import _
-from app.notifications import service as notifications
-from app.review import queries
+from app.review import notices, queries
 from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
 from app.submissions.queries import lock_submission
@@ -127,7 +126,7 @@ def request_changes(
         decision.parts = _reopen_parts(submission, parts)
         submission.status = SubmissionStatus.changes_requested
         _snapshot(session, submission, decision)
-    notifications.decision_made(session, submission, decision, user)
+    notices.decision_made(session, submission, decision, user)
     return decision
 
 
@@ -142,7 +141,7 @@ def approve(session: Session, *, user: User, submission: Submission, version: in
     with _deciding(session, submission, DecisionKind.approve, user) as decision:
         submission.status = SubmissionStatus.approved
         submission.approved_at = utcnow()
-    notifications.decision_made(session, submission, decision, user)
+    notices.decision_made(session, submission, decision, user)
     return decision
 
 
@@ -154,7 +153,7 @@ def publish(session: Session, *, user: User, submission: Submission, version: in
     with _deciding(session, submission, DecisionKind.publish, user) as decision:
         submission.status = SubmissionStatus.published
         submission.published_at = utcnow()
-    notifications.decision_made(session, submission, decision, user)
+    notices.decision_made(session, submission, decision, user)
     return decision
 
 
@@ -171,7 +170,7 @@ def reopen(
         submission.status = SubmissionStatus.changes_requested
         submission.published_at = None
         _snapshot(session, submission, decision)
-    notifications.decision_made(session, submission, decision, user)
+    notices.decision_made(session, submission, decision, user)
     return decision
 
 
