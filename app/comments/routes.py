@@ -14,13 +14,14 @@ from app.auth.dependencies import CurrentUser, SecretariatUser
 from app.auth.models import User
 from app.comments import queries, service
 from app.comments.models import CommentThread
+from app.comments.panels import panel
 from app.db import SessionDep
 from app.errors import AppError, NotFound
 from app.i18n import _
 from app.submissions import queries as submissions_queries
 from app.submissions.dependencies import ReadableSubmission
 from app.submissions.models import Submission
-from app.visibility import can_discuss, ensure_can_discuss, reads_everything
+from app.visibility import ensure_can_discuss
 from app.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -28,41 +29,6 @@ router = APIRouter(include_in_schema=False)
 Body = Annotated[str, Form(max_length=100_000)]
 Next = Annotated[str, Form(max_length=500)]
 Version = Annotated[int | None, Form()]
-
-
-def panel(
-    session: Session, user: User | None, submission: Submission, part: str, **extra: Any
-) -> dict[str, Any] | None:
-    """What the threads of one part show (None for users who take no part in the discussion)."""
-    if user is None or not can_discuss(user, submission.country_id):
-        return None
-    threads = queries.threads_by_part(submission, queries.list_threads(session, submission.id)).get(part, [])
-    return _panel(submission, part, threads, user, **extra)
-
-
-def _panel(submission: Submission, part: str, threads: list[CommentThread], user: User, **extra: Any) -> dict[str, Any]:
-    return {
-        "part": part,
-        "part_id": part.replace(":", "-"),
-        "label": queries.part_label(part),
-        "threads": threads,
-        "closed": service.is_closed(submission),
-        "can_open": reads_everything(user) and not service.is_closed(submission),
-        "form": {"target": None, "body": "", "error": ""},
-        "message": "",
-        "next": "",
-        **extra,
-    }
-
-
-def all_panels(session: Session, user: User | None, submission: Submission) -> dict[str, dict[str, Any]] | None:
-    """The threads of every part (the submission's page), one query."""
-    if user is None or not can_discuss(user, submission.country_id):
-        return None
-    grouped = queries.threads_by_part(submission, queries.list_threads(session, submission.id))
-    keys = [f"section:{s.key.value}" for s in submission.sections]
-    keys += [f"objective:{r.objective.number}" for r in submission.objective_reports]
-    return {key: _panel(submission, key, grouped.get(key, []), user) for key in keys}
 
 
 def _safe_next(next_url: str, submission: Submission) -> str:

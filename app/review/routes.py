@@ -18,7 +18,7 @@ from app.review import service
 from app.submissions import queries as submissions_queries
 from app.submissions.dependencies import ReadableSubmission
 from app.submissions.models import Submission
-from app.submissions.routes import detail_response
+from app.submissions.pages import detail_response
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,15 +10,12 @@ from starlette.responses import Response
 
 from app.audit.queries import list_history
 from app.auth.dependencies import CurrentUser, FocalPointUser
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.catalog import queries as catalog_queries
-from app.comments import routes as comment_routes
+from app.comments import panels as comment_panels
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
-from app.review import queries as review_queries
-from app.review import service as review_service
-from app.review.service import part_keys
 from app.submissions import queries, service
 from app.submissions.dependencies import ReadableSubmission
 from app.submissions.models import (
@@ -27,8 +24,8 @@ from app.submissions.models import (
     SectionKey,
     Submission,
     SubmissionSection,
-    SubmissionStatus,
 )
+from app.submissions.pages import can_edit, detail_response, field_labels
 from app.submissions.rules import (
     NOT_REPORTED_REASON_MAX,
     PROGRESS_SCALE,
@@ -38,7 +35,7 @@ from app.submissions.rules import (
     SECTION_MAX,
     SECTION_TITLES,
 )
-from app.visibility import Aspect, ensure_can_read, reads_everything
+from app.visibility import Aspect, ensure_can_read
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,13 +45,6 @@ Text = Annotated[str, Form(max_length=100_000)]
 
 def _is_autosave(request: Request) -> bool:
     return request.headers.get("X-Autosave") == "1"
-
-
-def _can_edit(user: User, submission: Submission, part: SubmissionSection | ObjectiveReport | None = None) -> bool:
-    mine = user.role is Role.focal_point and user.country_id == submission.country_id
-    if part is None:
-        return mine and submission.status in service.EDITABLE
-    return mine and service.is_part_editable(submission, part)
 
 
 @router.get("/my", name="submissions:home")
@@ -94,41 +84,6 @@ def start(session: SessionDep, user: FocalPointUser, carry_forward: Annotated[bo
     return RedirectResponse(f"/submissions/{submission.id}", status_code=303)
 
 
-def detail_response(
-    request: Request, session: SessionDep, submission: Submission, *, status_code: int = 200, **extra: Any
-) -> Response:
-    """The submission's page: checklist, the decisions on record, and the forms the user may use."""
-    user = request.state.user_session.user
-    checklist = service.checklist(submission)
-    context = {
-        "submission": submission,
-        "checklist": checklist,
-        "part_labels": {item.key: item.label for item in checklist},
-        "can_edit": _can_edit(user, submission),
-        "reviews": reads_everything(user) and user.role in (Role.secretariat, Role.admin),
-        "decisions": review_queries.list_decisions(session, submission.id)
-        if service.can_read(user, submission, Aspect.decisions)
-        else [],
-        "reopened": {k for k in part_keys(submission) if _is_reopened(submission, k)},
-        "missing": {},
-        "decision_form": {"reason": "", "parts": [], "error": "", "field": None},
-        "panels": comment_routes.all_panels(session, user, submission),
-        "changes": review_service.changes_since_review(session, submission) if reads_everything(user) else {},
-        "field_labels": _labels(),
-        **extra,
-    }
-    return render(request, "submissions/detail.html", context, status_code=status_code)
-
-
-def _is_reopened(submission: Submission, key: str) -> bool:
-    kind, ref = key.split(":")
-    if submission.status is not SubmissionStatus.changes_requested:
-        return False
-    if kind == "section":
-        return any(s.reopened for s in submission.sections if s.key.value == ref)
-    return any(r.reopened for r in submission.objective_reports if str(r.objective.number) == ref)
-
-
 @router.get("/submissions/{submission_id}", name="submissions:detail")
 def detail(request: Request, session: SessionDep, _user: CurrentUser, submission: ReadableSubmission) -> Response:
     return detail_response(request, session, submission)
@@ -164,7 +119,7 @@ def _section_context(submission: Submission, section: SubmissionSection, user: U
         "title": SECTION_TITLES[section.key],
         "hint": SECTION_HINTS[section.key],
         "max_length": SECTION_MAX,
-        "can_edit": _can_edit(user, submission, section),
+        "can_edit": can_edit(user, submission, section),
         "can_read_history": service.can_read(user, submission, Aspect.history),
         "values": {"body": section.body},
         "version": section.version,
@@ -185,7 +140,7 @@ def section_form(
     saved: bool = False,
 ) -> Response:
     section = _section(session, submission, key)
-    panel = comment_routes.panel(session, user, submission, f"section:{key}")
+    panel = comment_panels.panel(session, user, submission, f"section:{key}")
     context = _section_context(submission, section, user, saved=saved, panel=panel)
     return render(request, "submissions/section.html", context)
 
@@ -238,7 +193,7 @@ def _report_context(
         "submission": submission,
         "report": report,
         "objective": report.objective,
-        "can_edit": _can_edit(user, submission, report),
+        "can_edit": can_edit(user, submission, report),
         "can_read_history": service.can_read(user, submission, Aspect.history),
         "values": _report_values(report),
         "version": report.version,
@@ -270,7 +225,7 @@ def objective_form(
     saved: bool = False,
 ) -> Response:
     report = _report(submission, number)
-    panel = comment_routes.panel(session, user, submission, f"objective:{number}")
+    panel = comment_panels.panel(session, user, submission, f"objective:{number}")
     context = _report_context(session, submission, report, user, saved=saved, panel=panel)
     return render(request, "submissions/objective.html", context)
 
@@ -383,25 +338,13 @@ def _autosave_failure(
     typed: dict[str, Any],
 ) -> Response:
     if isinstance(exc, service.EditConflict):
-        context = {"conflict": _conflict(session, record, typed), "labels": _labels()}
+        context = {"conflict": _conflict(session, record, typed), "labels": field_labels()}
         response = render(request, "submissions/_conflict.html", context, status_code=409)
         response.headers["X-Version"] = str(record.version)
         return response
     errors = exc.errors if isinstance(exc, FormInvalid) else {}
-    context = {"state": "invalid", "errors": errors, "message": exc.message, "labels": _labels()}
+    context = {"state": "invalid", "errors": errors, "message": exc.message, "labels": field_labels()}
     return render(request, "submissions/_save_status.html", context, status_code=422)
-
-
-def _labels() -> dict[str, str]:
-    return {
-        "body": _("Text"),
-        "reporting": _("Reported this cycle"),
-        "not_reported_reason": _("Reason"),
-        "progress_rating": _("Progress rating"),
-        "principles": _("Guiding principles applied"),
-        "commitments": _("Linked commitments"),
-        **{spec.name: spec.label for spec in REPORT_FIELDS},
-    }
 
 
 def _value_labels() -> dict[str, dict[str, str]]:
@@ -429,7 +372,7 @@ def section_history(
         "submission": submission,
         "title": SECTION_TITLES[section.key],
         "entries": entries,
-        "labels": _labels(),
+        "labels": field_labels(),
         "values": _value_labels(),
     }
     return render(request, "submissions/history.html", context)
@@ -447,7 +390,7 @@ def objective_history(
         "submission": submission,
         "title": title,
         "entries": entries,
-        "labels": _labels(),
+        "labels": field_labels(),
         "values": _value_labels(),
     }
     return render(request, "submissions/history.html", context)
