@@ -130,16 +130,26 @@ def live(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        # The job worker runs beside the server, as scripts/start and docker-compose.yml run it.
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gcm")), "worker", "--poll", "0.3", "--heartbeat", "1"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base_url, process)
             yield LiveServer(base_url, url)
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            for child in (process, worker):
+                child.terminate()
+            for child in (process, worker):
+                try:
+                    child.wait(10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
             log.close()
 
 

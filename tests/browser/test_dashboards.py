@@ -37,7 +37,7 @@ def test_overview_filters_update_the_page_and_the_url(page: Page, live: LiveServ
 
 def test_indicator_explorer_filters_update_the_page_and_the_url(page: Page, live: LiveServer) -> None:
     with live.db() as session:
-        submission_with_status(session, "IDN", SubmissionStatus.approved)
+        submission_with_status(session, "IDN", SubmissionStatus.published)
         make_value(session, code="UNDESA.MIGSTOCK", country="IDN", period="2020", value=300.0)
         make_value(session, code="UNDESA.MIGSTOCK", country="IDN", period="2020", value=120.0, sex="female")
     page.goto(f"{live.url}/dashboards/indicators")

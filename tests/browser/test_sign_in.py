@@ -13,12 +13,12 @@ ALL_LINKS = ["My country's review", "Review queue", "Import", "Users", "Review c
 # role: (the account line, the links of its navigation among ALL_LINKS, the link to its own home page, that page's h1,
 #        the page signing in lands on and its h1)
 ROLES = {
-    Role.focal_point: ("focal point · Uzbekistan", ["My country's review", "Import"], "My country's review",
+    Role.focal_point: ("National focal point · Uzbekistan", ["My country's review", "Import"], "My country's review",
                        "Voluntary GCM review of Uzbekistan", "/my", "Voluntary GCM review of Uzbekistan"),
-    Role.secretariat: ("secretariat", ["Review queue", "Import"], "Review queue", "Review queue", "/review",
+    Role.secretariat: ("Secretariat reviewer", ["Review queue", "Import"], "Review queue", "Review queue", "/review",
                        "Review queue"),
-    Role.preparer: ("preparer", [], "Exports", "Exports", "/dashboards", "Regional overview"),
-    Role.admin: ("admin", ["Review queue", "Import", "Users", "Review cycles"], "Users", "Users", "/admin/users",
+    Role.preparer: ("Review-forum preparer", [], "Exports", "Exports", "/dashboards", "Regional overview"),
+    Role.admin: ("Administrator", ["Review queue", "Import", "Users", "Review cycles"], "Users", "Users", "/admin/users",
                  "Users"),
 }  # fmt: skip
 
