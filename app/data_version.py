@@ -128,7 +128,7 @@ class ResultCache:
             if entry is not None and entry[0] == version:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return entry[1]  # type: ignore[no-any-return]
+                return entry[1]
         value = compute()
         with self._lock:
             self.misses += 1

@@ -138,7 +138,7 @@ def _indicator_rows() -> Iterator[tuple[dict[str, Any], list[tuple[int, Objectiv
         links = [(n, ObjectiveLink.primary) for n in _numbers(r["gcm_objectives_primary"])]
         links += [(n, ObjectiveLink.related) for n in _numbers(r["gcm_objectives_related"])]
         description = r["notes"]
-        values = {
+        values: dict[str, object] = {
             "code": r["code"],
             "name": r["name"],
             "unit": r["unit"],
@@ -192,12 +192,12 @@ def _sync_links(
             indicator.objective_links.remove(link)
             report.count("indicator_objective", created=False)
     for objective_id, relation in wanted.items():
-        link = current.get(objective_id)
-        if link is None:
+        found = current.get(objective_id)
+        if found is None:
             indicator.objective_links.append(
                 IndicatorObjective(objective_id=objective_id, relation=relation, is_official=False)
             )
             report.count("indicator_objective", created=True)
-        elif link.relation != relation:
-            link.relation = relation
+        elif found.relation != relation:
+            found.relation = relation
             report.count("indicator_objective", created=False)

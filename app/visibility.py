@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.auth.models import Role, User
 from app.errors import Forbidden, NotFound
@@ -120,18 +121,20 @@ def _others_statuses(user: User | None) -> tuple[SubmissionStatus, ...]:
     return statuses_readable(reader(user, None))
 
 
-def readable_country_ids(user: User | None) -> Select[tuple[int]]:
+def readable_country_ids(user: User | None) -> Select[int]:
     """The countries with a review whose answers the user may read (besides their own)."""
     return select(Submission.country_id).where(Submission.status.in_(_others_statuses(user))).distinct()
 
 
-def readable_country_filter(user: User | None, country_column: object) -> object | None:
+def readable_country_filter(
+    user: User | None, country_column: ColumnElement[Any] | InstrumentedAttribute[Any]
+) -> ColumnElement[bool] | None:
     """A WHERE clause limiting rows (by their country column) to what the user may read; None: no limit."""
     if reads_everything(user):
         return None
-    others = country_column.in_(readable_country_ids(user))  # type: ignore[attr-defined]
+    others = country_column.in_(readable_country_ids(user))
     own = _own_country(user)
-    return or_(country_column == own, others) if own is not None else others  # type: ignore[operator]
+    return or_(country_column == own, others) if own is not None else others
 
 
 def readable_submission_filter(user: User | None) -> object | None:

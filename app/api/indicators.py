@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from app.api import queries as api_queries
 from app.api.dependencies import ApiUser, api_user
-from app.api.schemas import INVALID, NO_NUL, UNAUTHORIZED, WRITE_ERRORS, Key
+from app.api.schemas import INVALID, NO_NUL, UNAUTHORIZED, WRITE_ERRORS, Key, Responses
 from app.dashboards import queries as dashboard_queries
 from app.dashboards.aggregates import aggregate
 from app.dashboards.service import parse_disaggregation
@@ -33,7 +33,9 @@ router = APIRouter(
     dependencies=[Depends(api_user)],
     responses={**UNAUTHORIZED, **INVALID},
 )
-NOT_FOUND = {404: {"model": ErrorResponse, "description": "No such indicator (or not one the token's user may read)"}}
+NOT_FOUND: Responses = {
+    404: {"model": ErrorResponse, "description": "No such indicator (or not one the token's user may read)"}
+}
 Code = Annotated[str, Path(max_length=40, pattern=NO_NUL, description="The indicator's code, e.g. 10.7.3")]
 
 
@@ -141,7 +143,7 @@ def list_indicators(session: SessionDep, user: ApiUser) -> list[IndicatorOut]:
             code=i.code,
             name=i.name,
             unit=i.unit,
-            method=i.aggregation.value,  # type: ignore[arg-type]
+            method=i.aggregation.value,
             kind=i.kind.value,
             sdg_code=i.sdg_code,
             objectives=[link.objective.number for link in i.objective_links],
@@ -177,7 +179,7 @@ def indicator_aggregate(
         indicator=indicator.code,
         period=period,
         unit=indicator.unit,
-        method=indicator.aggregation.value,  # type: ignore[arg-type]
+        method=indicator.aggregation.value,
         breakdown={"sex": d.sex.value, "migratory_status": d.migratory_status.value, "age_group": d.age_group},
         region=RegionFigure(
             value=result.region.value,

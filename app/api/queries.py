@@ -22,7 +22,7 @@ def page_commitments(
     stmt = select(Commitment, Country.iso3).join(Country, Country.id == Commitment.country_id)
     where = readable_country_filter(user, Commitment.country_id)
     if where is not None:
-        stmt = stmt.where(where)  # type: ignore[arg-type]
+        stmt = stmt.where(where)
     if country:
         stmt = stmt.where(Country.iso3 == country.strip().upper())
     if status:

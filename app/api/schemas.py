@@ -17,13 +17,19 @@ Text = Annotated[str, Field(max_length=100_000, pattern=NO_NUL)]
 Key = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
 
 
+# FastAPI's `responses=`: keyed by status code (int | str), so the dicts below merge and pass without a cast.
+Responses = dict[int | str, dict[str, Any]]
+
+
 def error(description: str) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description}
 
 
-UNAUTHORIZED = {401: error("No valid API token")}
-INVALID = {422: error("Invalid parameters or values: `errors` names each field with its message")}
-NOT_READABLE = {404: error("Unknown, or not readable by this user")}
-FORBIDDEN = {403: error("Only a focal point writes, and only their own country's content")}
-CONFLICT = {409: error("Someone saved the record after the version the client read (or it exists); nothing saved")}
-WRITE_ERRORS = {**FORBIDDEN, **NOT_READABLE, **CONFLICT}
+UNAUTHORIZED: Responses = {401: error("No valid API token")}
+INVALID: Responses = {422: error("Invalid parameters or values: `errors` names each field with its message")}
+NOT_READABLE: Responses = {404: error("Unknown, or not readable by this user")}
+FORBIDDEN: Responses = {403: error("Only a focal point writes, and only their own country's content")}
+CONFLICT: Responses = {
+    409: error("Someone saved the record after the version the client read (or it exists); nothing saved")
+}
+WRITE_ERRORS: Responses = {**FORBIDDEN, **NOT_READABLE, **CONFLICT}

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditAction, AuditEvent
@@ -113,4 +113,4 @@ def _write(session: Session, _ctx: Any) -> None:
                 "after": after,
             }
         )
-    session.execute(AuditEvent.__table__.insert(), rows)
+    session.execute(cast(Table, AuditEvent.__table__).insert(), rows)  # a declarative class's __table__ is a Table

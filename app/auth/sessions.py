@@ -8,9 +8,10 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, Executable, delete, func, or_, select, text, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from app.auth import queries
 from app.auth.models import LoginAttempt, PasswordToken, User, UserSession
@@ -72,7 +73,9 @@ class NewSession:
     record: UserSession
 
 
-def _retry_after(session: Session, column: object, value: str, limit: int, now: datetime) -> timedelta | None:
+def _retry_after(
+    session: Session, column: InstrumentedAttribute[str], value: str, limit: int, now: datetime
+) -> timedelta | None:
     since = now - THROTTLE_WINDOW
     last_success = session.scalar(
         select(func.max(LoginAttempt.attempted_at)).where(column == value, LoginAttempt.succeeded.is_(True))
@@ -222,7 +225,7 @@ def write_aside(engine: Engine, statement: Executable) -> bool:
     try:
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
-                raw = conn.connection.driver_connection
+                raw: Any = conn.connection.driver_connection  # the sqlite3 connection
                 previous = raw.execute("PRAGMA busy_timeout").fetchone()[0]
                 raw.execute(f"PRAGMA busy_timeout={ASIDE_WAIT_MS}")
                 try:

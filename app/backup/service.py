@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Date, DateTime, LargeBinary, Numeric, func, insert, select, text
+from sqlalchemy import Connection, Date, DateTime, LargeBinary, Numeric, Table, func, insert, select, text
 from sqlalchemy.sql.type_api import TypeDecorator
 
 from app import models  # noqa: F401  (every table)
@@ -136,6 +136,7 @@ def restore(connection: Connection, path: Path) -> dict[str, int]:
                 f"The dump is of schema revision {header.get('revision')}, the database is at {current}: "
                 "run `gcm db upgrade` to the same revision first (or restore with the matching version)."
             )
+        table: Table | None
         for table in Base.metadata.sorted_tables:
             if connection.scalar(select(func.count()).select_from(table)):
                 raise RestoreRefused(f"The database is not empty (table {table.name} has rows): restore needs an "
@@ -168,7 +169,7 @@ def restore(connection: Connection, path: Path) -> dict[str, int]:
                 for n, d, v in zip(names, decoders, item, strict=True)
             }
             batch.append(row)
-            counts[table.name] += 1  # type: ignore[union-attr]
+            counts[table.name] += 1  # type: ignore[union-attr,attr-defined]  # a row line always follows its table's line
             if len(batch) >= BATCH:
                 flush()
         flush()

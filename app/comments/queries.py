@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from app.comments.models import Comment, CommentThread, ThreadStatus, ThreadTarget
 from app.i18n import _
@@ -13,7 +14,7 @@ from app.submissions.models import ObjectiveReport, Submission, SubmissionSectio
 from app.submissions.rules import SECTION_TITLES
 
 
-def _options() -> tuple[object, ...]:
+def _options() -> tuple[ExecutableOption, ...]:
     return (
         joinedload(CommentThread.created_by),
         joinedload(CommentThread.resolved_by),

@@ -22,9 +22,9 @@ class CommitmentRow:
     last_reported_on: date | None
 
 
-def _readable(stmt: Select, user: User) -> Select:  # type: ignore[type-arg]
+def _readable(stmt: Select, user: User) -> Select:
     where = readable_country_filter(user, Commitment.country_id)
-    return stmt if where is None else stmt.where(where)  # type: ignore[arg-type]
+    return stmt if where is None else stmt.where(where)
 
 
 def list_commitments(session: Session, *, user: User, country_iso3: str | None = None) -> list[CommitmentRow]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import Role, User
@@ -139,7 +139,7 @@ _REPORT_CELLS = {
 }
 
 
-def _applies_principle(code: str) -> object:
+def _applies_principle(code: str) -> ColumnElement[bool]:
     return exists().where(
         objective_report_principle.c.objective_report_id == ObjectiveReport.id,
         objective_report_principle.c.principle_id
@@ -189,7 +189,7 @@ def pledge_counts(session: Session, *, user: User | None, f: Filters) -> dict[tu
     )
     readable = readable_country_filter(user, Commitment.country_id)
     if readable is not None:
-        stmt = stmt.where(readable)  # type: ignore[arg-type]
+        stmt = stmt.where(readable)
     if f.principle is not None:
         stmt = stmt.where(
             exists().where(
@@ -227,7 +227,7 @@ def explorer_indicators(session: Session, *, user: User | None) -> list[Indicato
     stmt = select(Indicator)
     own = readable_country_filter(user, Indicator.country_id)
     if own is not None:
-        stmt = stmt.where(Indicator.country_id.is_(None) | own)  # type: ignore[operator]
+        stmt = stmt.where(Indicator.country_id.is_(None) | own)
     return list(session.scalars(stmt))
 
 
@@ -236,7 +236,7 @@ def explorer_indicator(session: Session, *, user: User | None, code: str) -> Ind
     stmt = select(Indicator).where(Indicator.code == code)
     own = readable_country_filter(user, Indicator.country_id)
     if own is not None:
-        stmt = stmt.where(Indicator.country_id.is_(None) | own)  # type: ignore[operator]
+        stmt = stmt.where(Indicator.country_id.is_(None) | own)
     return session.scalars(stmt).first()
 
 
@@ -258,7 +258,7 @@ def indicator_values(
     )
     readable = readable_country_filter(user, IndicatorValue.country_id)
     if readable is not None:
-        stmt = stmt.where(readable)  # type: ignore[arg-type]
+        stmt = stmt.where(readable)
     return {
         (cid, period): ValueCell(value, status == ValueStatus.provisional.value)
         for cid, period, value, status in session.execute(stmt)
@@ -412,6 +412,6 @@ def objective_commitments(
     )
     readable = readable_country_filter(user, Commitment.country_id)
     if readable is not None:
-        stmt = stmt.where(readable)  # type: ignore[arg-type]
+        stmt = stmt.where(readable)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     return int(total), [(c, country) for c, country in session.execute(stmt.limit(limit))]

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, func, literal_column, select, text
 from sqlalchemy import column as sql_column
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnClause
 
 from app.auth.models import User
 from app.catalog.models import Country, Objective
@@ -29,7 +31,7 @@ from app.visibility import readable_country_filter
 
 KINDS = {"report": 0, "practice": 1, "pledge": 2}
 # PostgreSQL: the stored vector of each kind (generated columns, not in the models; see migration 8d4f3a015e04).
-VECTORS = {
+VECTORS: dict[str, ColumnClause[Any]] = {
     "report": literal_column("objective_report.fts_report"),
     "practice": literal_column("objective_report.fts_practice"),
     "pledge": literal_column("commitment.fts_pledge"),
@@ -38,7 +40,7 @@ LIMIT = 50
 WORD = re.compile(r"\w+", re.UNICODE)
 
 # The searchable text of each kind: the same expressions as the indexes (see the migration).
-_SPACE = literal_column("' '")
+_SPACE: ColumnClause[str] = literal_column("' '")
 REPORT_TEXT = (
     ObjectiveReport.narrative
     + _SPACE
@@ -71,7 +73,9 @@ def words(query: str) -> list[str]:
     return [w for w in WORD.findall(query.lower()) if len(w) >= 2][:12]
 
 
-def _match(session: Session, kind: str, id_column: ColumnElement[int], terms: list[str]):  # type: ignore[no-untyped-def]
+def _match(
+    session: Session, kind: str, id_column: ColumnElement[int] | InstrumentedAttribute[int], terms: list[str]
+) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         return VECTORS[kind].op("@@")(func.plainto_tsquery(literal_column("'english'"), " ".join(terms)))
     fts = " ".join(f'"{t}"*' for t in terms)
@@ -79,7 +83,7 @@ def _match(session: Session, kind: str, id_column: ColumnElement[int], terms: li
     rowids = text(
         "SELECT (rowid - :base) / 4 FROM search_index WHERE search_index MATCH :fts AND rowid % 4 = :base"
     ).bindparams(fts=fts, base=base)
-    return id_column.in_(rowids.columns(sql_column("id")))  # type: ignore[arg-type]
+    return id_column.in_(rowids.columns(sql_column("id")))
 
 
 def search(session: Session, *, user: User | None, query: str, f: Filters, kinds: set[str] | None = None) -> list[Hit]:
@@ -171,7 +175,7 @@ def _pledges(session: Session, user: User | None, terms: list[str], f: Filters) 
     )
     readable = readable_country_filter(user, Commitment.country_id)
     if readable is not None:
-        stmt = stmt.where(readable)  # type: ignore[arg-type]
+        stmt = stmt.where(readable)
     objective_ids = select(commitment_objective.c.commitment_id).join(
         Objective, Objective.id == commitment_objective.c.objective_id
     )

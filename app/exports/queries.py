@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, String, cast, exists, func, literal, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -49,18 +49,22 @@ class Column:
     kind: str  # "int", "float", "str", "text", "date", "datetime", "bool"
 
 
+# A statement of any columns (SQLAlchemy 2.1 types Select by the tuple of its columns).
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
+
+
 @dataclass(frozen=True)
 class Dataset:
     key: str
     columns: tuple[Column, ...]
-    statement: Select[Any]
+    statement: AnySelect
 
 
 def _cols(*spec: str) -> tuple[Column, ...]:
     return tuple(Column(*item.split(":")) for item in spec)
 
 
-def _where(stmt: Select[Any], *clauses: object | None) -> Select[Any]:
+def _where(stmt: AnySelect, *clauses: object | None) -> AnySelect:
     for clause in clauses:
         if clause is not None:
             stmt = stmt.where(clause)  # type: ignore[arg-type]
@@ -74,7 +78,7 @@ def _joined_numbers(session: Session, column: Any) -> Any:
     return func.group_concat(column, "; ")
 
 
-def _submission_filters(stmt: Select[Any], user: User | None, filters: Filters) -> Select[Any]:
+def _submission_filters(stmt: AnySelect, user: User | None, filters: Filters) -> AnySelect:
     return _where(
         stmt,
         readable_submission_filter(user),
@@ -85,7 +89,7 @@ def _submission_filters(stmt: Select[Any], user: User | None, filters: Filters) 
 
 
 def submissions(session: Session, user: User | None, filters: Filters) -> Dataset:
-    stmt = (
+    stmt: AnySelect = (
         select(
             Submission.id,
             Country.iso3,
@@ -133,7 +137,7 @@ def submissions(session: Session, user: User | None, filters: Filters) -> Datase
 
 
 def objective_reports(session: Session, user: User | None, filters: Filters) -> Dataset:
-    stmt = (
+    stmt: AnySelect = (
         select(
             ObjectiveReport.id,
             Submission.id,
@@ -198,7 +202,7 @@ def commitments(session: Session, user: User | None, filters: Filters) -> Datase
         .where(commitment_objective.c.commitment_id == Commitment.id)
         .scalar_subquery()
     )
-    stmt = (
+    stmt: AnySelect = (
         select(
             Commitment.id,
             Commitment.reference,
@@ -255,7 +259,7 @@ def commitments(session: Session, user: User | None, filters: Filters) -> Datase
 
 
 def indicator_values(session: Session, user: User | None, filters: Filters) -> Dataset:
-    stmt = (
+    stmt: AnySelect = (
         select(
             IndicatorValue.id,
             Indicator.code,

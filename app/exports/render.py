@@ -94,4 +94,4 @@ def to_pdf(doc: Document, laid_out: Callable[[int], None] | None = None) -> byte
     rendered = HTML(string=to_html(doc)).render(stylesheets=[CSS(filename=str(STYLESHEET))])
     if laid_out is not None:
         laid_out(len(rendered.pages))
-    return rendered.write_pdf()  # type: ignore[no-any-return]
+    return rendered.write_pdf()

@@ -49,7 +49,7 @@ def _date(moment: object) -> str:
     return moment.strftime("%Y-%m-%d") if moment is not None else "—"  # type: ignore[attr-defined]
 
 
-def _status_label(status: object) -> str:
+def _status_label(status: SubmissionStatus | str) -> str:
     try:
         return STATUS_LABELS[SubmissionStatus(getattr(status, "value", status))]
     except ValueError:
@@ -203,7 +203,8 @@ def _overview_row(
     ]
     counts = [sum(1 for r in regional if r.progress_rating == rating) for rating in ProgressRating]
     reporting = _("%(n)s of %(m)s") % {"n": len(regional), "m": regional_total}
-    return [[str(number_)], [reporting], *[[str(c)] for c in counts]]
+    counted: list[list[Run]] = [[str(c)] for c in counts]
+    return [[str(number_)], [reporting], *counted]
 
 
 def _objective_section(
@@ -376,7 +377,7 @@ def build_country_profile(
     history = queries.visible_submissions_of(session, user, country.id)
     doc.add(Heading(_("Submission history")))
     if history:
-        rows = [
+        rows: list[list[list[Run]]] = [
             [
                 [s.review_cycle.name],
                 [_status_label(s.status)],

@@ -21,10 +21,11 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
+import sqlalchemy as sa
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -367,7 +368,7 @@ def plan_values(
     plan = Plan("values")
     indicators = {i.code: i for i in session.scalars(select(Indicator))}
     countries = {r[0]: r[1] for r in session.execute(select(Country.iso3, Country.id))}
-    t = IndicatorValue.__table__
+    t = cast(sa.Table, IndicatorValue.__table__)  # a declarative class's __table__ is a Table
     existing: dict[tuple, Any] = {
         (r.indicator_id, r.country_id, r.period, r.sex, r.age_group, r.migratory_status): r
         for r in session.execute(
@@ -435,7 +436,7 @@ def apply_values(session: Session, plan: Plan, *, user_id: int | None) -> None:
     is no longer the planned one) or a row added meanwhile raises ``ImportConflict`` and nothing is written."""
     if plan.errors:
         raise ImportRefused(plan.errors)
-    t = IndicatorValue.__table__
+    t = cast(sa.Table, IndicatorValue.__table__)  # a declarative class's __table__ is a Table
     now = utcnow()
     statement = (
         update(t)
@@ -482,7 +483,7 @@ def _check_versions(session: Session, table: Any, plan: Plan) -> None:
     conflicts: list[tuple[int, str]] = []
     for start in range(0, len(plan.changed), 5000):
         chunk = plan.changed[start : start + 5000]
-        found = dict(
+        found: dict[int, int] = dict(
             session.connection()
             .execute(select(table.c.id, table.c.version).where(table.c.id.in_([r["b_id"] for r in chunk])))
             .all()
@@ -557,7 +558,9 @@ def plan_indicators(
             plan.errors.extend((line, p) for p in problems)
             continue
         seen[code] = line
-        values = {name: get(name) for name in ("name", "unit", "aggregation", "description", "source")}
+        values: dict[str, str | None] = {
+            name: get(name) for name in ("name", "unit", "aggregation", "description", "source")
+        }
         values["sdg_code"] = get("sdg_code") or None
         current = existing.get(code)
         wanted = [objectives[n] for n in numbers]
@@ -582,7 +585,7 @@ def apply_indicators(session: Session, plan: Plan, *, user_id: int | None) -> No
     """As ``apply_values``: all or nothing, a row changed since the plan is an ``ImportConflict``."""
     if plan.errors:
         raise ImportRefused(plan.errors)
-    t = Indicator.__table__
+    t = cast(sa.Table, Indicator.__table__)
     now = utcnow()
     statement = (
         update(t)
@@ -601,7 +604,7 @@ def apply_indicators(session: Session, plan: Plan, *, user_id: int | None) -> No
             links.extend({"indicator_id": indicator.id, "objective_id": o} for o in row["_objectives"])
         if links:
             session.execute(
-                insert(IndicatorObjective.__table__),
+                insert(cast(sa.Table, IndicatorObjective.__table__)),
                 [r | {"relation": "primary", "is_official": False} for r in links],
             )
 
@@ -664,9 +667,12 @@ def pending_upload(session: Session, upload_id: str, *, user_id: int) -> Pending
 
 def claim_upload(session: Session, upload_id: int, *, user_id: int) -> None:
     """Delete the waiting upload as it is imported; already gone (confirmed twice at once): ``ImportConflict``."""
-    claimed = session.execute(
-        delete(PendingImport).where(PendingImport.id == upload_id, PendingImport.user_id == user_id),
-        execution_options={"synchronize_session": False},
+    claimed = cast(
+        CursorResult[Any],  # a DELETE's result is a CursorResult (its rowcount)
+        session.execute(
+            delete(PendingImport).where(PendingImport.id == upload_id, PendingImport.user_id == user_id),
+            execution_options={"synchronize_session": False},
+        ),
     )
     if claimed.rowcount != 1:
         raise ImportConflict([(0, _("This upload was confirmed already."))])

@@ -21,12 +21,12 @@ def code_sort_key(code: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdecimal() else (1, p) for p in re.split(r"[.]", code))
 
 
-def _readable_indicators(user: User) -> Select[tuple[Indicator]]:
+def _readable_indicators(user: User) -> Select[Indicator]:
     """Every shared indicator, and the national indicators of the States the user may read."""
     stmt = select(Indicator)
     own = readable_country_filter(user, Indicator.country_id)
     if own is not None:
-        stmt = stmt.where(or_(Indicator.country_id.is_(None), own))  # type: ignore[arg-type]
+        stmt = stmt.where(or_(Indicator.country_id.is_(None), own))
     return stmt
 
 
@@ -104,7 +104,7 @@ def list_coverage(session: Session, *, indicator: Indicator, user: User) -> list
     )
     readable = readable_country_filter(user, Country.id)
     if readable is not None:
-        stmt = stmt.where(readable)  # type: ignore[arg-type]
+        stmt = stmt.where(readable)
     if indicator.country_id is not None:
         stmt = stmt.where(Country.id == indicator.country_id)
     return [(country, count, latest) for country, count, latest in session.execute(stmt)]

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
@@ -268,7 +269,7 @@ def add_value(
     """Record a new period of the focal point's own country; a period already recorded is a conflict, not a change."""
     country_id = _own_country(user)
     row = clean_row(indicator, form)
-    keys = {"indicator_id": indicator.id, "country_id": country_id, "period": row.period}
+    keys: dict[str, Any] = {"indicator_id": indicator.id, "country_id": country_id, "period": row.period}
     existing = queries.find_value(session, **keys, disaggregation=disaggregation)
     if existing is not None:
         raise _conflict_taken(existing)

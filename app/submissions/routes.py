@@ -338,7 +338,7 @@ def _autosave_failure(
     typed: dict[str, Any],
 ) -> Response:
     if isinstance(exc, service.EditConflict):
-        context = {"conflict": _conflict(session, record, typed), "labels": field_labels()}
+        context: dict[str, Any] = {"conflict": _conflict(session, record, typed), "labels": field_labels()}
         response = render(request, "submissions/_conflict.html", context, status_code=409)
         response.headers["X-Version"] = str(record.version)
         return response

@@ -297,7 +297,8 @@ def submit(session: Session, *, user: User, submission: Submission) -> None:
     resubmitted = submission.status is SubmissionStatus.changes_requested
     submission.status = SubmissionStatus.submitted
     submission.submitted_at = utcnow()
-    for part in [*submission.sections, *submission.objective_reports]:
+    parts: list[SubmissionSection | ObjectiveReport] = [*submission.sections, *submission.objective_reports]
+    for part in parts:
         part.reopened = False
     session.add(ReviewDecision(submission_id=submission.id, kind=DecisionKind.submit, decided_by_id=user.id))
     session.flush()
