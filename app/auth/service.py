@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -188,7 +188,7 @@ def find_token(session: Session, key: str) -> ApiToken:
         return record
     if len(key) < len(TOKEN_PREFIX) + 4:
         raise ValidationFailed(_("Give a token id or its prefix as listed (like gcm_AbC123)."))
-    matches = list(session.scalars(select(ApiToken).where(ApiToken.prefix.startswith(key, autoescape=True)).limit(2)))
+    matches = queries.tokens_by_prefix(session, key, limit=2)
     if not matches:
         raise NotFound(_("No API token has the prefix %(prefix)s.") % {"prefix": key})
     if len(matches) > 1:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Executable, delete, func, or_, select, text, update
-from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
+from sqlalchemy import Engine, Executable, delete, or_, text, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.auth import queries
 from app.auth.models import LoginAttempt, PasswordToken, User, UserSession
@@ -77,19 +77,10 @@ def _retry_after(
     session: Session, column: InstrumentedAttribute[str], value: str, limit: int, now: datetime
 ) -> timedelta | None:
     since = now - THROTTLE_WINDOW
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.attempted_at)).where(column == value, LoginAttempt.succeeded.is_(True))
-    )
+    last_success = queries.last_success(session, column, value)
     if last_success is not None and last_success > since:
         since = last_success
-    failures = list(
-        session.scalars(
-            select(LoginAttempt.attempted_at)
-            .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since)
-            .order_by(LoginAttempt.attempted_at.desc())
-            .limit(limit)
-        )
-    )
+    failures = queries.recent_failures(session, column, value, since=since, limit=limit)
     if len(failures) < limit:
         return None
     return failures[-1] + THROTTLE_WINDOW - now
@@ -141,11 +132,7 @@ def prune(session: Session, *, limit: int | None = PRUNE_BATCH) -> tuple[int, in
             ),
         ),
     ):
-        ids = select(model.id).where(dead)
-        if limit is not None:
-            ids = ids.order_by(model.id).limit(limit)
-            if postgres:
-                ids = ids.with_for_update(skip_locked=True)
+        ids = queries.prunable_ids(model, dead, limit=limit, skip_locked=postgres)
         result = session.execute(
             delete(model).where(model.id.in_(ids.scalar_subquery())).execution_options(synchronize_session=False)
         )
@@ -192,11 +179,7 @@ def start_session(session: Session, *, user: User, ip_address: str = "", user_ag
 
 def load_session(session: Session, token: str) -> UserSession | None:
     """The live session for a cookie token (not revoked, not expired, not idle too long, user active)."""
-    record = session.scalar(
-        select(UserSession)
-        .where(UserSession.token_hash == digest_token(token))
-        .options(joinedload(UserSession.user).joinedload(User.country))
-    )
+    record = queries.session_by_digest(session, digest_token(token))
     now = utcnow()
     if record is None or record.revoked_at is not None or record.expires_at <= now:
         return None
@@ -301,11 +284,7 @@ def issue_password_link(session: Session, *, user: User, issued_by: User | None)
 
 
 def get_password_token(session: Session, token: str) -> PasswordToken:
-    record = session.scalar(
-        select(PasswordToken)
-        .where(PasswordToken.token_hash == digest_token(token))
-        .options(joinedload(PasswordToken.user))
-    )
+    record = queries.password_token_by_digest(session, digest_token(token))
     if record is None or record.used_at is not None or record.expires_at <= utcnow() or not record.user.is_active:
         raise NotFound(_("This link is not valid any more. Ask an administrator for a new one."))
     return record

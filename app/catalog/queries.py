@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -15,6 +17,19 @@ def get_country(session: Session, iso3: str) -> Country | None:
 def list_objectives(session: Session) -> list[Objective]:
     stmt = select(Objective).options(joinedload(Objective.round_table)).order_by(Objective.number)
     return list(session.scalars(stmt))
+
+
+def objectives_in_order(session: Session) -> list[Objective]:
+    """Every objective by number, nothing loaded with it (a new submission's reports)."""
+    return list(session.scalars(select(Objective).order_by(Objective.number)))
+
+
+def objectives_by_numbers(session: Session, numbers: Iterable[int]) -> list[Objective]:
+    return list(session.scalars(select(Objective).where(Objective.number.in_(numbers)).order_by(Objective.number)))
+
+
+def principles_by_codes(session: Session, codes: Iterable[str]) -> list[Principle]:
+    return list(session.scalars(select(Principle).where(Principle.code.in_(codes)).order_by(Principle.code)))
 
 
 def list_round_tables(session: Session) -> list[RoundTable]:

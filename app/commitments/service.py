@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import Role, User
+from app.catalog import queries as catalog_queries
 from app.catalog.models import Country, Objective, Principle
 from app.commitments import queries
 from app.commitments.models import Commitment, CommitmentForm, CommitmentStatus, CommitmentUpdate, PledgeType
@@ -174,7 +174,7 @@ def _check_matched(
 
 def _check_objectives(session: Session, numbers: list[str], errors: dict[str, str]) -> list[Objective]:
     wanted = {int(n) for n in numbers if n.strip().isdecimal()}
-    found = list(session.scalars(select(Objective).where(Objective.number.in_(wanted)).order_by(Objective.number)))
+    found = catalog_queries.objectives_by_numbers(session, wanted)
     if not numbers:
         errors["objectives"] = _("Choose at least one objective that the pledge advances.")
     elif len(found) != len(set(numbers)):
@@ -184,7 +184,7 @@ def _check_objectives(session: Session, numbers: list[str], errors: dict[str, st
 
 def _check_principles(session: Session, codes: list[str], errors: dict[str, str]) -> list[Principle]:
     wanted = set(codes)
-    found = list(session.scalars(select(Principle).where(Principle.code.in_(wanted)).order_by(Principle.code)))
+    found = catalog_queries.principles_by_codes(session, wanted)
     if len(found) != len(wanted):
         errors["principles"] = _("Choose guiding principles from the list.")
     return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -61,6 +63,11 @@ def get_report(submission: Submission, number: int) -> ObjectiveReport | None:
 def list_country_commitments(session: Session, country_id: int) -> list[Commitment]:
     stmt = select(Commitment).where(Commitment.country_id == country_id).order_by(Commitment.reference)
     return list(session.scalars(stmt))
+
+
+def country_commitments_by_ids(session: Session, country_id: int, ids: Iterable[int]) -> list[Commitment]:
+    """Those of the commitments ``ids`` that belong to the country."""
+    return list(session.scalars(select(Commitment).where(Commitment.id.in_(ids), Commitment.country_id == country_id)))
 
 
 def list_country_submissions(session: Session, country_id: int) -> list[Submission]:

@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.catalog.models import Objective, Principle
+from app.catalog import queries as catalog_queries
+from app.catalog.models import Principle
 from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
@@ -75,7 +75,7 @@ def start_submission(
         raise Conflict(_("Your country's review for this cycle has already been started."))
     submission = Submission(country_id=user.country_id, review_cycle_id=cycle.id, status=SubmissionStatus.draft)
     submission.sections = [SubmissionSection(key=key, body="", updated_by_id=user.id) for key in SectionKey]
-    objectives = session.scalars(select(Objective).order_by(Objective.number))
+    objectives = catalog_queries.objectives_in_order(session)
     submission.objective_reports = [ObjectiveReport(objective_id=o.id, updated_by_id=user.id) for o in objectives]
     if carry_forward is not None:
         _copy_from(submission, carry_forward, user)
@@ -231,7 +231,7 @@ def save_objective_report(
 
 def _principles(session: Session, codes: list[str], errors: dict[str, str]) -> list[Principle]:
     wanted = sorted(set(codes))
-    found = list(session.scalars(select(Principle).where(Principle.code.in_(wanted)).order_by(Principle.code)))
+    found = catalog_queries.principles_by_codes(session, wanted)
     if len(found) != len(wanted):
         errors["principles"] = _("Choose guiding principles from the list.")
     return found
@@ -241,9 +241,7 @@ def _commitments(session: Session, country_id: int, ids: list[int], errors: dict
     wanted = set(ids)
     if not wanted:
         return []
-    found = list(
-        session.scalars(select(Commitment).where(Commitment.id.in_(wanted), Commitment.country_id == country_id))
-    )
+    found = queries.country_commitments_by_ids(session, country_id, wanted)
     if len(found) != len(wanted):
         errors["commitments"] = _("Choose commitments of your own country from the list.")
     return found
