@@ -10,14 +10,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import Select, String, cast, exists, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, String, cast, exists, func, literal, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.catalog.models import Country, Objective, RoundTable, Subregion
 from app.commitments.models import Commitment, commitment_objective
 from app.cycles.models import ReviewCycle
-from app.exports.models import Job
+from app.exports.models import Job, JobKind
 from app.indicators.models import TOTAL, Indicator, IndicatorKind, IndicatorObjective, IndicatorValue
 from app.submissions.models import ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
 from app.visibility import ACCEPTED, readable_country_filter, readable_submission_filter
@@ -476,3 +476,24 @@ def list_jobs_of(session: Session, user: User, limit: int = 10) -> list[Job]:
 
 def job_result(session: Session, job_id: int) -> bytes | None:
     return session.scalar(select(Job.result).where(Job.id == job_id))
+
+
+# The job queue (app/exports/service.py).
+
+
+def any_job_matching(session: Session, condition: ColumnElement[bool]) -> bool:
+    """Whether any job matches (one read)."""
+    return session.scalar(select(Job.id).where(condition).limit(1)) is not None
+
+
+def oldest_job_matching(session: Session, *conditions: ColumnElement[bool], skip_locked: bool) -> int | None:
+    """The id of the oldest job matching, locked FOR UPDATE SKIP LOCKED when ``skip_locked`` (PostgreSQL)."""
+    candidates = select(Job.id).where(*conditions).order_by(Job.id).limit(1)
+    if skip_locked:
+        candidates = candidates.with_for_update(skip_locked=True)
+    return session.scalar(candidates)
+
+
+def job_run_details(session: Session, job_id: int) -> Row[JobKind, dict[str, Any], int | None, int]:
+    """What a run needs of its job: kind, params, created_by_id, attempts (the job must exist)."""
+    return session.execute(select(Job.kind, Job.params, Job.created_by_id, Job.attempts).where(Job.id == job_id)).one()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Update, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Update, and_, delete, func, or_, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
@@ -237,7 +237,7 @@ def work_waiting(session: Session, *, stale_after: timedelta = STALE_AFTER, now:
         and_(Job.status == JobStatus.running, func.coalesce(Job.heartbeat_at, Job.updated_at) < now - stale_after),
         Job.finished_at < now - KEEP_RESULTS,
     )
-    return session.scalar(select(Job.id).where(waiting).limit(1)) is not None
+    return queries.any_job_matching(session, waiting)
 
 
 def claim(
@@ -254,10 +254,10 @@ def claim(
     write.execute(delete(Job).where(Job.finished_at < now - KEEP_RESULTS).execution_options(synchronize_session=False))
     write.commit()
     for _attempt in range(5):
-        candidates = select(Job.id).where(Job.status == JobStatus.queued, _due(now)).order_by(Job.id).limit(1)
-        if write.get_bind().dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        candidate = write.scalar(candidates)
+        skip_locked = write.get_bind().dialect.name == "postgresql"
+        candidate = queries.oldest_job_matching(
+            write, Job.status == JobStatus.queued, _due(now), skip_locked=skip_locked
+        )
         if candidate is None:
             write.commit()
             return None
@@ -309,7 +309,7 @@ def run_job(
     Every write is guarded by the run's ``attempt``: if the job was recovered meanwhile, nothing more is written.
     ``checkpoint()`` runs at each progress step and may raise JobReleased (stop asked) or JobLost.
     """
-    row = write.execute(select(Job.kind, Job.params, Job.created_by_id, Job.attempts).where(Job.id == job_id)).one()
+    row = queries.job_run_details(write, job_id)
     kind, params, creator_id = JobKind(row.kind), dict(row.params), row.created_by_id
     attempt = attempt if attempt is not None else row.attempts
 

@@ -18,10 +18,11 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import and_, event, select, update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.notifications import queries
 from app.notifications.models import OutboxMail, OutboxStatus
 
 log = logging.getLogger("gcm.mail")
@@ -142,8 +143,7 @@ class OutboxRun:
 
 def mail_waiting(session: Session, *, now: datetime | None = None) -> bool:
     """Whether any mail is due: one read, so an idle worker on SQLite never takes the write lock."""
-    due = and_(OutboxMail.status == OutboxStatus.pending, OutboxMail.next_attempt_at <= (now or utcnow()))
-    return session.scalar(select(OutboxMail.id).where(due).limit(1)) is not None
+    return queries.any_mail_due(session, now or utcnow())
 
 
 def deliver_outbox(
@@ -158,16 +158,9 @@ def deliver_outbox(
     tried again after ``mail_backoff``, ``failed`` after MAX_ATTEMPTS tries.
     """
     now = now or utcnow()
-    due = (
-        select(OutboxMail.id, OutboxMail.attempts, OutboxMail.recipient, OutboxMail.subject, OutboxMail.body)
-        .where(OutboxMail.status == OutboxStatus.pending, OutboxMail.next_attempt_at <= now)
-        .order_by(OutboxMail.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+    skip_locked = session.get_bind().dialect.name == "postgresql"
     claimed: list[tuple[int, int, Mail]] = []
-    for row in session.execute(due).all():
+    for row in queries.due_mail(session, now, limit=limit, skip_locked=skip_locked):
         taken = session.execute(
             update(OutboxMail)
             .where(OutboxMail.id == row.id, OutboxMail.status == OutboxStatus.pending,

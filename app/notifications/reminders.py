@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.catalog.models import Country
 from app.cycles.models import ReviewCycle
@@ -69,10 +68,8 @@ def _message(kind: str, cycle: ReviewCycle, country: Country, today: date) -> st
 
 
 def _not_submitted(session: Session, cycle: ReviewCycle) -> list[tuple[Country, Submission | None]]:
-    submissions = {
-        s.country_id: s for s in session.scalars(select(Submission).where(Submission.review_cycle_id == cycle.id))
-    }
-    countries = session.scalars(select(Country).order_by(Country.name))
+    submissions = {s.country_id: s for s in queries.cycle_submissions(session, cycle.id)}
+    countries = queries.countries_by_name(session)
     return [
         (c, submissions.get(c.id))
         for c in countries
@@ -99,15 +96,9 @@ def remind_focal_points(session: Session, cycle: ReviewCycle, today: date) -> li
 
 
 def nudge_secretariat(session: Session, cycle: ReviewCycle, today: date, waiting_days: int) -> list[Sent]:
-    stmt = (
-        select(Submission)
-        .where(Submission.review_cycle_id == cycle.id, Submission.status == SubmissionStatus.submitted)
-        .options(joinedload(Submission.country))
-        .order_by(Submission.submitted_at)
-    )
     waiting = [
         (s, (today - s.submitted_at.date()).days)
-        for s in session.scalars(stmt)
+        for s in queries.submitted_in_cycle(session, cycle.id)
         if s.submitted_at is not None and (today - s.submitted_at.date()).days > waiting_days
     ]
     if not waiting:

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
-from app.catalog.models import Country, Subregion
+from app.catalog.models import Country
 from app.cycles.models import CycleStatus, ReviewCycle
+from app.review import queries
 from app.submissions.models import Submission, SubmissionStatus
 
 NOT_STARTED = "not_started"  # a country without a submission row for the cycle
@@ -41,8 +41,7 @@ class QueueRow:
 
 def list_cycles(session: Session) -> list[ReviewCycle]:
     """Every cycle, the latest first."""
-    stmt = select(ReviewCycle).order_by(ReviewCycle.opens_on.desc(), ReviewCycle.id.desc())
-    return list(session.scalars(stmt))
+    return queries.list_cycles(session)
 
 
 def default_cycle(cycles: Sequence[ReviewCycle]) -> ReviewCycle | None:
@@ -54,26 +53,16 @@ def default_cycle(cycles: Sequence[ReviewCycle]) -> ReviewCycle | None:
 def list_queue(session: Session, queue: QueueFilter, *, today: date) -> list[QueueRow]:
     """One row per country (members outside the region included), in one statement."""
     cycle = queue.cycle
-    waiting = Submission.status == SubmissionStatus.submitted
-    stmt = (
-        select(Country, Submission)
-        .outerjoin(Country.subregion)
-        .outerjoin(Submission, and_(Submission.country_id == Country.id, Submission.review_cycle_id == cycle.id))
-        .options(contains_eager(Country.subregion))
+    members = queries.queue_members(
+        session,
+        cycle.id,
+        not_started=queue.status == NOT_STARTED,
+        status=SubmissionStatus(queue.status) if queue.status not in (None, NOT_STARTED) else None,
+        outside_region=queue.subregion == OUTSIDE_REGION,
+        subregion=queue.subregion if queue.subregion != OUTSIDE_REGION else None,
+        waiting_first=queue.sort == "waiting",
     )
-    if queue.status == NOT_STARTED:
-        stmt = stmt.where(Submission.id.is_(None))
-    elif queue.status is not None:
-        stmt = stmt.where(Submission.status == SubmissionStatus(queue.status))
-    if queue.subregion == OUTSIDE_REGION:
-        stmt = stmt.where(Country.in_region.is_(False))
-    elif queue.subregion is not None:
-        stmt = stmt.where(Subregion.name == queue.subregion)
-    if queue.sort == "waiting":
-        # Submissions waiting for the secretariat first, the longest waiting first; then the rest by name.
-        stmt = stmt.order_by(case((waiting, 0), else_=1), case((waiting, Submission.submitted_at)))
-    stmt = stmt.order_by(Country.name)
-    return [_row(country, submission, cycle, today) for country, submission in session.execute(stmt)]
+    return [_row(country, submission, cycle, today) for country, submission in members]
 
 
 def _row(country: Country, submission: Submission | None, cycle: ReviewCycle, today: date) -> QueueRow:
@@ -93,17 +82,11 @@ def _row(country: Country, submission: Submission | None, cycle: ReviewCycle, to
 
 def count_by_status(session: Session, cycle: ReviewCycle) -> dict[str, int]:
     """How many countries are in each status for the cycle (every status present, zero included)."""
-    stmt = (
-        select(Submission.status, func.count(Country.id))
-        .select_from(Country)
-        .outerjoin(Submission, and_(Submission.country_id == Country.id, Submission.review_cycle_id == cycle.id))
-        .group_by(Submission.status)
-    )
     counts = dict.fromkeys(QUEUE_STATUSES, 0)
-    for status, number in session.execute(stmt):
+    for status, number in queries.count_members_by_status(session, cycle.id):
         counts[status.value if status is not None else NOT_STARTED] = number
     return counts
 
 
 def list_subregion_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Subregion.name).order_by(Subregion.sort_order, Subregion.name)))
+    return queries.list_subregion_names(session)
