@@ -5,6 +5,9 @@ it cannot see."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import app.models  # noqa: F401  (every table, so every mapper is configured)
 from app.db import Base
 
@@ -19,3 +22,44 @@ def test_every_relationship_raises_on_lazy_load() -> None:
         if rel.lazy != "raise"
     ]
     assert not lazy, "load these in queries.py with joinedload/selectinload instead: " + ", ".join(lazy)
+
+
+APP = Path(__file__).resolve().parent.parent / "app"
+
+# Modules that may build SELECTs outside a queries.py, and why (keep this short; prefer a queries.py function).
+SELECT_ALLOWED = {
+    "demo.py": "bulk-inserts the demo data and looks up what it just wrote",
+    "review/demo.py": "the demo's review conversations, as app/demo.py",
+    "backup/service.py": "dumps and restores every table generically (Base.metadata.sorted_tables)",
+    "data_version.py": "the one-row data_version counter, read and bumped on the connection as a commit happens",
+    "seed.py": "upserts the reference CSVs on their natural keys",
+    "imports/service.py": "bulk plans and writes whole tables (Core executemany, version checks per chunk)",
+    "visibility.py": "builds the readable-rows subqueries (WHERE clauses) that queries.py functions embed",
+    "dashboards/search.py": "the full-text search statements (FTS5 on SQLite, tsvector on PostgreSQL)",
+}
+
+
+def _selects(tree: ast.AST) -> list[int]:
+    """Lines that call ``select(...)``, ``sa.select(...)`` or ``<table>.select(...)``."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name == "select":
+                lines.append(node.lineno)
+    return lines
+
+
+def test_every_select_is_in_a_queries_module() -> None:
+    outside = []
+    for path in sorted(APP.rglob("*.py")):
+        relative = path.relative_to(APP).as_posix()
+        if path.name == "queries.py" or relative in SELECT_ALLOWED:
+            continue
+        outside += [f"app/{relative}:{line}" for line in _selects(ast.parse(path.read_text(), str(path)))]
+    assert not outside, "move these select() statements into the feature's queries.py: " + ", ".join(outside)
+
+
+def test_the_select_allow_list_names_modules_that_exist() -> None:
+    assert all((APP / relative).is_file() for relative in SELECT_ALLOWED)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.catalog.models import Country, Subregion
-from app.indicators.models import Aggregation, Indicator, IndicatorValue, ValueStatus
+from app.catalog.models import Country
+from app.dashboards import queries
+from app.dashboards.queries import breakdown_filter
+from app.indicators.models import Aggregation, Indicator, IndicatorValue
 from app.indicators.schemas import Disaggregation
 from app.visibility import readable_country_filter
 
@@ -41,14 +42,6 @@ class PeriodAggregate:
     period: str
     region: Figure
     subregions: list[Figure] = field(default_factory=list)
-
-
-def breakdown_filter(d: Disaggregation) -> list[object]:
-    return [
-        IndicatorValue.sex == d.sex,
-        IndicatorValue.migratory_status == d.migratory_status,
-        IndicatorValue.age_group == d.age_group,
-    ]
 
 
 def _combine(method: Aggregation, total: float | None, count: int) -> float | None:
@@ -82,21 +75,8 @@ def aggregate(
         conditions.append(readable)
     if periods is not None:
         conditions.append(IndicatorValue.period.in_(periods))
-    provisional = func.sum(case((IndicatorValue.status == ValueStatus.provisional.value, 1), else_=0))
-    stmt = (
-        select(
-            IndicatorValue.period,
-            Country.subregion_id,
-            func.count(IndicatorValue.value),
-            func.sum(IndicatorValue.value),
-            provisional,
-        )
-        .join(Country, Country.id == IndicatorValue.country_id)
-        .where(and_(*conditions))  # type: ignore[arg-type]
-        .group_by(IndicatorValue.period, Country.subregion_id)
-    )
     groups: dict[str, dict[int, tuple[int, float | None, int]]] = {}
-    for period, subregion_id, count, total, prov in session.execute(stmt):
+    for period, subregion_id, count, total, prov in queries.value_groups(session, conditions):
         groups.setdefault(period, {})[subregion_id] = (
             int(count),
             None if total is None else float(total),
@@ -126,10 +106,4 @@ def aggregate(
 
 def _expected(session: Session) -> list[tuple[int, str, int]]:
     """The subregions in their order, each with its number of countries (all inside the region)."""
-    stmt = (
-        select(Subregion.id, Subregion.name, func.count(Country.id))
-        .join(Country, and_(Country.subregion_id == Subregion.id, Country.in_region.is_(True)), isouter=True)
-        .group_by(Subregion.id, Subregion.name, Subregion.sort_order)
-        .order_by(Subregion.sort_order, Subregion.name)
-    )
-    return [(sid, name, int(n)) for sid, name, n in session.execute(stmt)]
+    return [(sid, name, int(n)) for sid, name, n in queries.subregions_with_region_counts(session)]

@@ -6,15 +6,15 @@ Every dashboard page runs a fixed number of these, whatever the number of rows (
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, Row, and_, case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import Role, User
 from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
 from app.commitments.models import Commitment, CommitmentStatus, commitment_objective, commitment_principle
 from app.cycles.models import ReviewCycle
-from app.dashboards.aggregates import breakdown_filter
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue, ValueStatus
 from app.indicators.schemas import Disaggregation
 from app.submissions.models import (
@@ -26,6 +26,44 @@ from app.submissions.models import (
     objective_report_principle,
 )
 from app.visibility import readable_country_filter, readable_country_ids, readable_submission_filter, reads_everything
+
+
+def breakdown_filter(d: Disaggregation) -> list[object]:
+    return [
+        IndicatorValue.sex == d.sex,
+        IndicatorValue.migratory_status == d.migratory_status,
+        IndicatorValue.age_group == d.age_group,
+    ]
+
+
+def value_groups(session: Session, conditions: list[object]) -> list[Row[str, Any, int, Any, Any]]:
+    """The one GROUP BY (period, subregion) of ``aggregates.aggregate``: period, subregion id, count of values,
+    their sum, and how many are provisional, over the values matching ``conditions``."""
+    provisional = func.sum(case((IndicatorValue.status == ValueStatus.provisional.value, 1), else_=0))
+    stmt = (
+        select(
+            IndicatorValue.period,
+            Country.subregion_id,
+            func.count(IndicatorValue.value),
+            func.sum(IndicatorValue.value),
+            provisional,
+        )
+        .join(Country, Country.id == IndicatorValue.country_id)
+        .where(and_(*conditions))  # type: ignore[arg-type]
+        .group_by(IndicatorValue.period, Country.subregion_id)
+    )
+    return list(session.execute(stmt))
+
+
+def subregions_with_region_counts(session: Session) -> list[Row[int, str, int]]:
+    """The subregions in their order, each with its number of countries inside the region."""
+    stmt = (
+        select(Subregion.id, Subregion.name, func.count(Country.id))
+        .join(Country, and_(Country.subregion_id == Subregion.id, Country.in_region.is_(True)), isouter=True)
+        .group_by(Subregion.id, Subregion.name, Subregion.sort_order)
+        .order_by(Subregion.sort_order, Subregion.name)
+    )
+    return list(session.execute(stmt))
 
 
 @dataclass(frozen=True)
