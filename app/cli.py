@@ -28,6 +28,11 @@ from app.imports.cli import import_cli  # noqa: E402
 
 cli.add_typer(import_cli, name="import")
 
+from app.questionnaires.cli import cycle_cli, questionnaire_cli  # noqa: E402
+
+cli.add_typer(cycle_cli, name="cycle")
+cli.add_typer(questionnaire_cli, name="questionnaire")
+
 
 def fail(message: str) -> typer.Exit:
     typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)

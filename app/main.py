@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app import models  # noqa: F401  (every table and the audit listeners)
 from app.admin.routes import router as admin_router
 from app.api.commitments import router as api_commitments_router
+from app.api.cycles import router as api_cycles_router
 from app.api.indicators import router as api_indicators_router
 from app.api.routes import router as api_router
 from app.api.submissions import router as api_submissions_router
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_indicators_router)
     app.include_router(api_commitments_router)
     app.include_router(api_submissions_router)
+    app.include_router(api_cycles_router)
     app.include_router(imports_router)
     app.include_router(pages_router)
     app.include_router(auth_router)

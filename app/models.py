@@ -11,6 +11,7 @@ from app.exports.models import Job
 from app.imports.models import PendingImport
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue
 from app.notifications.models import Notification, OutboxMail
+from app.questionnaires.models import Questionnaire
 from app.review.models import ReviewDecision, ReviewSnapshot
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
 
@@ -35,6 +36,7 @@ __all__ = [
     "PasswordToken",
     "PendingImport",
     "Principle",
+    "Questionnaire",
     "ReviewCycle",
     "ReviewDecision",
     "ReviewSnapshot",

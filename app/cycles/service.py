@@ -16,6 +16,7 @@ from app.cycles.models import CycleStatus, ReviewCycle
 from app.cycles.schemas import DESCRIPTION_MAX, NAME_MAX, CycleForm, parse_date
 from app.errors import Conflict, FormInvalid
 from app.i18n import _
+from app.questionnaires import service as questionnaires
 
 
 class CycleEditConflict(Conflict):
@@ -99,6 +100,7 @@ def create_cycle(session: Session, *, form: CycleForm) -> ReviewCycle:
     except IntegrityError:  # the same name saved by someone else a moment ago
         message = _("Another review cycle is already called %(name)s.") % {"name": values.name}
         raise FormInvalid({"name": message}) from None
+    questionnaires.start_for(session, cycle)  # a copy of the previous cycle's questionnaire
     return cycle
 
 

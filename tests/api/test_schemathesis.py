@@ -39,8 +39,10 @@ def test_api_conforms_to_its_schema(app: FastAPI, session: Session) -> None:
     secretariat = make_token(session, user=make_user(session, role=Role.secretariat))
     focal_point = make_user(session, role=Role.focal_point, country="PHL")
     own = make_token(session, user=focal_point)
+    submission = make_submission(session, focal_point=focal_point)
     records = {
-        "submission_id": make_submission(session, focal_point=focal_point).id,
+        "submission_id": submission.id,
+        "cycle_id": submission.review_cycle_id,
         "number": 5,
         "commitment_id": make_commitment(session, user=focal_point).id,
         "code": "10.7.3",
@@ -56,6 +58,7 @@ def test_api_conforms_to_its_schema(app: FastAPI, session: Session) -> None:
         checked.append(operation.label)
     for label in (
         "GET /api/v1/submissions/{submission_id}/objectives/{number}",
+        "GET /api/v1/cycles/{cycle_id}/questionnaire",
         "POST /api/v1/commitments",
         "PUT /api/v1/commitments/{commitment_id}",
         "POST /api/v1/indicators/{code}/values",

@@ -1,0 +1,106 @@
+"""Commands on questionnaires: the definition of a cycle, replaced whole from a file, with the rules that protect
+answers once a cycle is open.
+
+Before a cycle opens anything may change. Once it is open (or closed), wording, hints, translations, order and new
+optional questions may change; removing a section or a question, changing a question's type, removing a choice or
+making an existing question required is refused, with every such change named, and nothing changes.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.cycles.models import CycleStatus, ReviewCycle
+from app.errors import Conflict
+from app.i18n import _
+from app.questionnaires import queries
+from app.questionnaires.defaults import default_definition
+from app.questionnaires.models import Questionnaire
+from app.questionnaires.schemas import CHOICE_TYPES, Definition, DefinitionInvalid, Problem, Question, parse
+
+
+def definition_for(session: Session, cycle: ReviewCycle) -> Definition:
+    """The cycle's questionnaire; a cycle that has none yet asks the default one."""
+    stored = queries.get_for_cycle(session, cycle.id)
+    return Definition.model_validate(stored.definition) if stored is not None else default_definition()
+
+
+def start_for(session: Session, cycle: ReviewCycle) -> Questionnaire:
+    """Give a new cycle its questionnaire: a copy of the previous cycle's, or else the default one."""
+    existing = queries.get_for_cycle(session, cycle.id)
+    if existing is not None:
+        return existing
+    previous = queries.latest_before(session, cycle)
+    definition = deepcopy(previous.definition) if previous is not None else default_definition().as_json()
+    questionnaire = Questionnaire(review_cycle_id=cycle.id, definition=definition)
+    session.add(questionnaire)
+    session.flush()
+    return questionnaire
+
+
+def _questions(definition: Definition) -> dict[tuple[str, str], Question]:
+    found = {("section", q.key): q for s in definition.sections for q in s.questions}
+    found.update({("objective", q.key): q for q in definition.objective_questions})
+    return found
+
+
+def changes_refused_once_open(before: Definition, after: Definition) -> list[Problem]:
+    """What an open cycle's questionnaire may not lose or change: its answers would no longer fit."""
+    problems: list[Problem] = []
+    kept_sections = {s.key for s in after.sections}
+    for section in before.sections:
+        if section.key not in kept_sections:
+            message = _("The section %(key)s cannot be removed: the cycle is open.") % {"key": section.key}
+            problems.append(Problem(where="sections", message=message))
+    new, old_questions = _questions(after), _questions(before)
+    for (kind, key), old in old_questions.items():
+        where = "objective_questions" if kind == "objective" else "sections"
+        now = new.get((kind, key))
+        if now is None:
+            message = _("The question %(key)s cannot be removed: the cycle is open.") % {"key": key}
+            problems.append(Problem(where=where, message=message))
+            continue
+        if now.type is not old.type:
+            message = _("The type of %(key)s cannot change from %(old)s to %(new)s: the cycle is open.")
+            problems.append(Problem(where=where, message=message % {"key": key, "old": old.type, "new": now.type}))
+        if old.type in CHOICE_TYPES:
+            gone = sorted({c.value for c in old.choices or []} - {c.value for c in now.choices or []})
+            if gone:
+                message = _("The choices %(values)s of %(key)s cannot be removed: the cycle is open.")
+                problems.append(Problem(where=where, message=message % {"values": ", ".join(gone), "key": key}))
+        if now.required and not old.required:
+            message = _("%(key)s cannot become required: the cycle is open and answers were given without it.")
+            problems.append(Problem(where=where, message=message % {"key": key}))
+    for (kind, key), question in new.items():
+        if (kind, key) not in old_questions and question.required:
+            message = _("The new question %(key)s must be optional: the cycle is open.") % {"key": key}
+            where = "objective_questions" if kind == "objective" else "sections"
+            problems.append(Problem(where=where, message=message))
+    return problems
+
+
+def replace_definition(session: Session, *, cycle: ReviewCycle, data: object, version: int | None = None) -> bool:
+    """Replace the cycle's questionnaire with ``data`` (parsed JSON), whole or not at all; returns whether it
+    changed. DefinitionInvalid lists every problem; a stale ``version`` is a Conflict."""
+    definition = parse(data)
+    questionnaire = start_for(session, cycle)
+    if version is not None and version != questionnaire.version:
+        raise Conflict(_("Someone else changed this questionnaire after you opened it. Nothing was saved."))
+    if cycle.status is not CycleStatus.planned:
+        refused = changes_refused_once_open(Definition.model_validate(questionnaire.definition), definition)
+        if refused:
+            raise DefinitionInvalid(refused)
+    new: dict[str, Any] = definition.as_json()
+    if new == questionnaire.definition:
+        return False
+    questionnaire.definition = new
+    try:
+        with session.begin_nested():
+            session.flush()
+    except StaleDataError:
+        raise Conflict(_("Someone else changed this questionnaire at the same moment. Nothing was saved.")) from None
+    return True
