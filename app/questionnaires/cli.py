@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
+from app.cycles.models import ReviewCycle
 from app.errors import AppError, FormInvalid
 
 cycle_cli = typer.Typer(help="Review cycles: plan, open, close, list.", no_args_is_help=True)
@@ -52,7 +53,7 @@ def _session() -> Iterator[Session]:
         session.close()
 
 
-def _cycle(session: Session, ref: str):  # type: ignore[no-untyped-def]
+def _cycle(session: Session, ref: str) -> ReviewCycle:
     from app.cycles import queries
 
     found = queries.get_cycle(session, int(ref)) if ref.isdecimal() and len(ref) < 10 else None
