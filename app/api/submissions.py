@@ -11,14 +11,16 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import queries
 from app.api.dependencies import ApiUser, api_user
-from app.api.schemas import INVALID, NO_NUL, NOT_READABLE, UNAUTHORIZED
+from app.api.schemas import INVALID, NO_NUL, NOT_READABLE, UNAUTHORIZED, WRITE_ERRORS, error
+from app.auth.models import Role
 from app.catalog import queries as catalog_queries
+from app.cycles import queries as cycle_queries
 from app.db import SessionDep
-from app.errors import NotFound, ValidationFailed
+from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import _
 from app.submissions import service
 from app.submissions.models import ObjectiveReport, SectionKey, Submission, SubmissionStatus
@@ -165,6 +167,32 @@ def get_submission(submission_id: SubmissionId, user: ApiUser, session: SessionD
         sections=sections,
         objective_reports=reports,
     )
+
+
+class SubmissionStart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cycle_id: int = Field(ge=1, le=2**31 - 1, description="The open review cycle to start the review in")
+
+
+@router.post(
+    "/submissions",
+    name="api:submission_start",
+    status_code=201,
+    response_model=SubmissionDetail,
+    responses={**WRITE_ERRORS, 404: error("No such review cycle")},
+)
+def start_submission(body: SubmissionStart, user: ApiUser, session: SessionDep) -> SubmissionDetail:
+    """A focal point starts their own country's voluntary GCM review in an open cycle (409 if it exists)."""
+    if user.role is not Role.focal_point:
+        raise Forbidden(_("Only a country's focal points start its review."))
+    cycle = cycle_queries.get_cycle(session, body.cycle_id)
+    if cycle is None:
+        raise NotFound(_("No review cycle has this id."))
+    started = service.start_submission(session, user=user, cycle=cycle)
+    session.flush()
+    session.expire_all()  # read it back as the GET does, with everything its answer shows
+    return get_submission(started.id, user, session)
 
 
 @router.get(

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from app.auth.models import Role
+from app.cycles.models import CycleStatus
 from app.submissions.models import SubmissionStatus
 from tests.api.helpers import auth
 from tests.dashboards.helpers import submission_with_status
@@ -103,3 +104,21 @@ def test_no_token_is_401(client: TestClient, session: Session) -> None:
     for path in ("/api/v1/submissions", f"/api/v1/submissions/{submission.id}"):
         response = client.get(path)
         assert response.status_code == 401 and response.json()["message"]
+
+
+def test_a_focal_point_starts_their_countrys_review_through_the_api(client: TestClient, session: Session) -> None:
+    cycle = make_cycle(session)
+    headers = auth(session, Role.focal_point, "KHM")
+    started = client.post("/api/v1/submissions", json={"cycle_id": cycle.id}, headers=headers)
+    assert started.status_code == 201, started.text
+    body = started.json()
+    assert body["country"] == "KHM" and body["status"] == "draft" and len(body["objective_reports"]) == 23
+    again = client.post("/api/v1/submissions", json={"cycle_id": cycle.id}, headers=headers)
+    assert again.status_code == 409 and "already been started" in again.json()["message"]
+    assert client.post("/api/v1/submissions", json={"cycle_id": 999999}, headers=headers).status_code == 404
+    assert client.post("/api/v1/submissions", json={"cycle_id": "x"}, headers=headers).status_code == 422
+    secretariat = auth(session, Role.secretariat)
+    assert client.post("/api/v1/submissions", json={"cycle_id": cycle.id}, headers=secretariat).status_code == 403
+    closed = make_cycle(session, status=CycleStatus.closed)
+    refused = client.post("/api/v1/submissions", json={"cycle_id": closed.id}, headers=headers)
+    assert refused.status_code == 409
