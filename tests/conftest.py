@@ -1,8 +1,11 @@
 """Fixtures: every test that touches data runs on SQLite and on PostgreSQL, on a schema built by Alembic.
 
 ``db_url``  a migrated, seeded database per backend, shared by the session's tests;
-``session`` a Session in a transaction rolled back after each test (savepoints for the code's own commits);
-``app``/``client`` the FastAPI app on that same transaction, through the ASGI test client.
+``connection`` the test's connection, in a transaction rolled back after each test;
+``session`` a Session on it (savepoints for the code's own commits);
+``app``/``client`` the FastAPI app on that same transaction, through the ASGI test client: each request has a Session
+of its own, so objects the test holds are not the request's (re-query, or ``session.expire_all()``, to see what a
+request changed).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI, Request
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -55,16 +58,24 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
+def connection(engine: Engine) -> Iterator[Connection]:
+    """The test's one connection, in a transaction rolled back after the test."""
     connection = engine.connect()
     transaction = connection.begin()
+    try:
+        yield connection
+    finally:
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield session
     finally:
         session.close()
-        transaction.rollback()
-        connection.close()
 
 
 @pytest.fixture
@@ -83,22 +94,31 @@ def settings(db_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, session: Session) -> FastAPI:
+def app(settings: Settings, connection: Connection) -> FastAPI:
     app = create_app(settings)
 
     def _test_session(request: Request) -> Iterator[Session]:
-        # Each request runs in its own savepoint of the test's transaction: a failed request undoes only its
-        # own work (as a rolled-back request would), and everything is rolled back after the test.
-        nested = session.begin_nested()
+        # Each request gets a Session of its own, as in production (nothing the test loaded is in its identity
+        # map, so a missing eager load fails here too), on the test's connection: it runs in a savepoint of the
+        # test's transaction, so a failed request undoes only its own work (as a rolled-back request would), and
+        # everything is rolled back after the test. A second session of the same request (the export download's
+        # StreamSession, which reads on after the first has committed) joins without a savepoint of its own (the
+        # first's release would take it away) and never rolls back: that would end the test's transaction.
+        first = not getattr(request.state, "test_session_started", False)
+        request.state.test_session_started = True
+        mode = "create_savepoint" if first else "rollback_only"
+        request_session = Session(bind=connection, join_transaction_mode=mode, expire_on_commit=False)
         try:
-            yield session
-            if nested.is_active:
-                nested.commit()
-                data_version.committed(session.connection())  # where production commits: count the request's writes
+            yield request_session
+            request_session.commit()
+            if first:
+                data_version.committed(connection)  # where production commits: count the request's writes
         except BaseException:
-            if nested.is_active:
-                nested.rollback()
+            if first:
+                request_session.rollback()
             raise
+        finally:
+            request_session.close()
 
     app.dependency_overrides[get_session] = _test_session
     return app

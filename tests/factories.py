@@ -6,7 +6,8 @@ import itertools
 from datetime import timedelta
 
 from httpx2 import Response
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, object_session
 from starlette.testclient import TestClient
 
 from app.auth import service as auth_service
@@ -41,8 +42,14 @@ def make_user(
 
 
 def make_token(session: Session, *, user: User | None = None) -> str:
+    """A token marked as used a moment ago, so API reads have no last-used write to make: in production that write
+    commits in its own short transaction (app/auth/sessions.write_aside); here it would wait for the test's open
+    transaction on every read (SQLite's write lock) and give up."""
     user = user or make_user(session)
-    return auth_service.create_token(session, user=user).token
+    issued = auth_service.create_token(session, user=user)
+    issued.record.last_used_at = utcnow()
+    session.flush()
+    return issued.token
 
 
 PASSWORD = "correct horse battery"
@@ -59,8 +66,13 @@ def post_form(client: TestClient, url: str, data: dict[str, object] | None = Non
 
 
 def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> None:
+    """Sign in as the user; the test's copy of the user is then refreshed (the sign-in wrote its last login and
+    version in the request's own session)."""
     response = post_form(client, "/login", {"email": user.email, "password": password}, follow_redirects=False)
     assert response.status_code == 303, response.text
+    session = object_session(user)
+    if session is not None:
+        session.refresh(user, [attribute.key for attribute in inspect(User).column_attrs])
 
 
 def make_cycle(session: Session, *, status: CycleStatus = CycleStatus.open, days_to_deadline: int = 30) -> ReviewCycle:
