@@ -1,39 +1,14 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from app.catalog.models import Country, Subregion
 from app.cycles.models import ReviewCycle
-from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
 from app.submissions.models import Submission, SubmissionStatus
+from app.submissions.queries import latest_snapshots, list_decisions
 
-
-def list_decisions(session: Session, submission_id: int) -> list[ReviewDecision]:
-    """The decisions on a submission, newest first, with who made them."""
-    stmt = (
-        select(ReviewDecision)
-        .where(ReviewDecision.submission_id == submission_id)
-        .options(joinedload(ReviewDecision.decided_by))
-        .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
-    )
-    return list(session.scalars(stmt))
-
-
-def latest_snapshots(session: Session, submission_id: int) -> list[ReviewSnapshot]:
-    """The parts' text kept by the latest decision that sent the review back (request changes or reopen)."""
-    latest = (
-        select(ReviewDecision.id)
-        .where(
-            ReviewDecision.submission_id == submission_id,
-            ReviewDecision.kind.in_((DecisionKind.request_changes, DecisionKind.reopen)),
-        )
-        .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    stmt = select(ReviewSnapshot).where(ReviewSnapshot.decision_id == latest).order_by(ReviewSnapshot.id)
-    return list(session.scalars(stmt))
+__all__ = ["latest_snapshots", "list_decisions"]  # the decisions on record are read in app.submissions
 
 
 # The review queue (app/review/queue.py shapes the rows).

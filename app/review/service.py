@@ -18,17 +18,18 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.diff import FieldChange
 from app.auth.models import Role, User
 from app.comments.service import open_threads_message
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.i18n import _
-from app.review import notices, queries
+from app.review import notices
 from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
+from app.submissions.changes import changes_since_review as changes_since_review  # named here too (tests, pages)
+from app.submissions.changes import part_keys, part_texts, parts_by_key
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
 from app.submissions.queries import lock_submission
-from app.submissions.rules import REPORT_FIELDS, STATUS_LABELS
+from app.submissions.rules import STATUS_LABELS
 
 REASON_MAX = 5_000
 
@@ -44,11 +45,6 @@ RESULT = {
     DecisionKind.publish: SubmissionStatus.published,
     DecisionKind.reopen: SubmissionStatus.changes_requested,
 }
-
-
-def part_keys(submission: Submission) -> list[str]:
-    keys = [f"section:{s.key.value}" for s in submission.sections]
-    return keys + [f"objective:{r.objective.number}" for r in submission.objective_reports]
 
 
 def _ensure_reviewer(user: User) -> None:
@@ -176,50 +172,11 @@ def reopen(
 
 # ---- "changed since my last review" ------------------------------------------------------------------------------
 
-SNAPSHOT_REPORT_FIELDS = ("reporting", "not_reported_reason", "progress_rating", *(f.name for f in REPORT_FIELDS))
-
-
-def part_texts(part: SubmissionSection | ObjectiveReport) -> dict[str, str]:
-    """The reviewable text of a part, as plain strings (what the reviewer read)."""
-    if isinstance(part, SubmissionSection):
-        return {"body": part.body}
-    values = {name: getattr(part, name) for name in SNAPSHOT_REPORT_FIELDS}
-    return {name: (v.value if hasattr(v, "value") else v) or "" for name, v in values.items()}
-
-
-def _parts_by_key(submission: Submission) -> dict[str, SubmissionSection | ObjectiveReport]:
-    parts: dict[str, SubmissionSection | ObjectiveReport] = {f"section:{s.key.value}": s for s in submission.sections}
-    parts.update({f"objective:{r.objective.number}": r for r in submission.objective_reports})
-    return parts
-
 
 def _snapshot(session: Session, submission: Submission, decision: ReviewDecision) -> None:
     """Keep the text of each reopened part as the reviewer saw it when sending it back."""
     session.add(decision)
     session.flush()
-    parts = _parts_by_key(submission)
+    parts = parts_by_key(submission)
     for key in decision.parts:
         session.add(ReviewSnapshot(decision_id=decision.id, part=key, texts=part_texts(parts[key])))
-
-
-def changes_since_review(session: Session, submission: Submission) -> dict[str, list[FieldChange]]:
-    """For each part reopened by the latest request for changes (or reopening): what changed since, field by field.
-
-    Empty unless the review is back with the secretariat or being changed.
-    """
-    if submission.status not in (SubmissionStatus.submitted, SubmissionStatus.changes_requested):
-        return {}
-    snapshots = queries.latest_snapshots(session, submission.id)
-    parts = _parts_by_key(submission)
-    result: dict[str, list[FieldChange]] = {}
-    for snapshot in snapshots:
-        part = parts.get(snapshot.part)
-        if part is None:
-            continue
-        now = part_texts(part)
-        result[snapshot.part] = [
-            FieldChange(name, before, now.get(name, ""))
-            for name, before in snapshot.texts.items()
-            if (before or "") != (now.get(name) or "")
-        ]
-    return result

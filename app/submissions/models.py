@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import Column, ForeignKey, Table, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import User
 from app.catalog.models import Country, Objective, Principle
 from app.commitments.models import Commitment
 from app.cycles.models import ReviewCycle
-from app.db import Base, TimestampMixin, VersionedMixin
+from app.db import Base, TimestampMixin, VersionedMixin, utcnow
 
 
 class SubmissionStatus(StrEnum):
@@ -136,3 +137,42 @@ class ObjectiveReport(TimestampMixin, VersionedMixin, Base):
 
     # Collections recorded in the audit trail (by their natural keys) beside the columns.
     __audit_collections__: ClassVar[dict[str, str]] = {"principles": "code", "commitments": "reference"}
+
+
+# The record of decisions on a submission (a focal point's submit, the secretariat's others) and the text each
+# sending back kept. Here, below the review feature, so that submissions read and write them without importing
+# app.review; the state machine that makes the secretariat's decisions is app/review/service.py.
+
+
+class DecisionKind(StrEnum):
+    submit = "submit"  # by the focal point
+    request_changes = "request_changes"
+    approve = "approve"
+    publish = "publish"
+    reopen = "reopen"
+
+
+class ReviewDecision(Base):
+    __tablename__ = "review_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DecisionKind]
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The parts reopened for editing ("section:<key>", "objective:<n>"), for request_changes and reopen.
+    parts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    decided_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class ReviewSnapshot(Base):
+    """The text of a part as the reviewer saw it when sending it back: the "changed since my last review" base."""
+
+    __tablename__ = "review_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("review_decision.id", ondelete="CASCADE"), index=True)
+    part: Mapped[str] = mapped_column(String(64))  # "section:<key>" or "objective:<n>"
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -11,10 +11,8 @@ from app.auth.models import Role, User
 from app.comments import panels as comment_panels
 from app.db import SessionDep
 from app.i18n import _
-from app.review import queries as review_queries
-from app.review import service as review_service
-from app.review.service import part_keys
-from app.submissions import service
+from app.submissions import queries, service
+from app.submissions.changes import changes_since_review, part_keys
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
 from app.submissions.rules import REPORT_FIELDS
 from app.visibility import Aspect, reads_everything
@@ -54,14 +52,14 @@ def detail_response(
         "part_labels": {item.key: item.label for item in checklist},
         "can_edit": can_edit(user, submission),
         "reviews": reads_everything(user) and user.role in (Role.secretariat, Role.admin),
-        "decisions": review_queries.list_decisions(session, submission.id)
+        "decisions": queries.list_decisions(session, submission.id)
         if service.can_read(user, submission, Aspect.decisions)
         else [],
         "reopened": {k for k in part_keys(submission) if _is_reopened(submission, k)},
         "missing": {},
         "decision_form": {"reason": "", "parts": [], "error": "", "field": None},
         "panels": comment_panels.all_panels(session, user, submission),
-        "changes": review_service.changes_since_review(session, submission) if reads_everything(user) else {},
+        "changes": changes_since_review(session, submission) if reads_everything(user) else {},
         "field_labels": field_labels(),
         **extra,
     }

@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
-from app.submissions.models import ObjectiveReport, SectionKey, Submission, SubmissionSection
+from app.submissions.models import (
+    DecisionKind,
+    ObjectiveReport,
+    ReviewDecision,
+    ReviewSnapshot,
+    SectionKey,
+    Submission,
+    SubmissionSection,
+)
 from app.visibility import ACCEPTED
 
 
@@ -95,3 +103,30 @@ def get_last_accepted(session: Session, *, country_id: int, before_cycle_id: int
     )
     found = session.scalar(stmt)
     return get_submission(session, found) if found else None
+
+
+def list_decisions(session: Session, submission_id: int) -> list[ReviewDecision]:
+    """The decisions on a submission, newest first, with who made them."""
+    stmt = (
+        select(ReviewDecision)
+        .where(ReviewDecision.submission_id == submission_id)
+        .options(joinedload(ReviewDecision.decided_by))
+        .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def latest_snapshots(session: Session, submission_id: int) -> list[ReviewSnapshot]:
+    """The parts' text kept by the latest decision that sent the review back (request changes or reopen)."""
+    latest = (
+        select(ReviewDecision.id)
+        .where(
+            ReviewDecision.submission_id == submission_id,
+            ReviewDecision.kind.in_((DecisionKind.request_changes, DecisionKind.reopen)),
+        )
+        .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = select(ReviewSnapshot).where(ReviewSnapshot.decision_id == latest).order_by(ReviewSnapshot.id)
+    return list(session.scalars(stmt))

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,12 +20,13 @@ from app.db import utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _
 from app.notifications import service as notifications
-from app.review.models import DecisionKind, ReviewDecision
 from app.submissions import queries
 from app.submissions.models import (
+    DecisionKind,
     ObjectiveReport,
     ProgressRating,
     ReportingChoice,
+    ReviewDecision,
     SectionKey,
     Submission,
     SubmissionSection,
@@ -79,8 +81,12 @@ def start_submission(
     submission.objective_reports = [ObjectiveReport(objective_id=o.id, updated_by_id=user.id) for o in objectives]
     if carry_forward is not None:
         _copy_from(submission, carry_forward, user)
-    session.add(submission)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(submission)
+            session.flush()
+    except IntegrityError:  # a colleague started it at the same moment
+        raise Conflict(_("Your country's review for this cycle has already been started.")) from None
     return submission
 
 
