@@ -6,6 +6,7 @@ it cannot see."""
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import app.models  # noqa: F401  (every table, so every mapper is configured)
@@ -63,3 +64,18 @@ def test_every_select_is_in_a_queries_module() -> None:
 
 def test_the_select_allow_list_names_modules_that_exist() -> None:
     assert all((APP / relative).is_file() for relative in SELECT_ALLOWED)
+
+
+CORE = {"app.config", "app.db", "app.errors", "app.i18n", "app.data_version", "app.web"}
+
+
+def test_the_core_contract_names_every_other_part_of_app() -> None:
+    """A new feature (or top-level module) is added to the import-linter contract that keeps the core from it."""
+    config = tomllib.loads((APP.parent / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    (contract,) = [c for c in config if c["type"] == "forbidden" and set(c["source_modules"]) == CORE]
+    parts = {
+        f"app.{p.stem}"
+        for p in APP.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()
+    }
+    assert parts - CORE - set(contract["forbidden_modules"]) == set()
