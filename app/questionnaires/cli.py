@@ -127,12 +127,16 @@ def questionnaire_export(
     cycle: Annotated[str, typer.Argument(help="The cycle's id or exact name.")],
     file: Annotated[Path, typer.Argument(help="The JSON file to write.", dir_okay=False)],
 ) -> None:
-    """Write the cycle's questionnaire as JSON (the format is described in app/questionnaires/schemas.py)."""
-    from app.questionnaires import service
+    """Write the cycle's questionnaire: JSON (app/questionnaires/schemas.py), or an XLSForm-style workbook when FILE
+    ends in .xlsx (app/questionnaires/xlsform.py)."""
+    from app.questionnaires import service, xlsform
 
     with _session() as session:
         definition = service.definition_for(session, _cycle(session, cycle))
-    file.write_text(json.dumps(definition.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if file.suffix.lower() == ".xlsx":
+        file.write_bytes(xlsform.to_workbook(definition))
+    else:
+        file.write_text(json.dumps(definition.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     typer.echo(f"Wrote {file}")
 
 
@@ -141,13 +145,17 @@ def questionnaire_import(
     cycle: Annotated[str, typer.Argument(help="The cycle's id or exact name.")],
     file: Annotated[Path, typer.Argument(help="A JSON file as `gcm questionnaire export` writes it.", exists=True)],
 ) -> None:
-    """Replace the cycle's questionnaire with the file's, whole or not at all (every problem is listed)."""
-    from app.questionnaires import service
+    """Replace the cycle's questionnaire with the file's (JSON, or .xlsx), whole or not at all (every problem is
+    listed with where it is)."""
+    from app.questionnaires import service, xlsform
 
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _fail(f"{file} is not a JSON file in UTF-8: {exc}") from None
     with _session() as session:
+        if file.suffix.lower() == ".xlsx":
+            data: object = xlsform.from_workbook(file.read_bytes())
+        else:
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise _fail(f"{file} is not a JSON file in UTF-8: {exc}") from None
         changed = service.replace_definition(session, cycle=_cycle(session, cycle), data=data)
     typer.echo("The questionnaire was replaced." if changed else "The questionnaire is unchanged.")
