@@ -77,6 +77,7 @@ PAGES: list[tuple[str | None, str]] = [
     ("admin", "/admin/cycles"),
     ("admin", "/admin/cycles/new"),
     ("admin", "/admin/cycles/{cycle}"),
+    ("secretariat", "/questionnaires/{cycle}"),
     ("admin", "/imports"),
     ("admin", "/docs"),
     # The public dashboards, signed out.
