@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.audit.models import AuditEvent
@@ -22,9 +23,35 @@ TODAY = date(2026, 11, 28)
 OPEN_CYCLE = "2026–2027 review cycle"
 
 
+@pytest.fixture(scope="module")
+def demo_built(engine: Engine) -> Iterator[tuple[Connection, DemoReport]]:
+    """The demo data, built once for the module (it takes seconds) in a transaction rolled back after it."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    try:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            report = create_demo_data(session, today=TODAY)
+            session.commit()
+        yield connection, report
+    finally:
+        transaction.rollback()
+        connection.close()
+
+
 @pytest.fixture
-def demo(session: Session) -> DemoReport:
-    return create_demo_data(session, today=TODAY)
+def connection(demo_built: tuple[Connection, DemoReport]) -> Iterator[Connection]:
+    """Each test on the module's connection, in a savepoint rolled back after it (tests/conftest.py's session)."""
+    connection, _report = demo_built
+    savepoint = connection.begin_nested()
+    try:
+        yield connection
+    finally:
+        savepoint.rollback()
+
+
+@pytest.fixture
+def demo(demo_built: tuple[Connection, DemoReport]) -> DemoReport:
+    return demo_built[1]
 
 
 def _row_counts(session: Session) -> dict[str, int]:
