@@ -67,6 +67,7 @@ def samples(session: Session) -> dict[str, Any]:
         "value_id": 1,
         "number": 1,
         "key": "preparation",
+        "kind": "section",
         "token": "not-a-real-token",
         "code": "10.7.3",
         "iso3": "PHL",

@@ -18,7 +18,9 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _
 from app.questionnaires import queries, service, xlsform
-from app.questionnaires.schemas import DefinitionInvalid, Problem
+from app.questionnaires.forms import QuestionForm, field_errors
+from app.questionnaires.schemas import DefinitionInvalid, Problem, Question, QuestionType
+from app.questionnaires.xlsform import LANGUAGE_NAMES
 from app.web.templating import render
 
 router = APIRouter(prefix="/questionnaires")
@@ -94,3 +96,178 @@ def replace(
         return _page(request, session, cycle, status_code=422, problems=exc.problems, message=exc.message)
     done = "replaced" if changed else "unchanged"
     return RedirectResponse(request.url_for("questionnaires:page", cycle_id=cycle.id).path + f"?done={done}", 303)
+
+
+# ---- one question at a time ----------------------------------------------------------------------------------------
+
+KINDS = ("section", "objective")
+
+
+def _version(raw: str) -> int | None:
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
+
+
+def _question_path(data: dict[str, Any], kind: str, key: str) -> str:
+    """Where the (last) question ``key`` of ``kind`` is in the definition, as the problems name it."""
+    found = ""
+    if kind == "objective":
+        for i, q in enumerate(data["objective_questions"]):
+            if q.get("key") == key:
+                found = f"objective_questions[{i}]"
+        return found
+    for s, section in enumerate(data["sections"]):
+        for i, q in enumerate(section["questions"]):
+            if q.get("key") == key:
+                found = f"sections[{s}].questions[{i}]"
+    return found
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    cycle: ReviewCycle,
+    *,
+    form: QuestionForm,
+    part: str,
+    editing: str | None,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    general: list[str] | None = None,
+) -> Response:
+    definition = service.definition_for(session, cycle)
+    stored = queries.get_for_cycle(session, cycle.id)
+    parts = [(f"section:{s.key}", s.label.get("en", s.key)) for s in definition.sections]
+    parts.append(("objective", _("Asked for each objective")))
+    context = {
+        "cycle": cycle,
+        "form": form,
+        "part": part,
+        "parts": parts,
+        "editing": editing,
+        "types": [(t.value, t.value.replace("_", " ")) for t in QuestionType],
+        "languages": LANGUAGE_NAMES,
+        "version": stored.version if stored else None,
+        "errors": errors or {},
+        "general": general or [],
+    }
+    return render(request, "questionnaires/question.html", context, status_code=status_code)
+
+
+def _kind_of(part: str) -> str:
+    return "objective" if part == "objective" else "section"
+
+
+def _target_type(session: Session, cycle: ReviewCycle, kind: str, key: str) -> QuestionType | None:
+    definition = service.definition_for(session, cycle)
+    questions = (
+        definition.objective_questions if kind == "objective" else [q for s in definition.sections for q in s.questions]
+    )
+    return next((q.type for q in questions if q.key == key), None)
+
+
+@router.get("/{cycle_id}/new", name="questionnaires:new_question")
+def new_question(
+    request: Request, session: SessionDep, _user: SecretariatUser, cycle_id: int, part: str = "objective"
+) -> Response:
+    cycle = _cycle(session, cycle_id)
+    return _form_page(request, session, cycle, form=QuestionForm(), part=part, editing=None)
+
+
+@router.post("/{cycle_id}/new", name="questionnaires:add_question")
+def add_question(
+    request: Request,
+    session: SessionDep,
+    _user: SecretariatUser,
+    cycle_id: int,
+    form: Annotated[QuestionForm, Form()],
+    part: Annotated[str, Form(max_length=200)] = "objective",
+    version: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    cycle = _cycle(session, cycle_id)
+    kind = _kind_of(part)
+    question = form.question(target_type=_target_type(session, cycle, kind, form.show_if_key.strip()))
+    try:
+        service.add_question(session, cycle=cycle, part=part, question=question, version=_version(version))
+    except DefinitionInvalid as exc:
+        session.rollback()
+        data = service.definition_for(session, cycle).as_json()
+        path = _question_path(data, kind, "") or _new_path(data, part)
+        errors, general = field_errors(exc.problems, path)
+        return _form_page(
+            request, session, cycle, form=form, part=part, editing=None, status_code=422, errors=errors, general=general
+        )
+    return RedirectResponse(request.url_for("questionnaires:page", cycle_id=cycle.id).path + "?done=replaced", 303)
+
+
+def _new_path(data: dict[str, Any], part: str) -> str:
+    """Where a question added at the end of ``part`` is."""
+    if part == "objective":
+        return f"objective_questions[{len(data['objective_questions'])}]"
+    for s, section in enumerate(data["sections"]):
+        if f"section:{section['key']}" == part:
+            return f"sections[{s}].questions[{len(section['questions'])}]"
+    return ""
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise NotFound(_("This questionnaire has no such question."))
+    return kind
+
+
+@router.get("/{cycle_id}/{kind}/{key}", name="questionnaires:question")
+def question(
+    request: Request, session: SessionDep, _user: SecretariatUser, cycle_id: int, kind: str, key: str
+) -> Response:
+    cycle = _cycle(session, cycle_id)
+    data = service.definition_for(session, cycle).as_json()
+    questions, index = service.questions_of(data, _kind(kind), key)
+    form = QuestionForm.of(Question.model_validate(questions[index]))
+    part = "objective" if kind == "objective" else _section_of(data, key)
+    return _form_page(request, session, cycle, form=form, part=part, editing=key)
+
+
+def _section_of(data: dict[str, Any], key: str) -> str:
+    for section in data["sections"]:
+        if any(q["key"] == key for q in section["questions"]):
+            return f"section:{section['key']}"
+    return ""
+
+
+@router.post("/{cycle_id}/{kind}/{key}", name="questionnaires:save_question")
+def save_question(
+    request: Request,
+    session: SessionDep,
+    _user: SecretariatUser,
+    cycle_id: int,
+    kind: str,
+    key: str,
+    form: Annotated[QuestionForm, Form()],
+    version: Annotated[str, Form(max_length=20)] = "",
+    action: Annotated[str, Form(max_length=20)] = "save",
+) -> Response:
+    cycle = _cycle(session, cycle_id)
+    kind = _kind(kind)
+    data = service.definition_for(session, cycle).as_json()
+    questions, index = service.questions_of(data, kind, key)
+    path = _question_path(data, kind, key)
+    try:
+        if action in ("up", "down"):
+            step = -1 if action == "up" else 1
+            service.move_question(session, cycle=cycle, kind=kind, key=key, step=step, version=_version(version))
+        elif action == "remove":
+            service.remove_question(session, cycle=cycle, kind=kind, key=key, version=_version(version))
+        else:
+            previous = Question.model_validate(questions[index])
+            target = _target_type(session, cycle, kind, form.show_if_key.strip())
+            new = form.question(previous, target) | {"key": key}  # a key stays: answers are kept under it
+            service.update_question(session, cycle=cycle, kind=kind, key=key, question=new, version=_version(version))
+    except DefinitionInvalid as exc:
+        session.rollback()
+        errors, general = field_errors(exc.problems, path)
+        part = "objective" if kind == "objective" else _section_of(data, key)
+        shown = form if action == "save" else QuestionForm.of(Question.model_validate(questions[index]))
+        return _form_page(
+            request, session, cycle, form=shown, part=part, editing=key, status_code=422, errors=errors, general=general
+        )
+    return RedirectResponse(request.url_for("questionnaires:page", cycle_id=cycle.id).path + "?done=replaced", 303)

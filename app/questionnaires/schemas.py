@@ -75,8 +75,8 @@ class Question(_Strict):
     required: bool = False
     max_length: int | None = None
     choices: list[Choice] | None = None
-    min: float | None = None
-    max: float | None = None
+    min: float | None = Field(None, allow_inf_nan=False)
+    max: float | None = Field(None, allow_inf_nan=False)
     unit: str | None = None
     max_bytes: int | None = None
     objectives: list[int] | None = None

@@ -8,6 +8,7 @@ making an existing question required is refused, with every such change named, a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.cycles.models import CycleStatus, ReviewCycle
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.i18n import _
 from app.questionnaires import queries
 from app.questionnaires.defaults import default_definition
@@ -104,3 +105,70 @@ def replace_definition(session: Session, *, cycle: ReviewCycle, data: object, ve
     except StaleDataError:
         raise Conflict(_("Someone else changed this questionnaire at the same moment. Nothing was saved.")) from None
     return True
+
+
+# ---- editing one question at a time (the questionnaire page) ------------------------------------------------------
+
+
+def questions_of(data: dict[str, Any], kind: str, key: str) -> tuple[list[dict[str, Any]], int]:
+    """The list holding question ``key`` of ``kind`` ("section" or "objective") and its index; NotFound if none."""
+    lists = [s["questions"] for s in data["sections"]] if kind == "section" else [data["objective_questions"]]
+    for questions in lists if kind in ("section", "objective") else []:
+        for index, question in enumerate(questions):
+            if question["key"] == key:
+                return questions, index
+    raise NotFound(_("This questionnaire has no such question."))
+
+
+def modify(
+    session: Session, *, cycle: ReviewCycle, change: Callable[[dict[str, Any]], None], version: int | None
+) -> bool:
+    """Apply ``change`` to a copy of the definition, then save it through every rule of ``replace_definition``."""
+    data = definition_for(session, cycle).as_json()
+    change(data)
+    return replace_definition(session, cycle=cycle, data=data, version=version)
+
+
+def add_question(
+    session: Session, *, cycle: ReviewCycle, part: str, question: dict[str, Any], version: int | None
+) -> bool:
+    """Add a question at the end of a general section ("section:KEY") or of the objective questions."""
+
+    def change(data: dict[str, Any]) -> None:
+        if part == "objective":
+            data["objective_questions"].append(question)
+            return
+        section = next((s for s in data["sections"] if f"section:{s['key']}" == part), None)
+        if section is None:
+            raise NotFound(_("This questionnaire has no such section."))
+        section["questions"].append(question)
+
+    return modify(session, cycle=cycle, change=change, version=version)
+
+
+def update_question(
+    session: Session, *, cycle: ReviewCycle, kind: str, key: str, question: dict[str, Any], version: int | None
+) -> bool:
+    def change(data: dict[str, Any]) -> None:
+        questions, index = questions_of(data, kind, key)
+        questions[index] = question
+
+    return modify(session, cycle=cycle, change=change, version=version)
+
+
+def move_question(session: Session, *, cycle: ReviewCycle, kind: str, key: str, step: int, version: int | None) -> bool:
+    def change(data: dict[str, Any]) -> None:
+        questions, index = questions_of(data, kind, key)
+        target = index + step
+        if 0 <= target < len(questions):
+            questions[index], questions[target] = questions[target], questions[index]
+
+    return modify(session, cycle=cycle, change=change, version=version)
+
+
+def remove_question(session: Session, *, cycle: ReviewCycle, kind: str, key: str, version: int | None) -> bool:
+    def change(data: dict[str, Any]) -> None:
+        questions, index = questions_of(data, kind, key)
+        del questions[index]
+
+    return modify(session, cycle=cycle, change=change, version=version)

@@ -78,6 +78,8 @@ PAGES: list[tuple[str | None, str]] = [
     ("admin", "/admin/cycles/new"),
     ("admin", "/admin/cycles/{cycle}"),
     ("secretariat", "/questionnaires/{cycle}"),
+    ("secretariat", "/questionnaires/{cycle}/new?part=objective"),
+    ("secretariat", "/questionnaires/{cycle}/objective/narrative"),
     ("admin", "/imports"),
     ("admin", "/docs"),
     # The public dashboards, signed out.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -77,3 +78,65 @@ def test_others_cannot_read_or_replace_it(client: TestClient, session: Session, 
     sign_in(client, make_user(session, role=role, country="PHL" if role is Role.focal_point else None))
     assert client.get(f"/questionnaires/{cycle.id}").status_code == 403
     assert client.get(f"/questionnaires/{cycle.id}/download").status_code == 403
+
+
+def _post(client: TestClient, url: str, data: dict[str, str]) -> Any:
+    return client.post(url, data={"csrf_token": csrf_token(client), **data}, follow_redirects=False)
+
+
+def test_the_secretariat_adds_edits_moves_and_removes_questions(client: TestClient, session: Session) -> None:
+    cycle = make_cycle(session, status=CycleStatus.open)
+    sign_in(client, make_user(session, role=Role.secretariat))
+    assert client.get(f"/questionnaires/{cycle.id}/new?part=section:preparation").status_code == 200
+    added = _post(client, f"/questionnaires/{cycle.id}/new", {
+        "part": "section:preparation", "key": "covid", "type": "yes_no",
+        "label_en": "Did COVID-19 affect implementation?", "label_ru": "Повлиял ли COVID-19 на осуществление?",
+    })  # fmt: skip
+    assert added.status_code == 303, added.text
+    follow = _post(client, f"/questionnaires/{cycle.id}/new", {
+        "part": "section:preparation", "key": "covid_how", "type": "long_text", "label_en": "How?",
+        "show_if_key": "covid", "show_if_equals": "yes", "max_length": "3000",
+    })  # fmt: skip
+    assert follow.status_code == 303, follow.text
+    section = service.definition_for(session, cycle).sections[0]
+    assert [q.key for q in section.questions] == ["preparation", "covid", "covid_how"]
+    assert section.questions[2].show_if is not None and section.questions[2].show_if.equals is True
+    assert section.questions[1].label["ru"].startswith("Повлиял")
+    page = client.get(f"/questionnaires/{cycle.id}/section/covid_how")
+    assert page.status_code == 200 and 'value="How?"' in page.text
+    edited = _post(client, f"/questionnaires/{cycle.id}/section/covid_how", {
+        "key": "covid_how", "type": "long_text", "label_en": "How did it?", "label_fr": "Comment ?",
+        "show_if_key": "covid", "show_if_equals": "yes", "max_length": "3000",
+    })  # fmt: skip
+    assert edited.status_code == 303
+    # A follow-up cannot come before the question it depends on...
+    before_its_condition = _post(client, f"/questionnaires/{cycle.id}/section/covid_how", {"action": "up"})
+    assert before_its_condition.status_code == 422 and "not an earlier question" in before_its_condition.text
+    moved = _post(client, f"/questionnaires/{cycle.id}/section/covid", {"action": "up"})  # ...but may move up
+    assert moved.status_code == 303
+    section = service.definition_for(session, cycle).sections[0]
+    assert [q.key for q in section.questions] == ["covid", "preparation", "covid_how"]
+    assert section.questions[2].label == {"en": "How did it?", "fr": "Comment ?"}
+    # The cycle is open: removing a question is refused with the reason, and nothing changes.
+    refused = _post(client, f"/questionnaires/{cycle.id}/objective/narrative", {"action": "remove", "key": "narrative"})
+    assert refused.status_code == 422 and "cannot be removed" in refused.text
+    assert "narrative" in [q.key for q in service.definition_for(session, cycle).objective_questions]
+
+
+def test_a_wrong_question_keeps_what_was_typed_with_messages_beside_the_fields(
+    client: TestClient, session: Session
+) -> None:
+    cycle = make_cycle(session, status=CycleStatus.planned)
+    sign_in(client, make_user(session, role=Role.admin))
+    before = service.definition_for(session, cycle).as_json()
+    refused = _post(client, f"/questionnaires/{cycle.id}/new", {
+        "part": "objective", "key": "Bad Key", "type": "single_choice", "label_en": "", "label_fr": "Niveau",
+        "choices": "", "max_length": "12",
+    })  # fmt: skip
+    assert refused.status_code == 422
+    text = refused.text
+    assert 'id="key-error"' in text and 'id="label_en-error"' in text and 'id="choices-error"' in text
+    assert 'value="Bad Key"' in text and 'value="Niveau"' in text  # kept as typed
+    assert service.definition_for(session, cycle).as_json() == before
+    assert client.get(f"/questionnaires/{cycle.id}/objective/nonesuch").status_code == 404
+    assert client.get(f"/questionnaires/{cycle.id}/elsewhere/narrative").status_code == 404
