@@ -18,8 +18,8 @@ ROLES = {
     Role.secretariat: ("Secretariat reviewer", ["Review queue", "Import"], "Review queue", "Review queue", "/review",
                        "Review queue"),
     Role.preparer: ("Review-forum preparer", [], "Exports", "Exports", "/dashboards", "Regional overview"),
-    Role.admin: ("Administrator", ["Review queue", "Import", "Users", "Review cycles"], "Users", "Users", "/admin/users",
-                 "Users"),
+    Role.admin: ("Administrator", ["Review queue", "Import", "Users", "Review cycles"], "Users", "Users",
+                 "/admin/users", "Users"),
 }  # fmt: skip
 
 
