@@ -17,11 +17,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.auth.models import Role, User, UserSession
 from app.auth.sessions import load_session, touch_due, touch_statement, write_aside
 from app.db import SAFE_METHODS, SessionDep, utcnow
-from app.errors import Forbidden, SignInRequired
+from app.errors import Forbidden
+from app.errors import SignInRequired as SignInRequired  # in the core (app.web handles it); named here too
 from app.i18n import _
-from app.web.security import SESSION_COOKIE
-
-__all__ = ["SESSION_COOKIE", "SignInRequired"]  # defined in the core (app.web, app.errors), used from here too
+from app.web.security import SESSION_COOKIE as SESSION_COOKIE  # in the core (app.web.csrf binds to it)
 
 
 @dataclass(frozen=True)

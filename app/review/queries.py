@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session, contains_eager
 from app.catalog.models import Country, Subregion
 from app.cycles.models import ReviewCycle
 from app.submissions.models import Submission, SubmissionStatus
-from app.submissions.queries import latest_snapshots, list_decisions
 
-__all__ = ["latest_snapshots", "list_decisions"]  # the decisions on record are read in app.submissions
-
+# The decisions on record are read in app.submissions (its page shows them); named here for review's code.
+from app.submissions.queries import latest_snapshots as latest_snapshots
+from app.submissions.queries import list_decisions as list_decisions
 
 # The review queue (app/review/queue.py shapes the rows).
 
