@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.auth.dependencies import SecretariatUser
+from app.catalog import queries as catalog_queries
 from app.cycles import queries as cycle_queries
 from app.cycles.models import ReviewCycle
 from app.db import SessionDep
@@ -54,6 +55,24 @@ def page(request: Request, session: SessionDep, _user: SecretariatUser, cycle_id
     if done == "unchanged":
         notice = _("The file holds the same questionnaire: nothing changed.")
     return _page(request, session, _cycle(session, cycle_id), notice=notice)
+
+
+@router.get("/{cycle_id}/preview", name="questionnaires:preview")
+def preview(
+    request: Request, session: SessionDep, _user: SecretariatUser, cycle_id: int, objective: str = "1"
+) -> Response:
+    cycle = _cycle(session, cycle_id)
+    objectives = catalog_queries.list_objectives(session)
+    number = int(objective) if objective.isdecimal() and len(objective) < 3 else 1
+    chosen = next((o for o in objectives if o.number == number), objectives[0])
+    context = {
+        "cycle": cycle,
+        "definition": service.definition_for(session, cycle),
+        "objective": chosen,
+        "objectives": objectives,
+        "principles": catalog_queries.list_principles(session),
+    }
+    return render(request, "questionnaires/preview.html", context)
 
 
 @router.get("/{cycle_id}/download", name="questionnaires:download")

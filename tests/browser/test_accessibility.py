@@ -79,6 +79,7 @@ PAGES: list[tuple[str | None, str]] = [
     ("admin", "/admin/cycles/{cycle}"),
     ("secretariat", "/questionnaires/{cycle}"),
     ("secretariat", "/questionnaires/{cycle}/new?part=objective"),
+    ("secretariat", "/questionnaires/{cycle}/preview"),
     ("secretariat", "/questionnaires/{cycle}/objective/narrative"),
     ("admin", "/imports"),
     ("admin", "/docs"),

@@ -140,3 +140,21 @@ def test_a_wrong_question_keeps_what_was_typed_with_messages_beside_the_fields(
     assert service.definition_for(session, cycle).as_json() == before
     assert client.get(f"/questionnaires/{cycle.id}/objective/nonesuch").status_code == 404
     assert client.get(f"/questionnaires/{cycle.id}/elsewhere/narrative").status_code == 404
+
+
+def test_the_preview_shows_every_question_as_a_focal_point_is_asked(client: TestClient, session: Session) -> None:
+    cycle = make_cycle(session, status=CycleStatus.planned)
+    data = service.definition_for(session, cycle).as_json()
+    data["sections"][0]["questions"].append({"key": "covid", "type": "yes_no", "label": {"en": "Did COVID-19 matter?"}})
+    data["objective_questions"].append(
+        {"key": "budget", "type": "number", "label": {"en": "Budget spent"}, "unit": "USD", "objectives": [10]}
+    )
+    service.replace_definition(session, cycle=cycle, data=data)
+    sign_in(client, make_user(session, role=Role.secretariat))
+    page = client.get(f"/questionnaires/{cycle.id}/preview")
+    assert page.status_code == 200
+    assert "Did COVID-19 matter?" in page.text and "How the review was prepared" in page.text
+    assert "Not started" in page.text and "Why the objective is not reported this cycle" in page.text
+    assert "Budget spent" not in page.text  # asked for objective 10 only
+    assert "Budget spent" in client.get(f"/questionnaires/{cycle.id}/preview?objective=10").text
+    assert client.get(f"/questionnaires/{cycle.id}/preview?objective=99x").status_code == 200
