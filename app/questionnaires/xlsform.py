@@ -39,6 +39,8 @@ RELEVANT = re.compile(
 )
 HEADER = re.compile(r"^(?P<field>label|hint)::.*\((?P<code>[a-z]{2})\)\s*$")
 MAX_ROWS = 2_000
+MAX_UNPACKED = 20 * 1024 * 1024  # a questionnaire's workbook is small: refuse a zip bomb before openpyxl opens it
+MAX_RATIO = 200
 
 
 def _languages(definition: Definition) -> list[str]:
@@ -173,9 +175,25 @@ def _number_cell(value: Any, where: str, problems: list[Problem], *, whole: bool
     return number
 
 
+def _check_archive(data: bytes) -> None:
+    """The workbook's declared sizes, read from the zip directory before anything is unpacked."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise DefinitionInvalid([Problem(where="(the file)", message=_("This is not an XLSX workbook."))]) from None
+    unpacked = sum(e.file_size for e in entries)
+    packed_too_much = any(
+        e.file_size > 1024 * 1024 and e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries
+    )
+    if unpacked > MAX_UNPACKED or packed_too_much:
+        message = _("This workbook unpacks to far more than a questionnaire needs: it was not opened.")
+        raise DefinitionInvalid([Problem(where="(the file)", message=message)])
+
+
 def from_workbook(data: bytes) -> dict[str, Any]:
     """The definition (as JSON) read from an XLSForm-style workbook; DefinitionInvalid names sheet and row."""
     problems: list[Problem] = []
+    _check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):

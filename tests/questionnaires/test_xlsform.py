@@ -86,3 +86,14 @@ def test_the_cli_exports_and_imports_a_workbook(cli_db: str, tmp_path: Path) -> 
     again = tmp_path / "again.xlsx"
     gcm("questionnaire", "export", "Workbook cycle", str(again))
     assert parse(xlsform.from_workbook(again.read_bytes())).as_json() == _custom().as_json()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_opened() -> None:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row/>" * 10_000_000)  # 60 MB of nothing
+    with pytest.raises(DefinitionInvalid) as caught:
+        xlsform.from_workbook(out.getvalue())
+    assert "was not opened" in caught.value.problems[0].message
