@@ -24,7 +24,7 @@ from app.questionnaires.schemas import DefinitionInvalid, Problem, Question, Que
 from app.questionnaires.xlsform import LANGUAGE_NAMES
 from app.web.templating import render
 
-router = APIRouter(prefix="/questionnaires")
+router = APIRouter(prefix="/questionnaires", include_in_schema=False)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
