@@ -88,10 +88,14 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
 @db_cli.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
-    """Revert migrations down to REVISION."""
+    """Revert migrations down to REVISION (a migration that cannot be reverted refuses, saying why)."""
     from app.migrate import downgrade
 
-    downgrade(revision)
+    try:
+        downgrade(revision)
+    except RuntimeError as exc:  # a migration's own refusal (e.g. 4b8e1d2c6a10: answers per question)
+        typer.echo(f"Nothing was downgraded: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @cli.command()

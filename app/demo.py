@@ -8,6 +8,7 @@ instead); every review then reaches its status through the workflow's own servic
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -47,8 +48,12 @@ from app.indicators.models import (
     ValueStatus,
 )
 from app.notifications import mail
+from app.questionnaires import service as questionnaires
 from app.review.demo import Plan, run_workflow
 from app.submissions.models import (
+    Answer,
+    AnswerChoice,
+    AnswerFile,
     ObjectiveReport,
     ProgressRating,
     ReportingChoice,
@@ -56,8 +61,6 @@ from app.submissions.models import (
     Submission,
     SubmissionSection,
     SubmissionStatus,
-    objective_report_commitment,
-    objective_report_principle,
 )
 
 DEMO_PASSWORD = "gcm-demo-2026"  # noqa: S105 - the published password of the demo accounts
@@ -119,6 +122,8 @@ class _Demo:
     focal: dict[int, int] = field(default_factory=dict)  # country id -> first focal point's user id
     # (country id, objective id) -> (pledge date, commitment id) of the pledges addressing that objective
     pledges: dict[tuple[int, int], list[tuple[date, int]]] = field(default_factory=dict)
+    pledge_refs: dict[int, str] = field(default_factory=dict)  # commitment id -> its reference
+    chosen: dict[tuple[int, str, str], list[str]] = field(default_factory=dict)  # answer_choice rows to come
     counts: dict[str, int] = field(default_factory=dict)
 
     def rng(self, part: str) -> random.Random:
@@ -392,6 +397,11 @@ def _create_cycles(demo: _Demo) -> list[ReviewCycle]:
         cycles.append(cycle)
     demo.session.add_all(cycles)
     demo.session.flush()
+    for cycle in cycles:  # each asks the default questionnaire (the review as the product first asked it)
+        questionnaires.start_for(demo.session, cycle)
+        if cycle.status is CycleStatus.open:  # and the open one three questions more, as a secretariat adds them
+            for part, question in CUSTOM_QUESTIONS:
+                questionnaires.add_question(demo.session, cycle=cycle, part=part, question=question, version=None)
     demo.count("review_cycle", len(cycles))
     return cycles
 
@@ -666,15 +676,97 @@ NEXT_ACTIONS = (
 
 
 def _create_sections(demo: _Demo, subs: list[_Sub]) -> None:
-    """The four general sections of each submission; drafts leave some empty."""
+    """The four general sections of each submission, and their answers; drafts leave some empty."""
     rng = demo.rng(f"sections:{subs[0].cycle.name}" if subs else "sections")
     rows = []
+    answers: list[dict[str, Any]] = []
     for sub in subs:
         for key in SectionKey:
-            body = "" if rng.random() < _gap_chance(sub.status) else _section_text(rng, key, sub)
-            row = {"submission_id": sub.id, "key": key, "body": body, "updated_by_id": sub.author_id}
+            row = {"submission_id": sub.id, "key": key.value, "updated_by_id": sub.author_id}
             rows.append(row | _stamps(sub.created_at, sub.updated_at))
+            if rng.random() >= _gap_chance(sub.status):
+                body = _section_text(rng, key, sub)
+                answers.append(_answer(sub, f"section:{key.value}", key.value, body, body))
+        _custom_answers(demo, rng, sub, answers)
     _insert(demo, SubmissionSection, rows)
+    _insert_answers(demo, answers, demo.chosen)
+    demo.chosen.clear()
+
+
+def _answer(sub: _Sub, part: str, key: str, value: Any, text: str = "") -> dict[str, Any]:
+    row = {"submission_id": sub.id, "part": part, "key": key, "value": value, "text": text}
+    return row | {"updated_by_id": sub.author_id} | _stamps(sub.created_at, sub.updated_at)
+
+
+def _insert_answers(demo: _Demo, rows: list[dict[str, Any]], chosen: dict[tuple[int, str, str], list[str]]) -> None:
+    """Answer rows in bulk, then the values chosen (answer_choice) by the answers' new ids."""
+    _insert(demo, Answer, rows)
+    if not chosen:
+        return
+    submission_ids = sorted({row["submission_id"] for row in rows})
+    found = demo.session.execute(
+        select(Answer.id, Answer.submission_id, Answer.part, Answer.key).where(Answer.submission_id.in_(submission_ids))
+    )
+    ids = {(sid, part, key): aid for aid, sid, part, key in found}
+    links = [{"answer_id": ids[k], "value": v} for k, values in chosen.items() for v in values]
+    _insert(demo, AnswerChoice, links)
+
+
+# The questions the demo's open cycle adds to the default questionnaire (what a new round asks: ESCAP's 2021 survey
+# asked about COVID-19's impact), and the small PDF some States attach as their national implementation plan.
+CUSTOM_QUESTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("section:preparation", {"key": "covid", "type": "yes_no", "label": {"en": "Did COVID-19 affect implementation?"}}),
+    (
+        "section:preparation",
+        {
+            "key": "covid_how",
+            "type": "long_text",
+            "label": {"en": "How did COVID-19 affect implementation?"},
+            "max_length": 3000,
+            "show_if": {"key": "covid", "equals": True},
+        },
+    ),
+    (
+        "section:policy_environment",
+        {
+            "key": "plan",
+            "type": "file",
+            "label": {"en": "National GCM implementation plan (if adopted)"},
+            "hint": {"en": "A PDF, Word or Excel file of at most 5 MB."},
+            "max_bytes": 5 * 1024 * 1024,
+        },
+    ),
+)
+COVID_HOW = (
+    "Border closures stopped labour migration for two years; consular services moved online.",
+    "Returning workers needed quarantine places, income support and help finding work at home.",
+    "Remittances fell sharply in 2020, then recovered; recruitment resumed under new health rules.",
+)
+PLAN_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> "
+    b"endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def _custom_answers(demo: _Demo, rng: random.Random, sub: _Sub, answers: list[dict[str, Any]]) -> None:
+    """The open cycle's own questions, answered by most States; a few attach their plan."""
+    if sub.cycle.status is not CycleStatus.open or rng.random() < _gap_chance(sub.status):
+        return
+    affected = rng.random() < 0.8
+    answers.append(_answer(sub, "section:preparation", "covid", affected))
+    demo.chosen[sub.id, "section:preparation", "covid"] = ["true" if affected else "false"]
+    if affected:
+        text = rng.choice(COVID_HOW)
+        answers.append(_answer(sub, "section:preparation", "covid_how", text, text))
+    if rng.random() < 0.3:
+        name = f"{sub.country.iso3}-national-plan.pdf"
+        row = {"submission_id": sub.id, "part": "section:policy_environment", "key": "plan", "name": name,
+               "media_type": "application/pdf", "size": len(PLAN_PDF), "content": PLAN_PDF,
+               "sha256": hashlib.sha256(PLAN_PDF).hexdigest(), "uploaded_by_id": sub.author_id}  # fmt: skip
+        stamps = {"created_at": sub.created_at, "updated_at": sub.created_at}
+        (file_id,) = _insert_returning_ids(demo, AnswerFile, [row | stamps])
+        value = {"file_id": file_id, "name": name, "size": len(PLAN_PDF), "media_type": "application/pdf"}
+        answers.append(_answer(sub, "section:policy_environment", "plan", value))
 
 
 def _gap_chance(status: SubmissionStatus) -> float:
@@ -1084,46 +1176,33 @@ RATINGS = (
     (ProgressRating.achieved, 10),
 )
 REPORT_TEXT_FIELDS = ("narrative", "laws_and_policies", "good_practices", "challenges", "partners")
+SEARCHED_FIELDS = (*REPORT_TEXT_FIELDS, "not_reported_reason")  # the text questions: their answers are searched
 
 
 def _create_objective_reports(demo: _Demo, subs: list[_Sub]) -> None:
-    """23 objective reports per submission, and the guiding principles each reported objective applied."""
+    """23 objective reports per submission with their answers: reported or not, the rating, the texts, the guiding
+    principles each reported objective applied and the pledges it cites."""
     rng = demo.rng(f"reports:{subs[0].cycle.name}" if subs else "reports")
     rows: list[dict[str, Any]] = []
-    principle_choices: list[list[int]] = []
-    pledge_choices: list[list[int]] = []
+    answers: list[dict[str, Any]] = []
+    chosen: dict[tuple[int, str, str], list[str]] = {}
+    codes = {p.id: p.code for p in demo.principles}
     for sub in subs:
         for objective in demo.objectives:
-            row, principle_ids = _objective_report(rng, demo, sub, objective)
+            row, values = _objective_report(rng, demo, sub, objective)
+            values["principles"] = [codes[i] for i in values.get("principles", [])]
+            values["commitments"] = [demo.pledge_refs[i] for i in values.get("commitments", [])]
             rows.append(row)
-            principle_choices.append(principle_ids)
-            pledge_choices.append(_cited_pledges(rng, demo, sub, objective) if principle_ids else [])
-    # A plain bulk insert, then one query for the ids: on PostgreSQL twice as fast as INSERT ... RETURNING.
+            part = f"objective:{objective.number}"
+            for key, value in values.items():
+                if value in (None, "", []):
+                    continue
+                answers.append(_answer(sub, part, key, value, value if key in SEARCHED_FIELDS else ""))
+                if key in ("reporting", "progress_rating", "principles", "commitments"):
+                    chosen[sub.id, part, key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    # Plain bulk inserts, then one query for the ids: on PostgreSQL twice as fast as INSERT ... RETURNING.
     _insert(demo, ObjectiveReport, rows)
-    ids = _report_ids(demo, rows)
-    _insert(demo, objective_report_principle, _links(ids, principle_choices, "principle_id"))
-    _insert(demo, objective_report_commitment, _links(ids, pledge_choices, "commitment_id"))
-
-
-def _report_ids(demo: _Demo, rows: list[dict[str, Any]]) -> list[int]:
-    """The ids of the objective reports just inserted, in the order of their rows."""
-    submission_ids = sorted({row["submission_id"] for row in rows})
-    found = demo.session.execute(
-        select(ObjectiveReport.submission_id, ObjectiveReport.objective_id, ObjectiveReport.id).where(
-            ObjectiveReport.submission_id.in_(submission_ids)
-        )
-    )
-    by_key = {(submission_id, objective_id): report_id for submission_id, objective_id, report_id in found}
-    return [by_key[(row["submission_id"], row["objective_id"])] for row in rows]
-
-
-def _links(report_ids: list[int], chosen: list[list[int]], column: str) -> list[dict[str, int]]:
-    """Association rows from each report's chosen ids."""
-    return [
-        {"objective_report_id": report_id, column: other_id}
-        for report_id, others in zip(report_ids, chosen, strict=True)
-        for other_id in others
-    ]
+    _insert_answers(demo, answers, chosen)
 
 
 def _cited_pledges(rng: random.Random, demo: _Demo, sub: _Sub, objective: Objective) -> list[int]:
@@ -1134,23 +1213,23 @@ def _cited_pledges(rng: random.Random, demo: _Demo, sub: _Sub, objective: Object
 
 def _objective_report(
     rng: random.Random, demo: _Demo, sub: _Sub, objective: Objective
-) -> tuple[dict[str, Any], list[int]]:
-    """One objective report row (reported or not, with a reason) and the principles it applied."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One objective report row (reported or not, and its rating step) and its answers by question key (principles
+    and pledges as ids)."""
     fields = _objective_fields(rng, sub, objective)
     row: dict[str, Any] = {"submission_id": sub.id, "objective_id": objective.id, "updated_by_id": sub.author_id}
     row |= _stamps(sub.created_at, sub.updated_at)
     if rng.random() < NOT_REPORTED_SHARE:
         reason = _fill(rng, NOT_REPORTED, fields)
-        empty = dict.fromkeys(REPORT_TEXT_FIELDS, "")
-        return row | empty | {
-            "reporting": ReportingChoice.not_reported,
-            "not_reported_reason": reason,
-            "progress_rating": None,
-        }, []
-    row |= {"reporting": ReportingChoice.reported, "not_reported_reason": ""}
-    row |= _reported_fields(rng, fields, _gap_chance(sub.status))
+        row |= {"reporting": ReportingChoice.not_reported, "rating": None}
+        return row, {"reporting": ReportingChoice.not_reported.value, "not_reported_reason": reason}
+    values: dict[str, Any] = {"reporting": ReportingChoice.reported.value}
+    values |= _reported_fields(rng, fields, _gap_chance(sub.status))
     principles = rng.sample(demo.principles, rng.randint(1, min(4, len(demo.principles))))
-    return row, sorted(p.id for p in principles)
+    values["principles"] = sorted(p.id for p in principles)
+    values["commitments"] = _cited_pledges(rng, demo, sub, objective)
+    row |= {"reporting": ReportingChoice.reported, "rating": values["progress_rating"]}
+    return row, values
 
 
 def _objective_fields(rng: random.Random, sub: _Sub, objective: Objective) -> dict[str, Any]:
@@ -1188,7 +1267,8 @@ def _reported_fields(rng: random.Random, fields: dict[str, Any], gap: float) -> 
     }
     texts = {key: "" if rng.random() < gap else value for key, value in texts.items()}
     rating = rng.choices([r for r, _w in RATINGS], weights)[0]
-    return texts | {"progress_rating": None if rng.random() < gap else rating}
+    step = list(ProgressRating).index(rating) + 1  # the default questionnaire's scale numbers its steps 1-5
+    return texts | {"progress_rating": None if rng.random() < gap else step}
 
 
 def _sentences(
@@ -1453,6 +1533,7 @@ def _insert_pledges(demo: _Demo, pledges: list[_Pledge]) -> None:
     ids = _insert_returning_ids(demo, Commitment, [p.row for p in pledges])
     for pledge, new_id in zip(pledges, ids, strict=True):
         pledge.id = new_id
+        demo.pledge_refs[new_id] = pledge.reference
 
 
 def _create_pledge_links(demo: _Demo, pledges: list[_Pledge]) -> None:

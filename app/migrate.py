@@ -15,9 +15,9 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-# Full-text search objects created by raw SQL in migrations 6b2d1e8f3c02 and 8d4f3a015e04, not in the models: the
-# SQLite FTS5 table and its shadow tables (search_index_data, ...), and on PostgreSQL the stored tsvector columns with
-# their GIN indexes (and the expression indexes they replaced). Drift checks leave them out.
+# Full-text search objects created by raw SQL in migrations 6b2d1e8f3c02, 8d4f3a015e04 and 4b8e1d2c6a10, not in the
+# models: the SQLite FTS5 table and its shadow tables (search_index_data, ...), and on PostgreSQL the stored tsvector
+# columns with their GIN indexes (and the expression indexes they replaced). Drift checks leave them out.
 NOT_IN_MODELS_TABLE_PREFIX = "search_index"
 NOT_IN_MODELS_INDEXES = frozenset(
     {
@@ -27,9 +27,10 @@ NOT_IN_MODELS_INDEXES = frozenset(
         "ix_objective_report_fts_report",
         "ix_objective_report_fts_practice",
         "ix_commitment_fts_pledge",
+        "ix_answer_fts_answer",
     }
 )
-NOT_IN_MODELS_COLUMNS = frozenset({"fts_report", "fts_practice", "fts_pledge"})
+NOT_IN_MODELS_COLUMNS = frozenset({"fts_report", "fts_practice", "fts_pledge", "fts_answer"})
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

@@ -33,7 +33,8 @@ from bench.harness import CSRF_FIELD, ROOT, serve
 RESULTS = ROOT / "bench" / "results" / "exports.json"
 PASSWORD = "gcm-demo-2026"  # noqa: S105 - the demo accounts' published password (app/demo.py)
 EXPORTS = [
-    ("csv objective_reports", {"format": "csv", "dataset": "objective_reports"}),
+    ("csv objective_reports", {"format": "csv", "dataset": "objective_reports"}),  # a subquery per question
+    ("csv answers", {"format": "csv", "dataset": "answers"}),  # one row per answer, in questionnaire order
     ("csv indicator_values", {"format": "csv", "dataset": "indicator_values"}),
     ("json all datasets", {"format": "json"}),
     ("xlsx all datasets", {"format": "xlsx"}),
@@ -46,7 +47,7 @@ def build_database(url: str, scale: int) -> dict[str, int]:
     from app.indicators.models import IndicatorValue
     from app.migrate import upgrade
     from app.seed import seed_reference_data
-    from app.submissions.models import ObjectiveReport, Submission
+    from app.submissions.models import Answer, ObjectiveReport, Submission
 
     upgrade("head", database_url=url)
     engine = create_db_engine(url)
@@ -56,7 +57,7 @@ def build_database(url: str, scale: int) -> dict[str, int]:
         session.commit()
         counts = {
             model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Submission, ObjectiveReport, IndicatorValue)
+            for model in (Submission, ObjectiveReport, Answer, IndicatorValue)
         }
     engine.dispose()
     return counts

@@ -81,6 +81,7 @@ def samples(session: Session) -> dict[str, Any]:
         ).id,
         "notification_id": 1,
         "token_id": 1,
+        "file_id": 1,
     }
     return values
 

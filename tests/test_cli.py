@@ -63,10 +63,18 @@ def test_db_upgrade_then_seed_twice_is_idempotent(cli_db: str) -> None:
 
 
 def test_db_downgrade_to_base_removes_the_tables(cli_db: str) -> None:
-    gcm("db", "upgrade")
+    gcm("db", "upgrade", "3a73cc7f9a70")  # the last migration that can be reverted
     gcm("db", "downgrade", "base")
     gcm("db", "upgrade", "head")
     assert count(Country) == 0
+
+
+def test_db_downgrade_past_answers_per_question_is_refused_clearly(cli_db: str) -> None:
+    gcm("db", "upgrade")
+    gcm("seed")
+    out = gcm("db", "downgrade", "base", ok=False)
+    assert "Nothing was downgraded" in out and "Restore the backup taken before the upgrade" in out
+    assert count(Country) > 0  # the database is as it was
 
 
 def test_user_create_with_password_from_stdin_and_token(cli_db: str) -> None:

@@ -20,8 +20,8 @@ from app.auth import sessions
 from app.auth.dependencies import SESSION_COOKIE
 from app.auth.models import Role, User
 from app.comments.models import Comment, CommentThread, ThreadTarget
-from app.submissions.models import ProgressRating, ReportingChoice, Submission, SubmissionStatus
-from tests.factories import make_cycle, make_submission, make_user
+from app.submissions.models import Submission, SubmissionStatus
+from tests.factories import make_cycle, make_submission, make_user, set_answers
 
 ROLES: list[tuple[str, Role | None, str | None]] = [
     ("visitor", None, None),
@@ -42,12 +42,12 @@ def _odd_submission(session: Session, status: SubmissionStatus, *, bare: bool) -
     submission.status = status
     if not bare:
         reviewer = make_user(session, role=Role.secretariat)
-        first, second = sorted(submission.objective_reports, key=lambda r: r.objective.number)[:2]
-        first.progress_rating = ProgressRating.achieved
-        first.narrative = "A narrative"
+        first = sorted(submission.objective_reports, key=lambda r: r.objective.number)[0]
+        set_answers(session, submission, "objective:1", {"progress_rating": 5, "narrative": "A narrative"})
         first.reopened = True
-        second.reporting = ReportingChoice.not_reported
-        second.not_reported_reason = "Not this cycle"
+        set_answers(
+            session, submission, "objective:2", {"reporting": "not_reported", "not_reported_reason": "Not this cycle"}
+        )
         submission.sections[0].reopened = True
         thread = CommentThread(
             submission_id=submission.id,
@@ -65,8 +65,9 @@ def _submission_pages(app: FastAPI, submission: Submission) -> list[str]:
     """Every GET page that takes a submission id, filled in for this submission."""
     samples: dict[str, Any] = {
         "submission_id": submission.id,
-        "key": submission.sections[0].key.value,
+        "key": submission.sections[0].key,
         "number": 1,
+        "file_id": 1,  # no document is attached: 404
     }
     pages = []
     for context in iter_route_contexts(app.routes):

@@ -17,7 +17,7 @@ from app.review.models import DecisionKind, ReviewDecision
 from app.submissions.models import Submission, SubmissionStatus
 from app.visibility import READS, Aspect, Reader
 from tests.api.helpers import auth_for
-from tests.factories import make_cycle, make_submission, make_user, sign_in
+from tests.factories import make_cycle, make_submission, make_user, set_answers, sign_in
 
 ANSWER = "Quetzalanswer"
 EARLIER = "Quetzaldraft"
@@ -59,9 +59,8 @@ def _review(session: Session, status: SubmissionStatus) -> Submission:
     author = make_user(session, role=Role.focal_point, country="THA")
     submission = make_submission(session, focal_point=author, cycle=cycle)
     report = next(r for r in submission.objective_reports if r.objective.number == 1)
-    report.narrative = f"{EARLIER} text"
-    session.flush()
-    report.narrative = f"{ANSWER} text"  # the earlier text is now only in the history
+    set_answers(session, submission, "objective:1", {"narrative": f"{EARLIER} text"})
+    set_answers(session, submission, "objective:1", {"narrative": f"{ANSWER} text"})  # the earlier: history only
     submission.status = status
     reviewer = make_user(session, role=Role.secretariat)
     session.add(

@@ -16,6 +16,24 @@ NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str, Field(max_length=100_000, pattern=NO_NUL)]
 Key = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
 
+# An answer's value as a client sends it (``app/questionnaires/answers.py`` says which type each question takes; the
+# service checks it against the question and answers 422 with the reason). Numbers are bounded so that none is too
+# large to check; infinities and NaN are refused.
+AnswerValue = Annotated[
+    Annotated[str, Field(max_length=100_000, pattern=NO_NUL)]
+    | Annotated[list[Annotated[str, Field(max_length=1_000, pattern=NO_NUL)]], Field(max_length=1_000)]
+    | bool
+    | Annotated[int, Field(ge=-(10**15), le=10**15)]
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | None,
+    Field(
+        description="A string (texts, a date as YYYY-MM-DD, a single choice's value), a list of strings (a multiple "
+        "choice's values, guiding principles' codes a to j, the references of the country's pledges), true/false "
+        "(yes/no), a number (a number question; a rating: the step's value on the cycle's progress scale), or null "
+        "to clear the answer."
+    ),
+]
+
 
 # FastAPI's `responses=`: keyed by status code (int | str), so the dicts below merge and pass without a cast.
 Responses = dict[int | str, dict[str, Any]]

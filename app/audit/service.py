@@ -27,6 +27,8 @@ def _jsonable(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"({len(value):,} bytes)"  # a stored document: its size is recorded, never its content
     return value
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.sql.base import ExecutableOption
 
 from app.comments.models import Comment, CommentThread, ThreadStatus, ThreadTarget
 from app.i18n import _
+from app.questionnaires.schemas import Definition
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
-from app.submissions.rules import SECTION_TITLES
 
 
 def _options() -> tuple[ExecutableOption, ...]:
@@ -50,7 +50,7 @@ def part_key(submission: Submission, thread: CommentThread) -> str | None:
     """The key ("section:<key>", "objective:<n>") of the part a thread is about (the submission loaded whole)."""
     if thread.target_kind is ThreadTarget.section:
         section = next((s for s in submission.sections if s.id == thread.target_id), None)
-        return f"section:{section.key.value}" if section else None
+        return f"section:{section.key}" if section else None
     report = next((r for r in submission.objective_reports if r.id == thread.target_id), None)
     return f"objective:{report.objective.number}" if report else None
 
@@ -58,16 +58,17 @@ def part_key(submission: Submission, thread: CommentThread) -> str | None:
 def target_of(submission: Submission, key: str) -> SubmissionSection | ObjectiveReport | None:
     kind, _sep, ref = key.partition(":")
     if kind == ThreadTarget.section.value:
-        return next((s for s in submission.sections if s.key.value == ref), None)
+        return next((s for s in submission.sections if s.key == ref), None)
     if kind == ThreadTarget.objective.value:
         return next((r for r in submission.objective_reports if str(r.objective.number) == ref), None)
     return None
 
 
-def part_label(key: str) -> str:
+def part_label(definition: Definition, key: str) -> str:
     kind, _sep, ref = key.partition(":")
     if kind == ThreadTarget.section.value:
-        return next((str(title) for k, title in SECTION_TITLES.items() if k.value == ref), ref)
+        section = definition.section(ref)
+        return section.label.get("en", ref) if section else ref
     return _("Objective %(n)s") % {"n": ref}
 
 

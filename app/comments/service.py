@@ -21,6 +21,7 @@ from app.i18n import _
 from app.notifications import queries as recipients
 from app.notifications.models import NotificationKind
 from app.notifications.service import excerpt, notify
+from app.submissions import service as submissions
 from app.submissions.models import Submission, SubmissionSection, SubmissionStatus
 from app.submissions.queries import lock_submission
 from app.visibility import ensure_can_discuss, reads_everything
@@ -162,7 +163,7 @@ def _notify(
     country = session.get(Country, submission.country_id)
     message = _("%(author)s commented on %(part)s of the review of %(country)s: %(body)s") % {
         "author": author.name,
-        "part": queries.part_label(part),
+        "part": queries.part_label(submissions.definition_of(session, submission), part),
         "country": country.name if country else "",
         "body": excerpt(body),
     }
@@ -184,7 +185,8 @@ def open_threads_message(session: Session, submission: Submission) -> str | None
     threads = queries.list_open_threads(session, submission.id)
     if not threads:
         return None
-    places = list(dict.fromkeys(queries.part_label(queries.part_key(submission, t) or "") for t in threads))
+    definition = submissions.definition_of(session, submission)
+    places = list(dict.fromkeys(queries.part_label(definition, queries.part_key(submission, t) or "") for t in threads))
     return _("%(count)s comment thread(s) are still open (%(places)s). Resolve them before approving.") % {
         "count": len(threads),
         "places": ", ".join(places),

@@ -8,8 +8,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, exists, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 
 from app.auth.models import Role, User
 from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
@@ -17,14 +31,8 @@ from app.commitments.models import Commitment, CommitmentStatus, commitment_obje
 from app.cycles.models import ReviewCycle
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue, ValueStatus
 from app.indicators.schemas import Disaggregation
-from app.submissions.models import (
-    ObjectiveReport,
-    ProgressRating,
-    ReportingChoice,
-    Submission,
-    SubmissionStatus,
-    objective_report_principle,
-)
+from app.questionnaires.models import Questionnaire
+from app.submissions.models import Answer, AnswerChoice, ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
 from app.visibility import readable_country_filter, readable_country_ids, readable_submission_filter, reads_everything
 
 
@@ -87,9 +95,13 @@ class Reference:
     principles: list[Principle]
 
 
+def cycles_latest_first(session: Session) -> list[ReviewCycle]:
+    return list(session.scalars(select(ReviewCycle).order_by(ReviewCycle.opens_on.desc(), ReviewCycle.id.desc())))
+
+
 def load_reference(session: Session) -> Reference:
-    """Everything the filters and the headings name: five small selects."""
-    cycles = list(session.scalars(select(ReviewCycle).order_by(ReviewCycle.opens_on.desc(), ReviewCycle.id.desc())))
+    """Everything the filters and the headings name: six small selects."""
+    cycles = cycles_latest_first(session)
     subregions = list(session.scalars(select(Subregion).order_by(Subregion.sort_order, Subregion.name)))
     countries = list(session.scalars(select(Country).options(joinedload(Country.subregion)).order_by(Country.name)))
     objectives = list(session.scalars(select(Objective).order_by(Objective.number)))
@@ -143,15 +155,24 @@ def submission_statuses(session: Session, *, user: User | None, f: Filters) -> d
 @dataclass(frozen=True)
 class ReportCell:
     reporting: ReportingChoice
-    rating: ProgressRating | None
+    rating: int | None  # the step of the cycle's rating scale (ObjectiveReport.rating)
 
 
-def report_matrix(session: Session, *, user: User | None, f: Filters) -> dict[tuple[int, int], ReportCell]:
-    """(country id, objective number) → the objective report of the cycle (one select of two columns per report)."""
+def objective_part(number: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[str]:
+    """The answers' part of an objective, ``objective:<n>``, built in SQL (portable: ``||`` on both databases)."""
+    return literal("objective:", String) + cast(number, String)
+
+
+def report_matrix(
+    session: Session, *, user: User | None, f: Filters, principle_keys: tuple[str, ...] = ()
+) -> dict[tuple[int, int], ReportCell]:
+    """(country id, objective number) → the objective report of the cycle (one select of two columns per report).
+
+    ``principle_keys``: the keys of the questionnaire's ``principles`` questions (what the principle filter reads)."""
     if f.cycle_id is None:
         return {}
     stmt = (
-        select(Submission.country_id, Objective.number, ObjectiveReport.reporting, ObjectiveReport.progress_rating)
+        select(Submission.country_id, Objective.number, ObjectiveReport.reporting, ObjectiveReport.rating)
         .join(Submission, Submission.id == ObjectiveReport.submission_id)
         .join(Objective, Objective.id == ObjectiveReport.objective_id)
         .where(
@@ -162,41 +183,58 @@ def report_matrix(session: Session, *, user: User | None, f: Filters) -> dict[tu
         )
     )
     if f.principle is not None:
-        stmt = stmt.where(_applies_principle(f.principle))
-    cells = _REPORT_CELLS
-    return {(cid, number): cells[reporting, rating] for cid, number, reporting, rating in session.execute(stmt)}
+        stmt = stmt.where(applies_principle(f.principle, principle_keys))
+    return {(cid, number): _cell(reporting, rating) for cid, number, reporting, rating in session.execute(stmt)}
 
 
-# Every possible cell, shared (a page has about 1,400 of them); keyed by the values or their strings.
-_REPORT_CELLS = {
-    (key_choice, key_rating): ReportCell(choice, rating)
-    for choice in ReportingChoice
-    for rating in [*ProgressRating, None]
-    for key_choice in (choice, choice.value)
-    for key_rating in ((rating, rating.value) if rating else (None,))
-}
+_REPORT_CELLS: dict[tuple[str, int | None], ReportCell] = {}  # shared cells (a page has about 1,400 of them)
 
 
-def _applies_principle(code: str) -> ColumnElement[bool]:
+def _cell(reporting: str, rating: int | None) -> ReportCell:
+    key = (str(reporting), rating)
+    cell = _REPORT_CELLS.get(key)
+    if cell is None:
+        cell = _REPORT_CELLS.setdefault(key, ReportCell(ReportingChoice(reporting), rating))
+    return cell
+
+
+def applies_principle(code: str, keys: tuple[str, ...]) -> ColumnElement[bool]:
+    """Whether the objective report (correlated: ObjectiveReport and Objective in the enclosing select) answers that
+    it applies the principle: an answer of one of ``keys`` (principles questions) in its part chose ``code``."""
+    if not keys:
+        return false()
+    answer, choice = aliased(Answer), aliased(AnswerChoice)  # never correlated with rows the enclosing select reads
     return exists().where(
-        objective_report_principle.c.objective_report_id == ObjectiveReport.id,
-        objective_report_principle.c.principle_id
-        == select(Principle.id).where(Principle.code == code).scalar_subquery(),
+        answer.submission_id == ObjectiveReport.submission_id,
+        answer.part == objective_part(Objective.number),
+        answer.key.in_(keys),
+        choice.answer_id == answer.id,
+        choice.value == code,
     )
 
 
-def principle_counts(session: Session, *, user: User | None, f: Filters) -> dict[str, int]:
-    """principle code → the number of States inside the region reporting that they apply it (in the cycle)."""
-    if f.cycle_id is None:
+def principle_counts(
+    session: Session, *, user: User | None, f: Filters, principle_keys: tuple[str, ...]
+) -> dict[str, int]:
+    """principle code → the number of States inside the region reporting that they apply it (in the cycle): the
+    choices of the answers to ``principle_keys`` (the questionnaire's principles questions) of reported objectives."""
+    if f.cycle_id is None or not principle_keys:
         return {}
     stmt = (
-        select(Principle.code, func.count(func.distinct(Submission.country_id)))
-        .select_from(objective_report_principle)
-        .join(Principle, Principle.id == objective_report_principle.c.principle_id)
-        .join(ObjectiveReport, ObjectiveReport.id == objective_report_principle.c.objective_report_id)
+        select(AnswerChoice.value, func.count(func.distinct(Submission.country_id)))
+        .select_from(ObjectiveReport)
         .join(Objective, Objective.id == ObjectiveReport.objective_id)
         .join(Submission, Submission.id == ObjectiveReport.submission_id)
         .join(Country, Country.id == Submission.country_id)
+        .join(
+            Answer,
+            and_(
+                Answer.submission_id == ObjectiveReport.submission_id,
+                Answer.part == objective_part(Objective.number),
+                Answer.key.in_(principle_keys),
+            ),
+        )
+        .join(AnswerChoice, AnswerChoice.answer_id == Answer.id)
         .where(
             Submission.review_cycle_id == f.cycle_id,
             Country.in_region.is_(True),
@@ -205,9 +243,101 @@ def principle_counts(session: Session, *, user: User | None, f: Filters) -> dict
             *_country_condition(Submission.country_id, f),  # type: ignore[arg-type]
             *_objective_condition(Objective.number, f),  # type: ignore[arg-type]
         )
-        .group_by(Principle.code)
+        .group_by(AnswerChoice.value)
     )
     return {code: int(n) for code, n in session.execute(stmt)}
+
+
+def questionnaire_definitions(session: Session) -> list[tuple[int, dict[str, Any]]]:
+    """(cycle id, definition JSON) of every stored questionnaire (one per cycle: a small select)."""
+    return [(cid, d) for cid, d in session.execute(select(Questionnaire.review_cycle_id, Questionnaire.definition))]
+
+
+@dataclass(frozen=True)
+class ChoiceQuestions:
+    """The choice-like questions a distribution counts: section questions by (part, key), objective questions by key."""
+
+    sections: tuple[tuple[str, str], ...] = ()
+    objective_keys: tuple[str, ...] = ()
+
+
+SECTION_ROWS = "section"
+OBJECTIVE_ROWS = "objective"
+
+
+def choice_rows(
+    session: Session,
+    *,
+    user: User | None,
+    f: Filters,
+    questions: ChoiceQuestions,
+    principle_keys: tuple[str, ...] = (),
+    objective_id: int | None = None,
+    accepted_only: bool = False,
+) -> list[tuple[str, str, str, int]]:
+    """(part, key, value, country id) once per State inside the region that chose the value, in the cycle, among the
+    submissions the user may read: a section question's part is ``section:<key>``; an objective question's rows
+    have part "objective" (its reported objectives taken together: the filters', or ``objective_id`` alone).
+    At most (States × values) rows per question, whatever the number of reports; one select (a UNION ALL)."""
+    if f.cycle_id is None or not (questions.sections or questions.objective_keys):
+        return []
+    common = [
+        Submission.review_cycle_id == f.cycle_id,
+        Country.in_region.is_(True),
+        *_readable_submissions(user),
+        *_country_condition(Submission.country_id, f),
+    ]
+    if accepted_only:
+        common.append(Submission.status.in_((SubmissionStatus.approved.value, SubmissionStatus.published.value)))
+    selects = []
+    if questions.sections:
+        by_part: dict[str, list[str]] = {}
+        for part, key in questions.sections:
+            by_part.setdefault(part, []).append(key)
+        selects.append(
+            select(Answer.part, Answer.key, AnswerChoice.value, Submission.country_id)
+            .select_from(AnswerChoice)
+            .join(Answer, Answer.id == AnswerChoice.answer_id)
+            .join(Submission, Submission.id == Answer.submission_id)
+            .join(Country, Country.id == Submission.country_id)
+            .where(
+                or_(*(and_(Answer.part == part, Answer.key.in_(keys)) for part, keys in by_part.items())),
+                *common,  # type: ignore[arg-type]
+            )
+            .group_by(Answer.part, Answer.key, AnswerChoice.value, Submission.country_id)
+        )
+    if questions.objective_keys:
+        where: list[object] = [
+            ObjectiveReport.reporting == ReportingChoice.reported.value,
+            *common,
+        ]
+        if objective_id is not None:
+            where.append(ObjectiveReport.objective_id == objective_id)
+        else:
+            where += _objective_condition(Objective.number, f)
+            if f.principle is not None:
+                where.append(applies_principle(f.principle, principle_keys))
+        answer = aliased(Answer)
+        selects.append(
+            select(literal(OBJECTIVE_ROWS, String), answer.key, AnswerChoice.value, Submission.country_id)
+            .select_from(ObjectiveReport)
+            .join(Objective, Objective.id == ObjectiveReport.objective_id)
+            .join(Submission, Submission.id == ObjectiveReport.submission_id)
+            .join(Country, Country.id == Submission.country_id)
+            .join(
+                answer,
+                and_(
+                    answer.submission_id == ObjectiveReport.submission_id,
+                    answer.part == objective_part(Objective.number),
+                    answer.key.in_(questions.objective_keys),
+                ),
+            )
+            .join(AnswerChoice, AnswerChoice.answer_id == answer.id)
+            .where(*where)  # type: ignore[arg-type]
+            .group_by(answer.key, AnswerChoice.value, Submission.country_id)
+        )
+    stmt = selects[0] if len(selects) == 1 else union_all(*selects)
+    return [(str(p), str(k), str(v), int(c)) for p, k, v, c in session.execute(stmt)]
 
 
 def pledge_counts(session: Session, *, user: User | None, f: Filters) -> dict[tuple[int, CommitmentStatus], int]:
@@ -364,8 +494,8 @@ def country_submissions(session: Session, country_id: int, *, user: User | None)
     return [(s, name) for s, name in session.execute(stmt)]
 
 
-def country_reports(session: Session, submission_ids: list[int]) -> list[tuple[int, int, str, str, str | None]]:
-    """(submission id, objective number, short title, reporting, rating) of the given submissions (one select)."""
+def country_reports(session: Session, submission_ids: list[int]) -> list[tuple[int, int, str, str, int | None]]:
+    """(submission id, objective number, short title, reporting, rating step) of the given submissions (one select)."""
     if not submission_ids:
         return []
     stmt = (
@@ -374,13 +504,13 @@ def country_reports(session: Session, submission_ids: list[int]) -> list[tuple[i
             Objective.number,
             Objective.short_title,
             ObjectiveReport.reporting,
-            ObjectiveReport.progress_rating,
+            ObjectiveReport.rating,
         )
         .join(Objective, Objective.id == ObjectiveReport.objective_id)
         .where(ObjectiveReport.submission_id.in_(submission_ids))
         .order_by(ObjectiveReport.submission_id, Objective.number)
     )
-    return [(sid, n, t, str(r), str(p) if p else None) for sid, n, t, r, p in session.execute(stmt)]
+    return [(sid, n, t, str(r), p) for sid, n, t, r, p in session.execute(stmt)]
 
 
 def country_commitments(session: Session, country_id: int, *, limit: int) -> tuple[int, list[Commitment]]:
@@ -403,18 +533,64 @@ def country_indicators(session: Session, country_id: int) -> list[tuple[str, str
     return [(c, n, int(k), p) for c, n, k, p in session.execute(stmt)]
 
 
+@dataclass(frozen=True)
+class ObjectiveReportRow:
+    """An accepted report on an objective, with the texts the objective page quotes."""
+
+    id: int
+    rating: int | None
+    country: Country
+    cycle: str
+    cycle_id: int
+    summary: str  # the text of its summary question (the default questionnaire's narrative)
+    practice: str  # the text of its good practices answer
+
+
 def objective_reports(
-    session: Session, objective_id: int, *, user: User | None, f: Filters
-) -> list[tuple[ObjectiveReport, Country, str]]:
-    """The approved or published reports on the objective (within what the user may read), with country and cycle."""
+    session: Session,
+    objective: Objective,
+    *,
+    user: User | None,
+    f: Filters,
+    summary_key: str | None,
+    practice_key: str,
+) -> list[ObjectiveReportRow]:
+    """The approved or published reports on the objective (within what the user may read), with country, cycle and
+    the texts of two of its answers (``summary_key``, ``practice_key``); one select."""
     accepted = (SubmissionStatus.approved.value, SubmissionStatus.published.value)
+    part = f"objective:{objective.number}"
+    summary, practice = aliased(Answer), aliased(Answer)
     stmt = (
-        select(ObjectiveReport, Country, ReviewCycle.name)
+        select(
+            ObjectiveReport.id,
+            ObjectiveReport.rating,
+            Country,
+            ReviewCycle.name,
+            ReviewCycle.id,
+            summary.text,
+            practice.text,
+        )
         .join(Submission, Submission.id == ObjectiveReport.submission_id)
         .join(Country, Country.id == Submission.country_id)
         .join(ReviewCycle, ReviewCycle.id == Submission.review_cycle_id)
+        .outerjoin(
+            summary,
+            and_(
+                summary.submission_id == ObjectiveReport.submission_id,
+                summary.part == part,
+                summary.key == (summary_key or ""),
+            ),
+        )
+        .outerjoin(
+            practice,
+            and_(
+                practice.submission_id == ObjectiveReport.submission_id,
+                practice.part == part,
+                practice.key == practice_key,
+            ),
+        )
         .where(
-            ObjectiveReport.objective_id == objective_id,
+            ObjectiveReport.objective_id == objective.id,
             ObjectiveReport.reporting == ReportingChoice.reported.value,
             Submission.status.in_(accepted),
             *_readable_submissions(user),  # type: ignore[arg-type]
@@ -424,7 +600,10 @@ def objective_reports(
     )
     if f.cycle_id is not None:
         stmt = stmt.where(Submission.review_cycle_id == f.cycle_id)
-    return [(r, c, name) for r, c, name in session.execute(stmt)]
+    return [
+        ObjectiveReportRow(rid, rating, c, name, cycle_id, text or "", practice_text or "")
+        for rid, rating, c, name, cycle_id, text, practice_text in session.execute(stmt)
+    ]
 
 
 def objective_indicators(session: Session, objective_id: int) -> list[tuple[Indicator, bool]]:

@@ -45,14 +45,16 @@ def indicators(request: Request, session: SessionDep, user: MaybeUser) -> Respon
 @router.get("/dashboards/countries/{iso3}", name="dashboards:country")
 def country_profile(request: Request, session: SessionDep, user: MaybeUser, iso3: str) -> Response:
     ensure_may_view(request, user)
-    context = service.country_profile(session, user=user, iso3=iso3)
+    context = service.country_profile(session, user=user, iso3=iso3, cache=request.app.state.result_cache)
     return render(request, "dashboards/country.html", context)
 
 
 @router.get("/dashboards/objectives/{number}", name="dashboards:objective")
 def objective_page(request: Request, session: SessionDep, user: MaybeUser, number: int) -> Response:
     ensure_may_view(request, user)
-    context = service.objective_page(session, user=user, number=number, params=_params(request))
+    context = service.objective_page(
+        session, user=user, number=number, params=_params(request), cache=request.app.state.result_cache
+    )
     return render(request, "dashboards/objective.html", context, block="results")
 
 

@@ -1,9 +1,16 @@
-"""Full-text search over the reports, good practices and pledges a user may read, combined with the filters.
+"""Full-text search over the reviews' answers, good practices and pledges a user may read, combined with the filters.
 
-- SQLite: the FTS5 table ``search_index`` (rowid = record id × 4 + kind), kept in sync by triggers (migration
-  6b2d1e8f3c02). The user's words become quoted prefix terms, so FTS5 query syntax typed by a user is inert.
-- PostgreSQL: ``<stored tsvector> @@ plainto_tsquery('english', ...)``: the vectors are columns generated from the same
-  expressions, each with a GIN index (migration 8d4f3a015e04), so no search computes ``to_tsvector`` row by row.
+- What is searched: every text answer (``answer.text``: the answers to the questionnaire's long and short text
+  questions, in the general sections and the objective reports), as kind "report", except the good practices
+  (answers of key ``good_practices``), which are kind "practice"; and the pledges' title and description. Objective
+  answers count for reported objectives only. Each result names the question it answers (its label in that cycle's
+  questionnaire). The objective, round-table and principle filters keep objective answers only.
+- SQLite: the FTS5 table ``search_index`` (rowid = record id × 4 + kind: kind 3 for answers, 2 for pledges), kept in
+  sync by triggers (migrations 6b2d1e8f3c02, 4b8e1d2c6a10). The user's words become quoted prefix terms, so FTS5
+  query syntax typed by a user is inert.
+- PostgreSQL: ``<stored tsvector> @@ plainto_tsquery('english', ...)``: the vectors are generated columns
+  (``answer.fts_answer``, ``commitment.fts_pledge``), each with a GIN index (migrations 8d4f3a015e04, 4b8e1d2c6a10),
+  so no search computes ``to_tsvector`` row by row.
 - Highlighting is done here, on escaped text: the snippet is escaped piece by piece and the matches wrapped in
   ``<mark>``; nothing a user typed is ever rendered as markup.
 - Three selects (one per kind), each limited, whatever the data size.
@@ -16,48 +23,45 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, func, literal_column, select, text
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
 from sqlalchemy import column as sql_column
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnClause
 
 from app.auth.models import User
-from app.catalog.models import Country, Objective
+from app.catalog.models import Country, Objective, Principle, RoundTable
 from app.commitments.models import Commitment, commitment_objective, commitment_principle
 from app.cycles.models import ReviewCycle
-from app.dashboards.queries import Filters, _applies_principle, _country_condition, _readable_submissions
-from app.submissions.models import ObjectiveReport, ReportingChoice, Submission
+from app.dashboards.queries import (
+    Filters,
+    _country_condition,
+    _readable_submissions,
+    applies_principle,
+    objective_part,
+)
+from app.dashboards.questionnaires import PRACTICE_KEY, Questionnaires
+from app.submissions.models import Answer, ObjectiveReport, ReportingChoice, Submission
 from app.visibility import readable_country_filter
 
-KINDS = {"report": 0, "practice": 1, "pledge": 2}
-# PostgreSQL: the stored vector of each kind (generated columns, not in the models; see migration 8d4f3a015e04).
+KINDS = {"report": 3, "practice": 3, "pledge": 2}  # the search_index kind (rowid % 4) each is found in
+# PostgreSQL: the stored vector of each kind (generated columns, not in the models; see the migrations).
 VECTORS: dict[str, ColumnClause[Any]] = {
-    "report": literal_column("objective_report.fts_report"),
-    "practice": literal_column("objective_report.fts_practice"),
+    "report": literal_column("answer.fts_answer"),
+    "practice": literal_column("answer.fts_answer"),
     "pledge": literal_column("commitment.fts_pledge"),
 }
 LIMIT = 50
 WORD = re.compile(r"\w+", re.UNICODE)
 
-# The searchable text of each kind: the same expressions as the indexes (see the migration).
+# The searchable text of each kind: the same expressions as the indexes (see the migrations).
 _SPACE: ColumnClause[str] = literal_column("' '")
-REPORT_TEXT = (
-    ObjectiveReport.narrative
-    + _SPACE
-    + ObjectiveReport.laws_and_policies
-    + _SPACE
-    + ObjectiveReport.challenges
-    + _SPACE
-    + ObjectiveReport.partners
-)
-PRACTICE_TEXT = ObjectiveReport.good_practices
 PLEDGE_TEXT = Commitment.title + _SPACE + Commitment.description
 
 
 @dataclass(frozen=True)
 class Hit:
     kind: str  # report, practice, pledge
-    record_id: int
+    record_id: int  # the objective report's id (the objective page's anchors), the pledge's; the answer's for a section
     country: str
     country_iso3: str
     objective: int | None
@@ -67,6 +71,8 @@ class Hit:
     submission_id: int | None = None
     accepted: bool = True
     cycle_id: int | None = None  # the objective page shows one cycle: the link must name it
+    question: str = ""  # the label of the question the text answers
+    section: str | None = None  # a general section's key (a hit in a section, not an objective report)
 
 
 def words(query: str) -> list[str]:
@@ -86,50 +92,76 @@ def _match(
     return id_column.in_(rowids.columns(sql_column("id")))
 
 
-def search(session: Session, *, user: User | None, query: str, f: Filters, kinds: set[str] | None = None) -> list[Hit]:
+def search(
+    session: Session,
+    *,
+    user: User | None,
+    query: str,
+    f: Filters,
+    kinds: set[str] | None = None,
+    forms: Questionnaires | None = None,
+) -> list[Hit]:
+    """The hits of each kind asked (all three by default); ``forms`` gives the questions' labels (the default
+    questionnaire's keys without it)."""
     terms = words(query)
     if not terms:
         return []
     kinds = kinds or set(KINDS)
     hits: list[Hit] = []
     if "report" in kinds:
-        hits += _reports(session, user, terms, f, practice=False)
+        hits += _answers(session, user, terms, f, forms, practice=False)
     if "practice" in kinds:
-        hits += _reports(session, user, terms, f, practice=True)
+        hits += _answers(session, user, terms, f, forms, practice=True)
     if "pledge" in kinds:
         hits += _pledges(session, user, terms, f)
     return hits
 
 
-def _reports(session: Session, user: User | None, terms: list[str], f: Filters, *, practice: bool) -> list[Hit]:
+def _answers(
+    session: Session, user: User | None, terms: list[str], f: Filters, forms: Questionnaires | None, *, practice: bool
+) -> list[Hit]:
     kind = "practice" if practice else "report"
-    column = PRACTICE_TEXT if practice else REPORT_TEXT
+    in_section = Answer.part.like("section:%")
     stmt = (
         select(
-            ObjectiveReport.id,
-            column.label("body"),
+            Answer.id,
+            Answer.part,
+            Answer.key,
+            Answer.text,
             Country.name,
             Country.iso3,
             Objective.number,
             Objective.short_title,
+            ObjectiveReport.id,
             ReviewCycle.name,
             Submission.id,
             Submission.status,
             ReviewCycle.id,
         )
-        .join(Submission, Submission.id == ObjectiveReport.submission_id)
+        .join(Submission, Submission.id == Answer.submission_id)
         .join(Country, Country.id == Submission.country_id)
-        .join(Objective, Objective.id == ObjectiveReport.objective_id)
         .join(ReviewCycle, ReviewCycle.id == Submission.review_cycle_id)
+        .outerjoin(Objective, Answer.part == objective_part(Objective.number))
+        .outerjoin(
+            ObjectiveReport,
+            and_(ObjectiveReport.submission_id == Answer.submission_id, ObjectiveReport.objective_id == Objective.id),
+        )
         .where(
-            _match(session, kind, ObjectiveReport.id, terms),
-            ObjectiveReport.reporting == ReportingChoice.reported.value,
+            _match(session, kind, Answer.id, terms),
+            Answer.text != "",
             *_readable_submissions(user),  # type: ignore[arg-type]
             *_country_condition(Submission.country_id, f),  # type: ignore[arg-type]
         )
-        .order_by(ReviewCycle.opens_on.desc(), Country.name, Objective.number)
+        .order_by(ReviewCycle.opens_on.desc(), Country.name, func.coalesce(Objective.number, 0), Answer.id)
         .limit(LIMIT)
     )
+    reported = ObjectiveReport.reporting == ReportingChoice.reported.value
+    if practice:
+        stmt = stmt.where(Answer.key == PRACTICE_KEY, reported)
+    else:
+        stmt = stmt.where(Answer.key != PRACTICE_KEY)
+        objective_only = f.objective is not None or f.round_table is not None or f.principle is not None
+        stmt = stmt.where(reported if objective_only else or_(in_section, reported))
     if f.cycle_id is not None:
         stmt = stmt.where(Submission.review_cycle_id == f.cycle_id)
     if f.objective is not None:
@@ -137,28 +169,40 @@ def _reports(session: Session, user: User | None, terms: list[str], f: Filters, 
     if f.round_table is not None:
         stmt = stmt.where(Objective.round_table_id.in_(_round_table_ids(f.round_table)))
     if f.principle is not None:
-        stmt = stmt.where(_applies_principle(f.principle))
-    return [
-        Hit(
-            kind=kind,
-            record_id=rid,
-            country=country,
-            country_iso3=iso3,
-            objective=number,
-            cycle=cycle,
-            title=f"{number}. {short}",
-            snippet=highlight(body, terms),
-            submission_id=sid,
-            accepted=str(status) in ("approved", "published"),
-            cycle_id=cycle_id,
+        keys = forms.principle_keys(f.cycle_id) if forms is not None else ("principles",)
+        stmt = stmt.where(applies_principle(f.principle, keys))
+    hits = []
+    for aid, part, key, body, country, iso3, number, short, rid, cycle, sid, status, cycle_id in session.execute(stmt):
+        definition = forms.of(cycle_id) if forms is not None else None
+        question = definition.question(part, key) if definition is not None else None
+        label = question.text() if question is not None else key.replace("_", " ").capitalize()
+        section_key = part.partition(":")[2] if number is None else None
+        if section_key is not None:
+            section = definition.section(section_key) if definition is not None else None
+            title = section.label.get("en", section_key) if section is not None else section_key
+        else:
+            title = f"{number}. {short}"
+        hits.append(
+            Hit(
+                kind=kind,
+                record_id=rid if rid is not None else aid,
+                country=country,
+                country_iso3=iso3,
+                objective=number,
+                cycle=cycle,
+                title=title,
+                snippet=highlight(body, terms),
+                submission_id=sid,
+                accepted=str(status) in ("approved", "published"),
+                cycle_id=cycle_id,
+                question=label,
+                section=section_key,
+            )
         )
-        for rid, body, country, iso3, number, short, cycle, sid, status, cycle_id in session.execute(stmt)
-    ]
+    return hits
 
 
-def _round_table_ids(number: int):  # type: ignore[no-untyped-def]
-    from app.catalog.models import RoundTable
-
+def _round_table_ids(number: int) -> Any:
     return select(RoundTable.id).where(RoundTable.number == number)
 
 
@@ -186,8 +230,6 @@ def _pledges(session: Session, user: User | None, terms: list[str], f: Filters) 
             Commitment.id.in_(objective_ids.where(Objective.round_table_id.in_(_round_table_ids(f.round_table))))
         )
     if f.principle is not None:
-        from app.catalog.models import Principle
-
         principled = select(commitment_principle.c.commitment_id).join(
             Principle, Principle.id == commitment_principle.c.principle_id
         )

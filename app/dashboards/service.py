@@ -15,21 +15,21 @@ from app.catalog.models import Country, Objective
 from app.commitments.models import CommitmentStatus
 from app.cycles.models import CycleStatus
 from app.dashboards import queries
+from app.dashboards import questionnaires as questionnaires_of
 from app.dashboards.aggregates import Figure, PeriodAggregate, aggregate
 from app.dashboards.charts import Bar, bar_chart, number
 from app.dashboards.queries import Filters, Reference
+from app.dashboards.questionnaires import PRACTICE_KEY, Counted, counted_questions, summary_key
 from app.data_version import ResultCache, cached
 from app.errors import NotFound
 from app.i18n import _
 from app.indicators.models import TOTAL, Aggregation, Indicator, MigratoryStatus, Sex
 from app.indicators.queries import KIND_ORDER, code_sort_key
 from app.indicators.schemas import Disaggregation
+from app.questionnaires.schemas import Definition, QuestionType
 from app.submissions.models import ReportingChoice, SubmissionStatus
-from app.submissions.rules import PROGRESS_SCALE, PROGRESS_STEP
 from app.visibility import Reader, can_read_country, reader, reads_everything, statuses_readable, visibility_key
 
-RATING_LABELS = {rating: label for rating, (label, _hint) in PROGRESS_SCALE.items()}
-RATING_SCORE = PROGRESS_STEP  # the same numbers as on the form
 STATUS_LABELS = {
     SubmissionStatus.draft: _("Draft"),
     SubmissionStatus.submitted: _("Submitted"),
@@ -127,23 +127,28 @@ def overview(
 ) -> dict[str, Any]:
     ref = queries.load_reference(session)
     f = parse_filters(ref, params)
-    statuses, matrix, principles, pledges, linked = cached(
+    forms = questionnaires_of.load(session, ref, cache)
+    definition = forms.of(f.cycle_id)  # the shown cycle's questionnaire (the latest cycle's without one)
+    principle_keys = forms.principle_keys(f.cycle_id)
+    objectives = selected_objectives(ref, f)
+    spec, counted = counted_questions(definition, sections=True, objectives=[o.number for o in objectives])
+    statuses, matrix, principles, pledges, linked, choices = cached(
         cache,
         session,
         ("overview", visibility_key(user), f),
         lambda: (
             queries.submission_statuses(session, user=user, f=f),
-            queries.report_matrix(session, user=user, f=f),
-            queries.principle_counts(session, user=user, f=f),
+            queries.report_matrix(session, user=user, f=f, principle_keys=principle_keys),
+            queries.principle_counts(session, user=user, f=f, principle_keys=principle_keys),
             queries.pledge_counts(session, user=user, f=f),
             queries.readable_countries(session, user=user),
+            queries.choice_rows(session, user=user, f=f, questions=spec, principle_keys=principle_keys),
         ),
     )
     everything = reads_everything(user)
     who = reader(user)
 
     countries = selected_countries(ref, f)
-    objectives = selected_objectives(ref, f)
     if everything or (who is Reader.other_focal_point and user is not None and user.country_id is not None):
         status_order = list(SubmissionStatus)  # a focal point's own country may be in any status
     else:
@@ -207,9 +212,9 @@ def overview(
         "region_expected": sum(len(g.countries) for g in groups if g.in_region),
         "objectives": objectives,
         "heat_countries": heat_countries,
-        "heat_rows": _heat_rows(heat_countries, objectives, matrix),
-        "rating_labels": RATING_LABELS,
-        "rating_score": RATING_SCORE,
+        "heat_rows": _heat_rows(heat_countries, objectives, matrix, definition),
+        "rating_steps": rating_steps(definition),
+        "distributions": distributions(counted, choices, across_objectives=True),
         "reported_ranked": [(o, reported.get(o.number, 0)) for o in ranked],
         "reporting_states": n_states,
         "pledge_rows": pledge_rows,
@@ -236,13 +241,26 @@ def overview(
     }
 
 
+def rating_steps(definition: Definition) -> list[tuple[int, str, int]]:
+    """(step, label, shade 1-5) of the questionnaire's rating scale, in its order (the heatmap's key)."""
+    steps = definition.rating_scale
+    last = max(len(steps) - 1, 1)
+    return [
+        (step.value, step.label.get("en", str(step.value)), 1 + round(4 * i / last) if len(steps) > 1 else 5)
+        for i, step in enumerate(steps)
+    ]
+
+
 def _heat_rows(
-    countries: list[Country], objectives: list[Objective], matrix: dict[tuple[int, int], queries.ReportCell]
+    countries: list[Country],
+    objectives: list[Objective],
+    matrix: dict[tuple[int, int], queries.ReportCell],
+    definition: Definition,
 ) -> Markup:
     """The heatmap's body, built here rather than in Jinja (about 1,400 cells: five times faster). All escaped."""
     not_reported = escape(_("not reported"))
     no_rating = escape(_("no rating"))
-    labels = {r: escape(label) for r, label in RATING_LABELS.items()}
+    steps = {value: (shade, escape(label)) for value, label, shade in rating_steps(definition)}
     out: list[str] = []
     columns = [o.number for o in objectives]
     for c in countries:
@@ -262,13 +280,76 @@ def _heat_rows(
             elif cell.rating is None:
                 out.append(f'<td class="heat heat--none">?<span class="visually-hidden"> {no_rating}</span></td>')
             else:
-                score, label = RATING_SCORE[cell.rating], labels[cell.rating]
+                shade, label = steps.get(cell.rating, ("none", escape(str(cell.rating))))
                 out.append(
-                    f'<td class="heat heat--{score}" title="{label}">{score}'
+                    f'<td class="heat heat--{shade}" title="{label}">{cell.rating}'
                     f'<span class="visually-hidden"> {label}</span></td>'
                 )
         out.append("</tr>")
     return Markup("".join(out))  # noqa: S704 - every text above is escaped
+
+
+@dataclass
+class Distribution:
+    """How many States chose each answer of a choice question: the table's rows, the chart and its summary."""
+
+    key: str
+    label: str
+    scope: str  # the section's title, or "" for an objective question
+    rows: list[tuple[str, int]]  # (answer, States), in the question's order
+    answering: int  # States that answered
+    summary: str
+    chart: Markup
+
+
+def distributions(
+    counted: list[Counted], rows: list[tuple[str, str, str, int]], *, across_objectives: bool
+) -> list[Distribution]:
+    """A distribution per counted question, from ``queries.choice_rows`` (one row per State and value chosen)."""
+    chose: dict[tuple[str, str], dict[str, set[int]]] = {}
+    answered: dict[tuple[str, str], set[int]] = {}
+    for part, key, value, country_id in rows:
+        chose.setdefault((part, key), {}).setdefault(value, set()).add(country_id)
+        answered.setdefault((part, key), set()).add(country_id)
+    out = []
+    for c in counted:
+        q = c.question
+        by_value = chose.get((c.part, q.key), {})
+        if q.type is QuestionType.yes_no:
+            values = [("true", str(_("Yes"))), ("false", str(_("No")))]
+        else:
+            values = [(choice.value, q.choice_label(choice.value)) for choice in q.choices or []]
+            known = {v for v, _label in values}
+            values += [(v, v) for v in sorted(by_value) if v not in known]  # a value no longer offered
+        table = [(label, len(by_value.get(value, ()))) for value, label in values]
+        answering = len(answered.get((c.part, q.key), ()))
+        summary = _distribution_summary(
+            table,
+            answering,
+            several=q.type is QuestionType.multiple_choice,
+            across_objectives=across_objectives and c.part == queries.OBJECTIVE_ROWS,
+        )
+        chart = bar_chart([Bar(label, n) for label, n in table], title=q.text(), summary=summary)
+        out.append(Distribution(q.key, q.text(), c.scope, table, answering, summary, chart))
+    return out
+
+
+def _distribution_summary(
+    table: list[tuple[str, int]], answering: int, *, several: bool, across_objectives: bool
+) -> str:
+    if not answering:
+        return _("No State inside the region answered this question for these filters.")
+    label, n = max(table, key=lambda row: row[1], default=("", 0))
+    text = _("%(answering)s States inside the region answered; the answer chosen most: %(label)s (%(n)s).") % {
+        "answering": answering,
+        "label": label,
+        "n": n,
+    }
+    if several:
+        text += " " + _("A State may choose several answers.")
+    if across_objectives:
+        text += " " + _("A State counts once per answer, for any of the reported objectives shown.")
+    return text
 
 
 def _status_group(name: str, members: list[Country], statuses: dict[int, SubmissionStatus]) -> StatusGroup:
@@ -517,7 +598,9 @@ def filter_options(ref: Reference) -> dict[str, list[tuple[str, str]]]:
 # ---- country profile and objective page ------------------------------------------------------------------------
 
 
-def country_profile(session: Session, *, user: User | None, iso3: str) -> dict[str, Any]:
+def country_profile(
+    session: Session, *, user: User | None, iso3: str, cache: ResultCache | None = None
+) -> dict[str, Any]:
     country = catalog_queries.get_country(session, iso3)
     if country is None or not can_read_country(session, user, country.id):
         raise NotFound(_("The page or record was not found."))
@@ -525,9 +608,15 @@ def country_profile(session: Session, *, user: User | None, iso3: str) -> dict[s
     detailed = [s.id for s, _name in submissions[:DETAILED_CYCLES]]  # older cycles: status and dates only
     reports = queries.country_reports(session, detailed)
     pledge_total, pledges = queries.country_commitments(session, country.id, limit=LIST_LIMIT)
+    forms = questionnaires_of.load(session, cache=cache)
+    cycle_of = {s.id: s.review_cycle_id for s, _name in submissions}
     by_submission: dict[int, list[tuple[int, str, str, str | None]]] = {}
     for sid, n, title, reporting, rating in reports:
-        by_submission.setdefault(sid, []).append((n, title, reporting, rating))
+        label = None
+        if rating is not None:  # the words of the step in that cycle's scale
+            step = forms.of(cycle_of.get(sid)).step(rating)
+            label = step.label.get("en", str(rating)) if step is not None else str(rating)
+        by_submission.setdefault(sid, []).append((n, title, reporting, label))
     return {
         "country": country,
         "subregion_name": next(
@@ -535,7 +624,6 @@ def country_profile(session: Session, *, user: User | None, iso3: str) -> dict[s
         ),
         "submissions": submissions,
         "reports": by_submission,
-        "rating_labels": {r.value: label for r, label in RATING_LABELS.items()},
         "status_labels": STATUS_LABELS,
         "commitments": pledges,
         "pledge_total": pledge_total,
@@ -544,13 +632,33 @@ def country_profile(session: Session, *, user: User | None, iso3: str) -> dict[s
     }
 
 
-def objective_page(session: Session, *, user: User | None, number: int, params: dict[str, str]) -> dict[str, Any]:
+def objective_page(
+    session: Session, *, user: User | None, number: int, params: dict[str, str], cache: ResultCache | None = None
+) -> dict[str, Any]:
     ref = queries.load_reference(session)
     objective = next((o for o in ref.objectives if o.number == number), None)
     if objective is None:
         raise NotFound(_("The page or record was not found."))
     f = parse_filters(ref, params)  # one cycle at a time (the latest complete one by default): bounded pages
-    reports = queries.objective_reports(session, objective.id, user=user, f=f)
+    forms = questionnaires_of.load(session, ref, cache)
+    definition = forms.of(f.cycle_id)
+    reports = queries.objective_reports(
+        session,
+        objective,
+        user=user,
+        f=f,
+        summary_key=summary_key(definition, objective.number),
+        practice_key=PRACTICE_KEY,
+    )
+    spec, counted = counted_questions(definition, sections=False, objectives=[objective.number])
+    choices = cached(
+        cache,
+        session,
+        ("objective-choices", visibility_key(user), f, objective.id),
+        lambda: queries.choice_rows(
+            session, user=user, f=f, questions=spec, objective_id=objective.id, accepted_only=True
+        ),
+    )
     options = filter_options(ref)
     pledge_total, pledges = queries.objective_commitments(session, objective.id, user=user, f=f, limit=LIST_LIMIT)
     return {
@@ -560,8 +668,12 @@ def objective_page(session: Session, *, user: User | None, number: int, params: 
         "filters": f,
         "options": options,
         "reports": reports,
-        "practices": [(r, c, cycle) for r, c, cycle in reports if r.good_practices.strip()],
-        "rating_labels": RATING_LABELS,
+        "practices": [r for r in reports if r.practice.strip()],
+        "rating_labels": {
+            cycle_id: {s.value: s.label.get("en", str(s.value)) for s in forms.of(cycle_id).rating_scale}
+            for cycle_id in {r.cycle_id for r in reports}
+        },
+        "distributions": distributions(counted, choices, across_objectives=False),
         "indicators": queries.objective_indicators(session, objective.id),
         "commitments": pledges,
         "pledge_total": pledge_total,
@@ -589,13 +701,15 @@ def search_page(
         cache,
         session,
         ("search", visibility_key(user), tuple(search.words(query)), f, kind if kinds else ""),
-        lambda: search.search(session, user=user, query=query, f=f, kinds=kinds),
+        lambda: search.search(
+            session, user=user, query=query, f=f, kinds=kinds, forms=questionnaires_of.load(session, ref, cache)
+        ),
     )
     options = filter_options(ref)
     options["cycle"] = [("", _("All review cycles"))] + options["cycle"]
     options["kind"] = [
-        ("", _("Reports, good practices and pledges")),
-        ("report", _("Objective reports")),
+        ("", _("Reviews' answers, good practices and pledges")),
+        ("report", _("Reviews' answers (sections and objective reports)")),
         ("practice", _("Good practices")),
         ("pledge", _("Pledges")),
     ]

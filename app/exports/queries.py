@@ -2,11 +2,14 @@
 
 The export statements select plain columns (no ORM objects) and are executed with ``yield_per``, which streams
 rows from a server-side cursor on PostgreSQL and in batches on SQLite: memory stays flat however many rows there are.
+Answers are columns of the objective reports (a correlated scalar subquery per question key on ``answer``, through
+the unique index on submission, part and key) and rows of the answers dataset; ``app/exports/columns.py`` shapes
+them as a reader sees them, per the questionnaire of each row's cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -17,9 +20,12 @@ from app.auth.models import User
 from app.catalog.models import Country, Objective, RoundTable, Subregion
 from app.commitments.models import Commitment, commitment_objective
 from app.cycles.models import ReviewCycle
+from app.exports.columns import AnswerRows, ObjectiveReportRows, question_columns
 from app.exports.models import Job, JobKind
 from app.indicators.models import TOTAL, Indicator, IndicatorKind, IndicatorObjective, IndicatorValue
-from app.submissions.models import ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
+from app.questionnaires.schemas import Definition
+from app.questionnaires.service import definition_for
+from app.submissions.models import Answer, ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
 from app.visibility import ACCEPTED, readable_country_filter, readable_submission_filter
 
 BATCH = 1000
@@ -53,11 +59,16 @@ class Column:
 AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 
 
+# Turns the statement's rows into the dataset's (e.g. answers as a reader sees them), lazily, row by row.
+Shape: TypeAlias = Callable[[Iterable[Sequence[Any]]], Iterable[Sequence[Any]]]
+
+
 @dataclass(frozen=True)
 class Dataset:
     key: str
     columns: tuple[Column, ...]
     statement: AnySelect
+    shape: Shape | None = None
 
 
 def _cols(*spec: str) -> tuple[Column, ...]:
@@ -136,7 +147,48 @@ def submissions(session: Session, user: User | None, filters: Filters) -> Datase
     return Dataset("submissions", columns, stmt)
 
 
+def covered_definitions(session: Session, filters: Filters) -> dict[int, Definition]:
+    """The questionnaires of the cycles an export covers (the one chosen, or every cycle), newest cycle first."""
+    stmt = select(ReviewCycle).order_by(ReviewCycle.opens_on.desc(), ReviewCycle.id.desc())
+    if filters.cycle_id:
+        stmt = stmt.where(ReviewCycle.id == filters.cycle_id)
+    return {cycle.id: definition_for(session, cycle) for cycle in session.scalars(stmt)}
+
+
+def _objective_part() -> ColumnElement[str]:
+    """``objective:<n>``, the part of the objective report's answers."""
+    return literal("objective:", String) + cast(Objective.number, String)
+
+
+OBJECTIVE_REPORT_COLUMNS = _cols(
+    "report_id:int",
+    "submission_id:int",
+    "country_iso3:str",
+    "country:str",
+    "subregion:str",
+    "cycle:str",
+    "submission_status:str",
+    "objective:int",
+    "objective_title:str",
+    "round_table:int",
+)
+
+
 def objective_reports(session: Session, user: User | None, filters: Filters) -> Dataset:
+    """One row per objective of a review: who and which, then a column per objective question of the questionnaires
+    of the cycles covered (``columns.question_columns``), then when the report was last saved."""
+    definitions = covered_definitions(session, filters)
+    questions = question_columns(
+        list(definitions.values()), [c.name for c in OBJECTIVE_REPORT_COLUMNS] + ["updated_at"]
+    )
+    part = _objective_part()
+    answers = [
+        select(Answer.value)
+        .where(Answer.submission_id == ObjectiveReport.submission_id, Answer.part == part, Answer.key == q.key)
+        .scalar_subquery()
+        .label(f"answer_{index}")
+        for index, q in enumerate(questions)
+    ]
     stmt: AnySelect = (
         select(
             ObjectiveReport.id,
@@ -149,15 +201,10 @@ def objective_reports(session: Session, user: User | None, filters: Filters) -> 
             Objective.number,
             Objective.short_title,
             RoundTable.number,
-            ObjectiveReport.reporting,
-            ObjectiveReport.not_reported_reason,
-            ObjectiveReport.progress_rating,
-            ObjectiveReport.narrative,
-            ObjectiveReport.laws_and_policies,
-            ObjectiveReport.good_practices,
-            ObjectiveReport.challenges,
-            ObjectiveReport.partners,
             ObjectiveReport.updated_at,
+            ReviewCycle.id,
+            Objective.number.label("answers_objective"),
+            *answers,
         )
         .join(Submission, ObjectiveReport.submission_id == Submission.id)
         .join(Objective, ObjectiveReport.objective_id == Objective.id)
@@ -170,28 +217,62 @@ def objective_reports(session: Session, user: User | None, filters: Filters) -> 
     stmt = _submission_filters(stmt, user, filters)
     if filters.objective_number:
         stmt = stmt.where(Objective.number == filters.objective_number)
-    columns = _cols(
-        "report_id:int",
-        "submission_id:int",
-        "country_iso3:str",
-        "country:str",
-        "subregion:str",
-        "cycle:str",
-        "submission_status:str",
-        "objective:int",
-        "objective_title:str",
-        "round_table:int",
-        "reporting:str",
-        "not_reported_reason:text",
-        "progress_rating:str",
-        "narrative:text",
-        "laws_and_policies:text",
-        "good_practices:text",
-        "challenges:text",
-        "partners:text",
-        "updated_at:datetime",
+    columns = (
+        *OBJECTIVE_REPORT_COLUMNS,
+        *(Column(q.name, q.kind) for q in questions),
+        Column("updated_at", "datetime"),
     )
-    return Dataset("objective_reports", columns, stmt)
+    shape = ObjectiveReportRows(definitions, questions, identifying=len(OBJECTIVE_REPORT_COLUMNS))
+    return Dataset("objective_reports", columns, stmt, shape)
+
+
+ANSWER_COLUMNS = _cols(
+    "answer_id:int",
+    "submission_id:int",
+    "cycle:str",
+    "country_iso3:str",
+    "country:str",
+    "subregion:str",
+    "status:str",
+    "part:str",
+    "objective:int",
+    "question_key:str",
+    "question_label:str",
+    "question_type:str",
+    "value:text",
+    "raw_value:text",
+    "updated_at:datetime",
+)
+
+
+def answers(session: Session, user: User | None, filters: Filters) -> Dataset:
+    """One row per question answered in a review (a general section's or an objective's), in questionnaire order:
+    the value as a reader sees it and as stored (JSON)."""
+    stmt: AnySelect = (
+        select(
+            Answer.id,
+            Submission.id,
+            ReviewCycle.name,
+            Country.iso3,
+            Country.name,
+            Subregion.name,
+            Submission.status,
+            Answer.part,
+            Answer.key,
+            Answer.value,
+            Answer.updated_at,
+            ReviewCycle.id,
+        )
+        .join(Submission, Answer.submission_id == Submission.id)
+        .join(Country, Submission.country_id == Country.id)
+        .outerjoin(Subregion, Country.subregion_id == Subregion.id)
+        .join(ReviewCycle, Submission.review_cycle_id == ReviewCycle.id)
+        .order_by(ReviewCycle.opens_on, Country.name, Submission.id, Answer.id)
+    )
+    stmt = _submission_filters(stmt, user, filters)
+    if filters.objective_number:
+        stmt = stmt.where(Answer.part == f"objective:{filters.objective_number}")
+    return Dataset("answers", ANSWER_COLUMNS, stmt, AnswerRows(covered_definitions(session, filters)))
 
 
 def commitments(session: Session, user: User | None, filters: Filters) -> Dataset:
@@ -319,6 +400,7 @@ def indicator_values(session: Session, user: User | None, filters: Filters) -> D
 DATASETS = {
     "submissions": submissions,
     "objective_reports": objective_reports,
+    "answers": answers,
     "commitments": commitments,
     "indicator_values": indicator_values,
 }
@@ -328,7 +410,7 @@ def stream_rows(session: Session, dataset: Dataset) -> Iterator[Sequence[Any]]:
     """The dataset's rows, fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
     result = session.execute(dataset.statement.execution_options(yield_per=BATCH))
     try:
-        yield from result
+        yield from dataset.shape(result) if dataset.shape is not None else result
     finally:
         result.close()
 
@@ -408,6 +490,25 @@ def reports_for(session: Session, submission_ids: list[int], objective_id: int |
     if objective_id is not None:
         stmt = stmt.where(ObjectiveReport.objective_id == objective_id)
     return list(session.scalars(stmt))
+
+
+def answers_for(
+    session: Session, submission_ids: list[int], part: str | None = None
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """The answers of the given submissions (of one part, or of all), as ``{(submission_id, part): {key: value}}``;
+    a cleared answer (null) is left out."""
+    found: dict[tuple[int, str], dict[str, Any]] = {}
+    if not submission_ids:
+        return found
+    stmt = select(Answer.submission_id, Answer.part, Answer.key, Answer.value).where(
+        Answer.submission_id.in_(submission_ids)
+    )
+    if part is not None:
+        stmt = stmt.where(Answer.part == part)
+    for submission_id, answer_part, key, value in session.execute(stmt.order_by(Answer.id)):
+        if value is not None:
+            found.setdefault((submission_id, answer_part), {})[key] = value
+    return found
 
 
 def regional_indicators(session: Session) -> list[Indicator]:

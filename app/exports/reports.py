@@ -3,6 +3,11 @@
 The synthesis covers approved and published submissions only (drafts never). Regional figures count the 58 members
 and associate members inside the region; members outside it are quoted but not counted. Every figure and quote
 cites the State and submission it came from.
+
+Both follow the questionnaire of the cycle (``app.questionnaires``): the synthesis tabulates its choice questions
+(single and multiple choice, yes/no: how many States chose each answer), quotes the answers to its text questions
+and counts the progress ratings (``ObjectiveReport.rating``) on its scale, for the general sections and per
+objective. An answer counts only where its question is asked (``show_if``).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,13 +27,19 @@ from app.exports import queries
 from app.exports.content import Cite, Document, Heading, Paragraph, Quote, Run, Table
 from app.i18n import _
 from app.indicators.models import Aggregation, Indicator, IndicatorValue
-from app.submissions.models import ObjectiveReport, ProgressRating, ReportingChoice, Submission, SubmissionStatus
-from app.submissions.rules import PROGRESS_SCALE, STATUS_LABELS
+from app.questionnaires.answers import is_shown
+from app.questionnaires.schemas import REPORTING_KEY, TEXT_TYPES, Definition, Question, QuestionType, RatingStep
+from app.questionnaires.service import definition_for
+from app.submissions.models import ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
+from app.submissions.rules import STATUS_LABELS
 from app.visibility import ACCEPTED
 
 Progress = Callable[[int, str], None]
-QUOTES_PER_OBJECTIVE = 10
+Values = dict[str, Any]
+QUOTES_PER_QUESTION = 10
 QUOTE_MAX = 700
+TABULATED_TYPES = frozenset({QuestionType.single_choice, QuestionType.multiple_choice, QuestionType.yes_no})
+PRACTICES_KEY = "good_practices"  # the objective question a country profile quotes
 
 
 def _no_progress(_percent: int, _message: str) -> None:
@@ -67,6 +79,9 @@ def _countries_with_cites(items: list[tuple[str, Cite]]) -> list[Run]:
 class _Reporter:
     submission: Submission
     country: Country
+
+
+Cited = Callable[[_Reporter, int | None, str], Cite]
 
 
 # ---- the regional synthesis ------------------------------------------------------------------------------------
@@ -152,12 +167,30 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
             )
         )
 
+    definition = definition_for(session, cycle)
+    submission_ids = [r.submission.id for r in reporters]
+
+    # The general sections: their choice questions tabulated, their text questions quoted
+    progress(3, _("Reading the general sections"))
+    if definition.sections:
+        doc.add(Heading(_("General sections")))
+    for section in definition.sections:
+        part = f"section:{section.key}"
+        values = queries.answers_for(session, submission_ids, part)
+        title = section.label.get("en") or section.key
+        doc.add(Heading(title, level=2))
+        answered = [(r, values.get((r.submission.id, part), {})) for r in reporters]
+        _questions(doc, section.questions, answered, None, title, cite)
+
     # Overview: one row per objective (filled in as the objectives are read; the details follow, with references)
+    steps = definition.rating_scale if definition.rating_question() is not None else []
     overview = Table(
-        _("Progress ratings by objective (countries in the region)"),
-        [_("Objective"), _("Reporting")] + [PROGRESS_SCALE[r][0] for r in ProgressRating],
+        _("Progress ratings by objective (countries in the region)")
+        if steps
+        else _("Objectives reported (countries in the region)"),
+        [_("Objective"), _("Reporting")] + [_step_label(step) for step in steps],
         [],
-        numeric=set(range(1, 2 + len(ProgressRating))),
+        numeric=set(range(1, 2 + len(steps))),
     )
     doc.add(Heading(_("Overview by objective")))
     doc.add(
@@ -172,7 +205,6 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     round_tables = queries.list_round_tables(session)
     objectives_total = sum(len(rt.objectives) for rt in round_tables) or 1
     done = 0
-    submission_ids = [r.submission.id for r in reporters]
     for round_table in round_tables:
         doc.add(Heading(f"{round_table.code}: {round_table.name}"))
         for objective in round_table.objectives:
@@ -182,9 +214,18 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
                 _("Objective %(n)s of %(total)s") % {"n": done, "total": objectives_total},
             )
             reports = queries.reports_for(session, submission_ids, objective.id)
-            overview.rows.append(_overview_row(objective.number, reports, by_submission, regional_total))
+            values = queries.answers_for(session, submission_ids, f"objective:{objective.number}")
+            overview.rows.append(_overview_row(objective.number, reports, by_submission, regional_total, steps))
             _objective_section(
-                doc, objective.number, objective.short_title, reports, by_submission, regional_total, cite
+                doc,
+                definition,
+                objective.number,
+                objective.short_title,
+                reports,
+                values,
+                by_submission,
+                regional_total,
+                cite,
             )
 
     progress(82, _("Summarising the indicators"))
@@ -193,15 +234,23 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     return doc
 
 
+def _step_label(step: RatingStep) -> str:
+    return step.label.get("en") or str(step.value)
+
+
 def _overview_row(
-    number_: int, reports: list[ObjectiveReport], by_submission: dict[int, _Reporter], regional_total: int
+    number_: int,
+    reports: list[ObjectiveReport],
+    by_submission: dict[int, _Reporter],
+    regional_total: int,
+    steps: list[RatingStep],
 ) -> list[list[Run]]:
     regional = [
         r
         for r in reports
         if r.reporting == ReportingChoice.reported and by_submission[r.submission_id].country.in_region
     ]
-    counts = [sum(1 for r in regional if r.progress_rating == rating) for rating in ProgressRating]
+    counts = [sum(1 for r in regional if r.rating == step.value) for step in steps]
     reporting = _("%(n)s of %(m)s") % {"n": len(regional), "m": regional_total}
     counted: list[list[Run]] = [[str(c)] for c in counts]
     return [[str(number_)], [reporting], *counted]
@@ -209,14 +258,17 @@ def _overview_row(
 
 def _objective_section(
     doc: Document,
+    definition: Definition,
     number_: int,
     title: str,
     reports: list[ObjectiveReport],
+    values: dict[tuple[int, str], Values],
     by_submission: dict[int, _Reporter],
     regional_total: int,
-    cite: Callable[[_Reporter, int | None, str], Cite],
+    cite: Cited,
 ) -> None:
-    doc.add(Heading(_("Objective %(n)s: %(title)s") % {"n": number_, "title": title}, level=2))
+    heading = _("Objective %(n)s: %(title)s") % {"n": number_, "title": title}
+    doc.add(Heading(heading, level=2))
     reported = [r for r in reports if r.reporting == ReportingChoice.reported]
     regional_reported = [r for r in reported if by_submission[r.submission_id].country.in_region]
     doc.add(
@@ -227,46 +279,107 @@ def _objective_section(
             ]
         )
     )
-    rows: list[list[list[Run]]] = []
-    scale: list[tuple[ProgressRating | None, str]] = [(r, PROGRESS_SCALE[r][0]) for r in ProgressRating]
-    scale.append((None, _("No rating given")))
-    for rating, label in scale:
-        group = [r for r in regional_reported if r.progress_rating == rating]
-        if rating is None and not group:
-            continue
-        names = [
-            (
-                by_submission[r.submission_id].country.name,
-                cite(by_submission[r.submission_id], number_, _("Progress rating")),
+    part = f"objective:{number_}"
+    asked = definition.questions_for(part)
+    rating = definition.rating_question()
+    if rating is not None and any(q.key == rating.key for q in asked):
+        rows: list[list[list[Run]]] = []
+        scale: list[tuple[int | None, str]] = [(step.value, _step_label(step)) for step in definition.rating_scale]
+        scale.append((None, _("No rating given")))
+        for step, label in scale:
+            group = [r for r in regional_reported if r.rating == step]
+            if step is None and not group:
+                continue
+            names = [
+                (
+                    by_submission[r.submission_id].country.name,
+                    cite(by_submission[r.submission_id], number_, rating.text()),
+                )
+                for r in group
+            ]
+            rows.append([[label], [str(len(group))], _countries_with_cites(names)])
+        doc.add(
+            Table(
+                _("Progress ratings, objective %(n)s (countries in the region)") % {"n": number_},
+                [_("Progress"), _("Countries"), _("Reported by")],
+                rows,
+                numeric={1},
             )
-            for r in group
-        ]
-        rows.append([[label], [str(len(group))], _countries_with_cites(names)])
-    doc.add(
-        Table(
-            _("Progress ratings, objective %(n)s (countries in the region)") % {"n": number_},
-            [_("Progress"), _("Countries"), _("Reported by")],
-            rows,
-            numeric={1},
         )
-    )
-    practices = [r for r in reported if r.good_practices.strip()]
-    if practices:
-        doc.add(Heading(_("Good practices"), level=3))
-        for report in practices[:QUOTES_PER_OBJECTIVE]:
-            reporter = by_submission[report.submission_id]
-            country = reporter.country.name + ("" if reporter.country.in_region else " " + _("(outside the region)"))
-            doc.add(Quote(_clip(report.good_practices), country, cite(reporter, number_, _("Good practices"))))
-        if len(practices) > QUOTES_PER_OBJECTIVE:
+    # Whether the objective is reported is also the report's own figure (a review saved before the question existed)
+    answered = [
+        (by_submission[r.submission_id], {REPORTING_KEY: r.reporting.value, **values.get((r.submission_id, part), {})})
+        for r in reports
+    ]
+    others = [q for q in asked if q.key != REPORTING_KEY and (rating is None or q.key != rating.key)]
+    _questions(doc, others, answered, number_, _("objective %(n)s") % {"n": number_}, cite)
+
+
+def _chose(question: Question, answer: Any, option: str | bool) -> bool:
+    if question.type is QuestionType.multiple_choice:
+        return isinstance(answer, list) and option in answer
+    return answer == option and isinstance(answer, bool) is isinstance(option, bool)
+
+
+def _questions(
+    doc: Document,
+    questions: list[Question],
+    answered: list[tuple[_Reporter, Values]],
+    objective: int | None,
+    where: str,
+    cite: Cited,
+) -> None:
+    """Per question of a part: its choices tabulated (countries in the region) or its text answers quoted."""
+    for question in questions:
+        label = question.text()
+        asked = [(reporter, values) for reporter, values in answered if is_shown(question, values)]
+        if question.type in TABULATED_TYPES:
+            regional = [(reporter, values) for reporter, values in asked if reporter.country.in_region]
+            options: list[tuple[str | bool, str]]
+            if question.type is QuestionType.yes_no:
+                options = [(True, _("Yes")), (False, _("No"))]
+            else:
+                options = [(c.value, question.choice_label(c.value)) for c in question.choices or []]
+            rows: list[list[list[Run]]] = []
+            for option, option_label in options:
+                group = [r for r, values in regional if _chose(question, values.get(question.key), option)]
+                names = [(r.country.name, cite(r, objective, label)) for r in group]
+                rows.append([[option_label], [str(len(group))], _countries_with_cites(names)])
+            unanswered = [r for r, values in regional if values.get(question.key) in (None, "", [])]
+            if unanswered:
+                names = [(r.country.name, cite(r, objective, label)) for r in unanswered]
+                rows.append([[_("No answer")], [str(len(unanswered))], _countries_with_cites(names)])
             doc.add(
-                Paragraph(
-                    [
-                        _("%(n)s more good practices are in the objective reports export.")
-                        % {"n": len(practices) - QUOTES_PER_OBJECTIVE}
-                    ],
-                    note=True,
+                Table(
+                    _("%(question)s, %(where)s (countries in the region)") % {"question": label, "where": where},
+                    [_("Answer"), _("Countries"), _("Reported by")],
+                    rows,
+                    numeric={1},
                 )
             )
+        elif question.type in TEXT_TYPES:
+            texts = [
+                (reporter, text)
+                for reporter, values in asked
+                if isinstance(text := values.get(question.key), str) and text.strip()
+            ]
+            if not texts:
+                continue
+            if label != where:
+                doc.add(Heading(label, level=3))
+            for reporter, text in texts[:QUOTES_PER_QUESTION]:
+                outside = "" if reporter.country.in_region else " " + _("(outside the region)")
+                doc.add(Quote(_clip(text), reporter.country.name + outside, cite(reporter, objective, label)))
+            if len(texts) > QUOTES_PER_QUESTION:
+                doc.add(
+                    Paragraph(
+                        [
+                            _("%(n)s more answers to this question are in the answers export.")
+                            % {"n": len(texts) - QUOTES_PER_QUESTION}
+                        ],
+                        note=True,
+                    )
+                )
 
 
 def _aggregate(indicator: Indicator, values: list[float]) -> str:
@@ -418,25 +531,37 @@ def build_country_profile(
             )
 
         doc.add(Paragraph([_("From the review of %(cycle)s.") % {"cycle": latest.review_cycle.name}], note=True))
+        definition = definition_for(session, latest.review_cycle)
+        rating_question = definition.rating_question()
+        rating_label = rating_question.text() if rating_question is not None else _("Progress rating")
         reports = sorted(queries.reports_for(session, [reporter.submission.id]), key=lambda r: r.objective.number)
+        answered = queries.answers_for(session, [reporter.submission.id])
         rows = []
         for report in reports:
             n = report.objective.number
             if report.reporting == ReportingChoice.reported:
-                rating = PROGRESS_SCALE[report.progress_rating][0] if report.progress_rating else _("No rating given")
+                step = definition.step(report.rating) if report.rating is not None else None
+                rating = _step_label(step) if step is not None else _("No rating given")
             else:
                 rating = _("Not reported this cycle")
-            rows.append([[str(n)], [report.objective.short_title], [rating + " ", cite(n, _("Progress rating"))]])
+            rows.append([[str(n)], [report.objective.short_title], [rating + " ", cite(n, rating_label)]])
         doc.add(Table(_("Progress per objective"), [_("Objective"), _("Title"), _("Progress")], rows, numeric={0}))
-        practices = [r for r in reports if r.reporting == ReportingChoice.reported and r.good_practices.strip()]
+        practices: list[tuple[ObjectiveReport, Question, str]] = []
+        for report in reports:
+            part = f"objective:{report.objective.number}"
+            question = definition.question(part, PRACTICES_KEY)
+            answers = {REPORTING_KEY: report.reporting.value, **answered.get((latest.id, part), {})}
+            text = answers.get(PRACTICES_KEY)
+            if question is not None and is_shown(question, answers) and isinstance(text, str) and text.strip():
+                practices.append((report, question, text))
         if practices:
-            doc.add(Heading(_("Good practices"), level=2))
-            for report in practices:
+            doc.add(Heading(practices[0][1].text(), level=2))
+            for report, question, text in practices:
                 n = report.objective.number
                 doc.add(
                     Heading(_("Objective %(n)s: %(title)s") % {"n": n, "title": report.objective.short_title}, level=3)
                 )
-                doc.add(Quote(_clip(report.good_practices), country.name, cite(n, _("Good practices"))))
+                doc.add(Quote(_clip(text), country.name, cite(n, question.text())))
 
     progress(60, _("Reading the pledges"))
     doc.add(Heading(_("Pledges")))

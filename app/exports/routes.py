@@ -39,13 +39,15 @@ Field = Annotated[str, Form(max_length=40)]
 
 DATASET_LABELS = {
     "submissions": _("Submissions (one row per voluntary GCM review)"),
-    "objective_reports": _("Objective reports (one row per objective of a review)"),
+    "objective_reports": _("Objective reports (one row per objective of a review, a column per question)"),
+    "answers": _("Answers (one row per question answered in a review)"),
     "commitments": _("Commitments / pledges"),
     "indicator_values": _("Indicator values, with their disaggregation"),
 }
 SHEET_TITLES = {
     "submissions": _("Submissions"),
     "objective_reports": _("Objective reports"),
+    "answers": _("Answers"),
     "commitments": _("Commitments"),
     "indicator_values": _("Indicator values"),
 }

@@ -148,14 +148,21 @@ def questionnaire_import(
     """Replace the cycle's questionnaire with the file's (JSON, or .xlsx), whole or not at all (every problem is
     listed with where it is)."""
     from app.questionnaires import service, xlsform
+    from app.questionnaires.schemas import DefinitionInvalid
 
     with _session() as session:
+        rows: dict[str, str] = {}
         if file.suffix.lower() == ".xlsx":
-            data: object = xlsform.from_workbook(file.read_bytes())
+            data: object
+            data, rows = xlsform.read(file.read_bytes())
         else:
             try:
                 data = json.loads(file.read_text(encoding="utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise _fail(f"{file} is not a JSON file in UTF-8: {exc}") from None
-        changed = service.replace_definition(session, cycle=_cycle(session, cycle), data=data)
+        try:
+            changed = service.replace_definition(session, cycle=_cycle(session, cycle), data=data)
+        except DefinitionInvalid as exc:
+            exc.problems = xlsform.locate(exc.problems, rows)
+            raise
     typer.echo("The questionnaire was replaced." if changed else "The questionnaire is unchanged.")

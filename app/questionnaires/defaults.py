@@ -47,6 +47,7 @@ def default_definition() -> Definition:
             label={"en": "Reporting this cycle"},
             hint={"en": "A State may leave an objective out of this review, saying why."},
             required=True,
+            default=ReportingChoice.reported.value,
             choices=[
                 Choice(value=ReportingChoice.reported.value, label={"en": "Reported"}),
                 Choice(value=ReportingChoice.not_reported.value, label={"en": "Not reported this cycle"}),
@@ -63,6 +64,7 @@ def default_definition() -> Definition:
         Question(
             key="progress_rating",
             type=QuestionType.rating,
+            required=True,
             label={"en": "Progress rating"},
             hint={
                 "en": "How far has your country come in implementing this objective? Choose the step that fits best."

@@ -99,9 +99,10 @@ def replace(
 ) -> Response:
     cycle = _cycle(session, cycle_id)
     data = upload.file.read()
+    rows: dict[str, str] = {}
     try:
         if data[:2] == b"PK":  # a zip archive: an XLSX workbook
-            definition: object = xlsform.from_workbook(data)
+            definition, rows = xlsform.read(data)
         else:
             try:
                 definition = json.loads(data.decode("utf-8-sig"))
@@ -112,7 +113,8 @@ def replace(
         changed = service.replace_definition(session, cycle=cycle, data=definition, version=expected)
     except DefinitionInvalid as exc:
         session.rollback()
-        return _page(request, session, cycle, status_code=422, problems=exc.problems, message=exc.message)
+        problems = xlsform.locate(exc.problems, rows)
+        return _page(request, session, cycle, status_code=422, problems=problems, message=exc.message)
     done = "replaced" if changed else "unchanged"
     return RedirectResponse(request.url_for("questionnaires:page", cycle_id=cycle.id).path + f"?done={done}", 303)
 

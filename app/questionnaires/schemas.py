@@ -12,8 +12,11 @@ QUESTION: ``key`` (a slug, unique among the general sections' questions, or amon
 ``type`` (see ``QuestionType``), ``label`` and ``hint`` (``{"en": ..., "fr": ..., "ru": ..., "zh": ...}``, English
 required), ``required``, ``max_length`` (texts), ``choices`` (single and multiple choice: ``[{"value", "label"}]``),
 ``min``/``max``/``unit`` (numbers), ``max_bytes`` (files), ``objectives`` (the objective numbers it is asked for;
-null: all 23) and ``show_if`` (``{"key": ..., "equals": ...}``: asked only when another question of the same part
-has that answer).
+null: all 23), ``default`` (the answer a new review starts with: a single choice's value, or true/false) and
+``show_if`` (``{"key": ..., "equals": ...}``: asked only when another question of the same part has that answer).
+The objective question keyed ``reporting`` (a single choice with the values ``reported`` and ``not_reported``) says
+whether the State reports the objective this cycle; the one ``rating`` objective question gives its step on the
+progress scale. Both are kept on the objective report for the dashboards.
 A definition is checked whole: every problem is reported with where it is (a JSON path), and nothing is saved.
 """
 
@@ -47,6 +50,11 @@ class QuestionType(StrEnum):
     file = "file"  # an attachment (PDF, DOCX, XLSX)
 
 
+# The objective question of this key says whether the State reports the objective this cycle (the dashboards count
+# reported objectives by it); a questionnaire without it has every objective reported.
+REPORTING_KEY = "reporting"
+REPORTED, NOT_REPORTED = "reported", "not_reported"
+
 CHOICE_TYPES = frozenset({QuestionType.single_choice, QuestionType.multiple_choice})
 TEXT_TYPES = frozenset({QuestionType.long_text, QuestionType.short_text})
 
@@ -68,6 +76,8 @@ class Condition(_Strict):
 
 
 class Question(_Strict):
+    """A question; ``label``/``hint`` per language. ``text(...)`` gives them in a language, English otherwise."""
+
     key: str
     type: QuestionType
     label: Texts
@@ -81,6 +91,14 @@ class Question(_Strict):
     max_bytes: int | None = None
     objectives: list[int] | None = None
     show_if: Condition | None = None
+    default: str | bool | None = None  # a single choice's value or a yes/no answer a new review starts with
+
+    def text(self, lang: str = "en") -> str:
+        return self.label.get(lang) or self.label.get("en", self.key)
+
+    def choice_label(self, value: str, lang: str = "en") -> str:
+        choice = next((c for c in self.choices or [] if c.value == value), None)
+        return (choice.label.get(lang) or choice.label.get("en", value)) if choice else value
 
 
 class Section(_Strict):
@@ -103,6 +121,30 @@ class Definition(_Strict):
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def questions_for(self, part: str) -> list[Question]:
+        """The questions asked in a part (``section:<key>`` or ``objective:<n>``), in order; none for another."""
+        kind, _sep, ref = part.partition(":")
+        if kind == "section":
+            section = self.section(ref)
+            return list(section.questions) if section else []
+        if kind == "objective" and ref.isdigit():
+            n = int(ref)
+            return [q for q in self.objective_questions if q.objectives is None or n in q.objectives]
+        return []
+
+    def question(self, part: str, key: str) -> Question | None:
+        return next((q for q in self.questions_for(part) if q.key == key), None)
+
+    def rating_question(self) -> Question | None:
+        """The objective question whose answer is the objective's step on the progress scale (the heatmap's)."""
+        return next((q for q in self.objective_questions if q.type is QuestionType.rating), None)
+
+    def step(self, value: object) -> RatingStep | None:
+        return next((s for s in self.rating_scale if s.value == value), None)
 
 
 class Problem(BaseModel):
@@ -188,6 +230,12 @@ def _question(q: Question, where: str, seen: set[str], problems: list[Problem]) 
         problems.append(Problem(where=f"{where}.max", message=_("The maximum is below the minimum.")))
     if q.max_bytes is not None and (q.type is not QuestionType.file or q.max_bytes < 1):
         problems.append(Problem(where=f"{where}.max_bytes", message=_("Only a file question has a size limit.")))
+    if q.default is not None and not (
+        (q.type is QuestionType.single_choice and q.default in {c.value for c in q.choices or []})
+        or (q.type is QuestionType.yes_no and isinstance(q.default, bool))
+    ):
+        message = _("A default is one of a single choice's values, or true/false for a yes/no question.")
+        problems.append(Problem(where=f"{where}.default", message=message))
     bad = [n for n in q.objectives or [] if n not in OBJECTIVES]
     if bad:
         message = _("Objectives are numbered 1 to 23: %(bad)s is not one.") % {"bad": ", ".join(map(str, bad))}
@@ -241,6 +289,16 @@ def check(definition: Definition) -> list[Problem]:
     for q, question in enumerate(definition.objective_questions):
         _question(question, f"objective_questions[{q}]", objective_keys, problems)
     _conditions(definition.objective_questions, "objective_questions", problems)
+    for q, question in enumerate(definition.objective_questions):
+        if question.key == REPORTING_KEY and (
+            question.type is not QuestionType.single_choice
+            or not {REPORTED, NOT_REPORTED} <= {c.value for c in question.choices or []}
+        ):
+            message = _(
+                "The objective question “reporting” says whether the objective is reported this cycle: it is a "
+                "single choice with the values reported and not_reported."
+            )
+            problems.append(Problem(where=f"objective_questions[{q}]", message=message))
     ratings = [q for q in definition.objective_questions if q.type is QuestionType.rating]
     if len(ratings) > 1:
         message = _("One rating question per objective drives the heatmap: there are %(n)s.") % {"n": len(ratings)}

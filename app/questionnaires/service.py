@@ -2,8 +2,9 @@
 answers once a cycle is open.
 
 Before a cycle opens anything may change. Once it is open (or closed), wording, hints, translations, order and new
-optional questions may change; removing a section or a question, changing a question's type, removing a choice or
-making an existing question required is refused, with every such change named, and nothing changes.
+optional questions may change, and what no answer uses may go; removing a section or a question that has answers,
+changing the type of a question that has answers, removing a choice that answers chose, or making an existing
+question required is refused, each such change named with how many answers it would orphan, and nothing changes.
 """
 
 from __future__ import annotations
@@ -49,30 +50,52 @@ def _questions(definition: Definition) -> dict[tuple[str, str], Question]:
     return found
 
 
-def changes_refused_once_open(before: Definition, after: Definition) -> list[Problem]:
-    """What an open cycle's questionnaire may not lose or change: its answers would no longer fit."""
+def changes_refused_once_open(
+    before: Definition,
+    after: Definition,
+    answered: dict[tuple[str, str], int],
+    chosen: dict[tuple[str, str, str], int],
+    section_answers: dict[str, int],
+) -> list[Problem]:
+    """What an open cycle's questionnaire may not lose or change because answers use it (how many are given:
+    ``answered`` per question, ``chosen`` per choice, ``section_answers`` per section), and what it may not add."""
     problems: list[Problem] = []
+
+    def orphan(n: int) -> str:
+        return _("%(n)s answer(s) would be orphaned") % {"n": n}
+
     kept_sections = {s.key for s in after.sections}
     for section in before.sections:
-        if section.key not in kept_sections:
-            message = _("The section %(key)s cannot be removed: the cycle is open.") % {"key": section.key}
-            problems.append(Problem(where="sections", message=message))
+        n = section_answers.get(section.key, 0)
+        if section.key not in kept_sections and n:
+            message = _("The section %(key)s cannot be removed while the cycle is open: %(orphans)s.")
+            problems.append(Problem(where="sections", message=message % {"key": section.key, "orphans": orphan(n)}))
     new, old_questions = _questions(after), _questions(before)
     for (kind, key), old in old_questions.items():
         where = "objective_questions" if kind == "objective" else "sections"
         now = new.get((kind, key))
+        n = answered.get((kind, key), 0)
         if now is None:
-            message = _("The question %(key)s cannot be removed: the cycle is open.") % {"key": key}
-            problems.append(Problem(where=where, message=message))
+            if n:
+                message = _("The question %(key)s cannot be removed while the cycle is open: %(orphans)s.")
+                problems.append(Problem(where=where, message=message % {"key": key, "orphans": orphan(n)}))
             continue
-        if now.type is not old.type:
-            message = _("The type of %(key)s cannot change from %(old)s to %(new)s: the cycle is open.")
-            problems.append(Problem(where=where, message=message % {"key": key, "old": old.type, "new": now.type}))
+        if now.type is not old.type and n:
+            message = _(
+                "The type of %(key)s cannot change from %(old)s to %(new)s while the cycle is open: %(orphans)s."
+            )
+            values = {"key": key, "old": old.type.value, "new": now.type.value, "orphans": orphan(n)}
+            problems.append(Problem(where=where, message=message % values))
         if old.type in CHOICE_TYPES:
             gone = sorted({c.value for c in old.choices or []} - {c.value for c in now.choices or []})
-            if gone:
-                message = _("The choices %(values)s of %(key)s cannot be removed: the cycle is open.")
-                problems.append(Problem(where=where, message=message % {"values": ", ".join(gone), "key": key}))
+            for value in gone:
+                used = chosen.get((kind, key, value), 0)
+                if used:
+                    message = _(
+                        "The choice %(value)s of %(key)s cannot be removed while the cycle is open: %(orphans)s."
+                    )
+                    values = {"value": value, "key": key, "orphans": orphan(used)}
+                    problems.append(Problem(where=where, message=message % values))
         if now.required and not old.required:
             message = _("%(key)s cannot become required: the cycle is open and answers were given without it.")
             problems.append(Problem(where=where, message=message % {"key": key}))
@@ -92,7 +115,15 @@ def replace_definition(session: Session, *, cycle: ReviewCycle, data: object, ve
     if version is not None and version != questionnaire.version:
         raise Conflict(_("Someone else changed this questionnaire after you opened it. Nothing was saved."))
     if cycle.status is not CycleStatus.planned:
-        refused = changes_refused_once_open(Definition.model_validate(questionnaire.definition), definition)
+        before = Definition.model_validate(questionnaire.definition)
+        sections = {s.key: queries.section_answer_count(session, cycle.id, s.key) for s in before.sections}
+        refused = changes_refused_once_open(
+            before,
+            definition,
+            queries.answer_counts(session, cycle.id),
+            queries.choice_counts(session, cycle.id),
+            sections,
+        )
         if refused:
             raise DefinitionInvalid(refused)
     new: dict[str, Any] = definition.as_json()

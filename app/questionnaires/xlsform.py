@@ -2,10 +2,11 @@
 
 - ``survey``: one row per question, with ``type``, ``name``, ``label::English (en)``, ``hint::English (en)`` (and
   ``label::French (fr)``, ``label::Russian (ru)``, ``label::Chinese (zh)`` ...), ``required`` (yes/no),
-  ``relevant`` (the condition, as ``${key} = 'value'``, or ``${key} = true()`` for a yes/no question), and this
-  product's ``max_length``, ``min``, ``max``, ``unit``, ``max_bytes`` and ``objectives`` (numbers, e.g. ``1 2 3``;
-  empty: all 23). Each general section is a ``begin_group``/``end_group`` pair (its ``name`` is the section's key);
-  the questions asked for each objective are in one ``begin_repeat objectives`` … ``end_repeat``.
+  ``relevant`` (the condition, as ``${key} = 'value'``, or ``${key} = true()`` for a yes/no question), ``default``
+  (the answer a new review starts with), and this product's ``max_length``, ``min``, ``max``, ``unit``,
+  ``max_bytes`` and ``objectives`` (numbers, e.g. ``1 2 3``; empty: all 23). Each general section is a
+  ``begin_group``/``end_group`` pair (its ``name`` is the section's key); the questions asked for each objective
+  are in one ``begin_repeat objectives`` … ``end_repeat``.
 - Types: XLSForm's ``select_one LIST`` and ``select_multiple LIST`` for the choice questions, and otherwise this
   product's own (``long_text``, ``short_text``, ``yes_no``, ``number``, ``date``, ``rating``, ``principles``,
   ``commitments``, ``file``).
@@ -30,7 +31,7 @@ from app.i18n import _
 from app.questionnaires.schemas import CHOICE_TYPES, Definition, DefinitionInvalid, Problem, QuestionType
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "ru": "Russian", "zh": "Chinese"}
-EXTRA = ("max_length", "min", "max", "unit", "max_bytes", "objectives")
+EXTRA = ("max_length", "min", "max", "unit", "max_bytes", "objectives", "default")
 SCALE_LIST = "rating_scale"
 OBJECTIVES_REPEAT = "objectives"
 RELEVANT = re.compile(
@@ -65,6 +66,12 @@ def _relevant(show_if: Any) -> str:
     if isinstance(value, int | float):
         return f"${{{show_if.key}}} = {value}"
     return f"${{{show_if.key}}} = '{value}'"
+
+
+def _default(value: str | bool | None) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def _number(value: float | int | None) -> Any:
@@ -104,7 +111,7 @@ def to_workbook(definition: Definition) -> bytes:
             objectives = " ".join(str(n) for n in q.objectives) if q.objectives is not None else None
             survey.append([
                 kind, q.key, *text_cells(q.label, q.hint), "yes" if q.required else "no", _relevant(q.show_if),
-                q.max_length, _number(q.min), _number(q.max), q.unit, q.max_bytes, objectives,
+                q.max_length, _number(q.min), _number(q.max), q.unit, q.max_bytes, objectives, _default(q.default),
             ])  # fmt: skip
 
     for section in definition.sections:
@@ -192,7 +199,24 @@ def _check_archive(data: bytes) -> None:
 
 def from_workbook(data: bytes) -> dict[str, Any]:
     """The definition (as JSON) read from an XLSForm-style workbook; DefinitionInvalid names sheet and row."""
+    return read(data)[0]
+
+
+def locate(problems: list[Problem], rows: dict[str, str]) -> list[Problem]:
+    """The definition's problems (JSON paths) said by the workbook's sheet and row they come from."""
+    located = []
+    for problem in problems:
+        prefix = max((p for p in rows if problem.where == p or problem.where.startswith((p + ".", p + "["))), key=len,
+                     default=None)  # fmt: skip
+        where = f"{rows[prefix]} ({problem.where})" if prefix else problem.where
+        located.append(Problem(where=where, message=problem.message))
+    return located
+
+
+def read(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
+    """The definition (as JSON) and where each of its parts is in the workbook (JSON path -> "survey!12")."""
     problems: list[Problem] = []
+    rows: dict[str, str] = {}
     _check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -202,6 +226,7 @@ def from_workbook(data: bytes) -> dict[str, Any]:
         message = _("The workbook needs a “survey” and a “choices” sheet.")
         raise DefinitionInvalid([Problem(where="(the file)", message=message)])
     lists: dict[str, list[dict[str, Any]]] = {}
+    choice_rows: dict[str, list[str]] = {}
     scale: list[dict[str, Any]] = []
     for number, row in _rows(book["choices"], "choices", problems):
         listed, name = str(row.get("list_name", "")).strip(), row.get("name")
@@ -210,17 +235,22 @@ def from_workbook(data: bytes) -> dict[str, Any]:
             continue
         if listed == SCALE_LIST:
             value = _number_cell(name, f"choices!{number}", problems, whole=True)
+            rows[f"rating_scale[{len(scale)}]"] = f"choices!{number}"
             scale.append({"value": value, "label": _texts(row, "label"), "hint": _texts(row, "hint")})
         else:
+            choice_rows.setdefault(listed, []).append(f"choices!{number}")
             lists.setdefault(listed, []).append({"value": str(name).strip(), "label": _texts(row, "label")})
     sections: list[dict[str, Any]] = []
     objective_questions: list[dict[str, Any]] = []
     current: list[dict[str, Any]] | None = None
+    path = ""
     for number, row in _rows(book["survey"], "survey", problems):
         where = f"survey!{number}"
         kind = str(row.get("type", "")).strip()
         key = str(row.get("name", "")).strip()
         if kind == "begin_group":
+            rows[f"sections[{len(sections)}]"] = where
+            path = f"sections[{len(sections)}].questions"
             questions: list[dict[str, Any]] = []
             sections.append(
                 {"key": key, "label": _texts(row, "label"), "hint": _texts(row, "hint"), "questions": questions}
@@ -229,6 +259,7 @@ def from_workbook(data: bytes) -> dict[str, Any]:
             continue
         if kind == "begin_repeat":
             current = objective_questions
+            path = "objective_questions"
             continue
         if kind in ("end_group", "end_repeat"):
             current = None
@@ -246,6 +277,8 @@ def from_workbook(data: bytes) -> dict[str, Any]:
                 message = _("The list %(name)s is not on the choices sheet.") % {"name": listed or "—"}
                 problems.append(Problem(where=where, message=message))
             question["choices"] = lists.get(listed, [])
+            for i, at in enumerate(choice_rows.get(listed, [])):
+                rows[f"{path}[{len(current)}].choices[{i}]"] = at
         else:
             question["type"] = kind
         required = str(row.get("required", "no")).strip().lower()
@@ -260,10 +293,15 @@ def from_workbook(data: bytes) -> dict[str, Any]:
                 question[name] = _number_cell(row[name], f"{where} ({name})", problems)
         if "unit" in row:
             question["unit"] = str(row["unit"])
+        if row.get("default") not in (None, ""):
+            default = str(row["default"]).strip()
+            is_yes_no = question["type"] == QuestionType.yes_no.value
+            question["default"] = {"true": True, "false": False}.get(default.lower(), default) if is_yes_no else default
         if "objectives" in row:
             numbers = str(row["objectives"]).replace(",", " ").split()
             question["objectives"] = [_number_cell(n, f"{where} (objectives)", problems, whole=True) for n in numbers]
+        rows[f"{path}[{len(current)}]"] = where
         current.append(question)
     if problems:
         raise DefinitionInvalid(problems)
-    return {"rating_scale": scale, "sections": sections, "objective_questions": objective_questions}
+    return {"rating_scale": scale, "sections": sections, "objective_questions": objective_questions}, rows

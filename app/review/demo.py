@@ -27,7 +27,6 @@ from app.review.models import ReviewDecision
 from app.submissions import queries as submission_queries
 from app.submissions import service as submissions
 from app.submissions.models import ReportingChoice, Submission, SubmissionStatus
-from app.submissions.rules import REPORT_FIELDS
 
 QUESTION = "Could you add the source and year of the figures quoted here?"
 ANSWER = "Added: they come from the national labour force survey of the reporting year."
@@ -162,7 +161,7 @@ def _first_reported_part(submission: Submission) -> str:
     reports = sorted(submission.objective_reports, key=lambda r: r.objective.number)
     report = next((r for r in reports if r.reporting is ReportingChoice.reported), None)
     if report is None:
-        return f"section:{sorted(s.key.value for s in submission.sections)[0]}"
+        return f"section:{sorted(s.key for s in submission.sections)[0]}"
     return f"objective:{report.objective.number}"
 
 
@@ -173,32 +172,12 @@ def _second_part(submission: Submission, first: str) -> str:
 
 def _revise(session: Session, submission: Submission, author: User, part: str) -> None:
     """The focal point adds the sources asked for, through the same save the form uses."""
-    number = int(part.split(":", 1)[1]) if part.startswith("objective:") else None
-    if number is None:
-        section = next(s for s in submission.sections if f"section:{s.key.value}" == part)
-        submissions.save_section(
-            session,
-            user=author,
-            submission=submission,
-            section=section,
-            body=section.body + RESUBMIT_NOTE,
-            version=section.version,
-        )
-        return
-    report = submission_queries.get_report(submission, number)
-    assert report is not None
-    data = submissions.ReportInput(
-        reporting=report.reporting.value,
-        not_reported_reason=report.not_reported_reason,
-        progress_rating=report.progress_rating.value if report.progress_rating else "",
-        texts={spec.name: getattr(report, spec.name) for spec in REPORT_FIELDS},
-        principle_codes=[p.code for p in report.principles],
-        commitment_ids=[c.id for c in report.commitments],
-    )
-    data.texts["narrative"] = (report.narrative + RESUBMIT_NOTE).strip()
-    submissions.save_objective_report(
-        session, user=author, submission=submission, report=report, data=data, version=report.version
-    )
+    record = submissions.find_part(submission, part)
+    assert record is not None
+    form = submissions.form_of(session, submission, part)
+    field = part.split(":", 1)[1] if part.startswith("section:") else "narrative"
+    form[field] = [(form.get(field, [""])[0] + RESUBMIT_NOTE).strip()]
+    submissions.save_part(session, user=author, submission=submission, part=record, form=form, version=record.version)
 
 
 def _backdate(

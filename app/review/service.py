@@ -26,7 +26,7 @@ from app.i18n import _
 from app.review import notices
 from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
 from app.submissions.changes import changes_since_review as changes_since_review  # named here too (tests, pages)
-from app.submissions.changes import part_keys, part_texts, parts_by_key
+from app.submissions.changes import part_keys, part_texts
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
 from app.submissions.queries import lock_submission
 from app.submissions.rules import STATUS_LABELS
@@ -91,7 +91,7 @@ def _reopen_parts(submission: Submission, parts: Iterable[str]) -> list[str]:
     if unknown:
         raise ValidationFailed(_("Choose parts of this submission."), field="parts")
     for section in submission.sections:
-        section.reopened = f"section:{section.key.value}" in wanted
+        section.reopened = f"section:{section.key}" in wanted
     for report in submission.objective_reports:
         report.reopened = f"objective:{report.objective.number}" in wanted
     return sorted(wanted, key=part_keys(submission).index)
@@ -177,6 +177,5 @@ def _snapshot(session: Session, submission: Submission, decision: ReviewDecision
     """Keep the text of each reopened part as the reviewer saw it when sending it back."""
     session.add(decision)
     session.flush()
-    parts = parts_by_key(submission)
     for key in decision.parts:
-        session.add(ReviewSnapshot(decision_id=decision.id, part=key, texts=part_texts(parts[key])))
+        session.add(ReviewSnapshot(decision_id=decision.id, part=key, texts=part_texts(session, submission, key)))

@@ -6,34 +6,33 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.audit.diff import FieldChange
+from app.questionnaires.answers import display
+from app.submissions import service
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
 from app.submissions.queries import latest_snapshots
-from app.submissions.rules import REPORT_FIELDS
-
-SNAPSHOT_REPORT_FIELDS = ("reporting", "not_reported_reason", "progress_rating", *(f.name for f in REPORT_FIELDS))
 
 
 def part_keys(submission: Submission) -> list[str]:
-    keys = [f"section:{s.key.value}" for s in submission.sections]
+    keys = [f"section:{s.key}" for s in submission.sections]
     return keys + [f"objective:{r.objective.number}" for r in submission.objective_reports]
 
 
-def part_texts(part: SubmissionSection | ObjectiveReport) -> dict[str, str]:
-    """The reviewable text of a part, as plain strings (what the reviewer read)."""
-    if isinstance(part, SubmissionSection):
-        return {"body": part.body}
-    values = {name: getattr(part, name) for name in SNAPSHOT_REPORT_FIELDS}
-    return {name: (v.value if hasattr(v, "value") else v) or "" for name, v in values.items()}
+def part_texts(session: Session, submission: Submission, key: str) -> dict[str, str]:
+    """The answers of a part as the reviewer reads them (question key → text; every question the part asks)."""
+    definition = service.definition_of(session, submission)
+    values = service.part_values(submission, key)
+    return {q.key: display(q, values.get(q.key), definition) for q in definition.questions_for(key)}
 
 
 def parts_by_key(submission: Submission) -> dict[str, SubmissionSection | ObjectiveReport]:
-    parts: dict[str, SubmissionSection | ObjectiveReport] = {f"section:{s.key.value}": s for s in submission.sections}
+    parts: dict[str, SubmissionSection | ObjectiveReport] = {f"section:{s.key}": s for s in submission.sections}
     parts.update({f"objective:{r.objective.number}": r for r in submission.objective_reports})
     return parts
 
 
 def changes_since_review(session: Session, submission: Submission) -> dict[str, list[FieldChange]]:
-    """For each part reopened by the latest request for changes (or reopening): what changed since, field by field.
+    """For each part reopened by the latest request for changes (or reopening): what changed since, question by
+    question.
 
     Empty unless the review is back with the secretariat or being changed.
     """
@@ -43,13 +42,13 @@ def changes_since_review(session: Session, submission: Submission) -> dict[str, 
     parts = parts_by_key(submission)
     result: dict[str, list[FieldChange]] = {}
     for snapshot in snapshots:
-        part = parts.get(snapshot.part)
-        if part is None:
+        if snapshot.part not in parts:
             continue
-        now = part_texts(part)
+        now = part_texts(session, submission, snapshot.part)
+        names = list(dict.fromkeys([*now, *snapshot.texts]))
         result[snapshot.part] = [
-            FieldChange(name, before, now.get(name, ""))
-            for name, before in snapshot.texts.items()
-            if (before or "") != (now.get(name) or "")
+            FieldChange(name, snapshot.texts.get(name) or "", now.get(name) or "")
+            for name in names
+            if (snapshot.texts.get(name) or "") != (now.get(name) or "")
         ]
     return result

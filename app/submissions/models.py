@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.auth.models import User
-from app.catalog.models import Country, Objective, Principle
-from app.commitments.models import Commitment
+from app.catalog.models import Country, Objective
 from app.cycles.models import ReviewCycle
 from app.db import Base, TimestampMixin, VersionedMixin, utcnow
 
@@ -41,7 +40,8 @@ class ReportingChoice(StrEnum):
 
 
 class ProgressRating(StrEnum):
-    """The scale a State rates its progress on an objective with (explained on the form)."""
+    """The default questionnaire's progress scale (its steps are numbered 1-5 in the order here); a cycle's
+    questionnaire defines its own scale, and a rating answer is the number of its step."""
 
     not_started = "not_started"
     initial = "initial"
@@ -74,16 +74,22 @@ class Submission(TimestampMixin, VersionedMixin, Base):
     objective_reports: Mapped[list[ObjectiveReport]] = relationship(
         back_populates="submission", lazy="raise", cascade="all, delete-orphan"
     )
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="submission", lazy="raise", cascade="all, delete-orphan", order_by="Answer.id"
+    )
 
 
 class SubmissionSection(TimestampMixin, VersionedMixin, Base):
+    """A general section of the review (its key is the questionnaire's section key): the part's workflow state.
+
+    Its answers are ``Answer`` rows of part ``section:<key>``; the version goes up with every save of the part."""
+
     __tablename__ = "submission_section"
     __table_args__ = (UniqueConstraint("submission_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
-    key: Mapped[SectionKey]
-    body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    key: Mapped[str] = mapped_column(String(63))
     # Open for editing while the secretariat has asked for changes to this part.
     reopened: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -91,23 +97,11 @@ class SubmissionSection(TimestampMixin, VersionedMixin, Base):
     submission: Mapped[Submission] = relationship(back_populates="sections", lazy="raise")
 
 
-objective_report_principle = Table(
-    "objective_report_principle",
-    Base.metadata,
-    Column("objective_report_id", ForeignKey("objective_report.id", ondelete="CASCADE"), primary_key=True),
-    Column("principle_id", ForeignKey("principle.id", ondelete="RESTRICT"), primary_key=True, index=True),
-)
-
-
-objective_report_commitment = Table(
-    "objective_report_commitment",
-    Base.metadata,
-    Column("objective_report_id", ForeignKey("objective_report.id", ondelete="CASCADE"), primary_key=True),
-    Column("commitment_id", ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
-
 class ObjectiveReport(TimestampMixin, VersionedMixin, Base):
+    """The report on one objective: the part's workflow state and two figures derived from its answers (``Answer``
+    rows of part ``objective:<n>``) when they are saved, which the dashboards count: whether the objective is
+    reported this cycle (the answer to the objective question ``reporting``) and the step of its rating question."""
+
     __tablename__ = "objective_report"
     __table_args__ = (UniqueConstraint("submission_id", "objective_id"),)
 
@@ -115,28 +109,68 @@ class ObjectiveReport(TimestampMixin, VersionedMixin, Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="RESTRICT"), index=True)
     reporting: Mapped[ReportingChoice] = mapped_column(default=ReportingChoice.reported, server_default="reported")
-    not_reported_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
-    progress_rating: Mapped[ProgressRating | None]
-    narrative: Mapped[str] = mapped_column(Text, default="", server_default="")
-    laws_and_policies: Mapped[str] = mapped_column(Text, default="", server_default="")
-    good_practices: Mapped[str] = mapped_column(Text, default="", server_default="")
-    challenges: Mapped[str] = mapped_column(Text, default="", server_default="")
-    partners: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rating: Mapped[int | None]  # the step number of the rating question's answer
     # Open for editing while the secretariat has asked for changes to this part.
     reopened: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     submission: Mapped[Submission] = relationship(back_populates="objective_reports", lazy="raise")
     objective: Mapped[Objective] = relationship(lazy="raise")
-    principles: Mapped[list[Principle]] = relationship(
-        secondary=objective_report_principle, lazy="raise", order_by="Principle.code"
-    )
-    commitments: Mapped[list[Commitment]] = relationship(
-        secondary=objective_report_commitment, lazy="raise", order_by="Commitment.reference"
-    )
 
-    # Collections recorded in the audit trail (by their natural keys) beside the columns.
-    __audit_collections__: ClassVar[dict[str, str]] = {"principles": "code", "commitments": "reference"}
+
+class Answer(TimestampMixin, VersionedMixin, Base):
+    """The answer to one question of the cycle's questionnaire, in one part of a review.
+
+    ``part`` is ``section:<key>`` or ``objective:<n>``; ``key`` the question's key. ``value`` is JSON: a string
+    (texts, a date as YYYY-MM-DD, a single choice's value), a list of strings (multiple choice values, principle
+    codes, pledge references), a boolean (yes/no) or a number (number, rating step). A question not answered has
+    no row, or (once cleared, its history kept) a row whose value is null. ``text`` is the searchable text (the
+    value of a text question, else empty). Each answer has its own version (the API's optimistic lock); the part's
+    row has one for the forms.
+    """
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("submission_id", "part", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    part: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(63))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    submission: Mapped[Submission] = relationship(back_populates="answers", lazy="raise")
+
+
+class AnswerChoice(Base):
+    """One value an answer chose, kept beside the answer so that SQL counts and filters by it on every database: a
+    single or multiple choice's values, "true"/"false" for yes/no, a rating's step, principle codes, pledge
+    references. Written with the answer (``app.submissions.queries.set_choices``), deleted with it."""
+
+    __tablename__ = "answer_choice"
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class AnswerFile(TimestampMixin, Base):
+    """A document attached in answer to a file question (PDF, DOCX or XLSX). Kept in the database, so that every
+    instance of the service can serve it and ``gcm dump``/``restore`` carries it; the answer's value names it
+    (``{"file_id", "name", "size", "media_type"}``). Replaced by a new upload, removed with its answer."""
+
+    __tablename__ = "answer_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    part: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(63))
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
 # The record of decisions on a submission (a focal point's submit, the secretariat's others) and the text each

@@ -14,7 +14,6 @@ from app.i18n import _
 from app.submissions import queries, service
 from app.submissions.changes import changes_since_review, part_keys
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
-from app.submissions.rules import REPORT_FIELDS
 from app.visibility import Aspect, reads_everything
 from app.web.templating import render
 
@@ -27,17 +26,12 @@ def can_edit(user: User, submission: Submission, part: SubmissionSection | Objec
     return mine and service.is_part_editable(submission, part)
 
 
-def field_labels() -> dict[str, str]:
-    """The forms' field names as the pages show them."""
-    return {
-        "body": _("Text"),
-        "reporting": _("Reported this cycle"),
-        "not_reported_reason": _("Reason"),
-        "progress_rating": _("Progress rating"),
-        "principles": _("Guiding principles applied"),
-        "commitments": _("Linked commitments"),
-        **{spec.name: spec.label for spec in REPORT_FIELDS},
-    }
+def field_labels(session: SessionDep, submission: Submission) -> dict[str, str]:
+    """The questions' keys as the pages show them (their labels in the cycle's questionnaire)."""
+    definition = service.definition_of(session, submission)
+    labels = {q.key: q.text() for q in definition.objective_questions}
+    labels.update({q.key: q.text() for s in definition.sections for q in s.questions})
+    return labels
 
 
 def detail_response(
@@ -45,7 +39,7 @@ def detail_response(
 ) -> Response:
     """The submission's page: checklist, the decisions on record, and the forms the user may use."""
     user = request.state.user_session.user
-    checklist = service.checklist(submission)
+    checklist = service.checklist(session, submission)
     context = {
         "submission": submission,
         "checklist": checklist,
@@ -60,7 +54,8 @@ def detail_response(
         "decision_form": {"reason": "", "parts": [], "error": "", "field": None},
         "panels": comment_panels.all_panels(session, user, submission),
         "changes": changes_since_review(session, submission) if reads_everything(user) else {},
-        "field_labels": field_labels(),
+        "field_labels": field_labels(session, submission),
+        "not_carried": not_carried(session, submission) if can_edit(user, submission) else [],
         **extra,
     }
     return render(request, "submissions/detail.html", context, status_code=status_code)
@@ -71,5 +66,24 @@ def _is_reopened(submission: Submission, key: str) -> bool:
     if submission.status is not SubmissionStatus.changes_requested:
         return False
     if kind == "section":
-        return any(s.reopened for s in submission.sections if s.key.value == ref)
+        return any(s.reopened for s in submission.sections if s.key == ref)
     return any(r.reopened for r in submission.objective_reports if str(r.objective.number) == ref)
+
+
+def not_carried(session: SessionDep, submission: Submission) -> list[str]:
+    """For a draft carried forward: the earlier review's answers this cycle's questionnaire could not take over."""
+    if submission.carried_forward_from_id is None or submission.status is not SubmissionStatus.draft:
+        return []
+    source = queries.get_submission(session, submission.carried_forward_from_id)
+    if source is None:
+        return []
+    definition = service.definition_of(session, submission)
+    _carried, skipped = service.carry_plan(session, source, definition)
+    old = service.definition_of(session, source)
+    found = []
+    for part, key in skipped:
+        question = old.question(part, key)
+        label = question.text() if question else key
+        where = _("General sections") if part.startswith("section:") else _("Objective %(n)s") % {"n": part[10:]}
+        found.append(f"{where}: {label}")
+    return found

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.submissions.models import (
+    Answer,
+    AnswerChoice,
+    AnswerFile,
     DecisionKind,
     ObjectiveReport,
     ReviewDecision,
     ReviewSnapshot,
-    SectionKey,
     Submission,
     SubmissionSection,
 )
@@ -40,11 +42,8 @@ def get_submission(session: Session, submission_id: int) -> Submission | None:
             joinedload(Submission.country),
             joinedload(Submission.review_cycle),
             selectinload(Submission.sections),
-            selectinload(Submission.objective_reports).options(
-                joinedload(ObjectiveReport.objective),
-                selectinload(ObjectiveReport.principles),
-                selectinload(ObjectiveReport.commitments),
-            ),
+            selectinload(Submission.objective_reports).options(joinedload(ObjectiveReport.objective)),
+            selectinload(Submission.answers),
         )
     )
     return session.scalar(stmt)
@@ -60,12 +59,39 @@ def lock_submission(session: Session, submission: Submission) -> None:
     session.expire(submission, ["status", "version", "submitted_at", "approved_at", "published_at"])
 
 
-def get_section(session: Session, submission: Submission, key: SectionKey) -> SubmissionSection | None:
+def get_section(session: Session, submission: Submission, key: str) -> SubmissionSection | None:
     return next((s for s in submission.sections if s.key == key), None)
 
 
 def get_report(submission: Submission, number: int) -> ObjectiveReport | None:
     return next((r for r in submission.objective_reports if r.objective.number == number), None)
+
+
+def set_choices(session: Session, answer: Answer, values: list[str]) -> None:
+    """Keep the values an answer chose beside it (answer_choice), replacing what it chose before."""
+    session.flush()  # the answer has its id
+    session.execute(delete(AnswerChoice).where(AnswerChoice.answer_id == answer.id))
+    if values:
+        session.execute(insert(AnswerChoice), [{"answer_id": answer.id, "value": v} for v in dict.fromkeys(values)])
+
+
+def get_file(session: Session, submission_id: int, file_id: int, *, content: bool = False) -> AnswerFile | None:
+    stmt = select(AnswerFile).where(AnswerFile.id == file_id, AnswerFile.submission_id == submission_id)
+    if content:
+        stmt = stmt.options(undefer(AnswerFile.content))
+    return session.scalars(stmt).first()
+
+
+def files_of(session: Session, submission_id: int, part: str, key: str) -> list[AnswerFile]:
+    stmt = select(AnswerFile).where(
+        AnswerFile.submission_id == submission_id, AnswerFile.part == part, AnswerFile.key == key
+    )
+    return list(session.scalars(stmt))
+
+
+def answer_ids(session: Session, submission_id: int, part: str) -> list[int]:
+    stmt = select(Answer.id).where(Answer.submission_id == submission_id, Answer.part == part)
+    return list(session.scalars(stmt))
 
 
 def list_country_commitments(session: Session, country_id: int) -> list[Commitment]:

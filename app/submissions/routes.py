@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.audit.queries import list_history
+from app.audit.diff import word_diff
+from app.audit.queries import list_history_of
 from app.auth.dependencies import CurrentUser, FocalPointUser
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
@@ -16,31 +18,16 @@ from app.comments import panels as comment_panels
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
+from app.questionnaires import answers
+from app.questionnaires.schemas import Definition, Question
 from app.submissions import queries, service
 from app.submissions.dependencies import ReadableSubmission
-from app.submissions.models import (
-    ObjectiveReport,
-    ReportingChoice,
-    SectionKey,
-    Submission,
-    SubmissionSection,
-)
+from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
 from app.submissions.pages import can_edit, detail_response, field_labels
-from app.submissions.rules import (
-    NOT_REPORTED_REASON_MAX,
-    PROGRESS_SCALE,
-    PROGRESS_STEP,
-    REPORT_FIELDS,
-    SECTION_HINTS,
-    SECTION_MAX,
-    SECTION_TITLES,
-)
 from app.visibility import Aspect, ensure_can_read
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-Text = Annotated[str, Form(max_length=100_000)]
 
 
 def _is_autosave(request: Request) -> bool:
@@ -58,7 +45,7 @@ def focal_point_home(request: Request, session: SessionDep, user: FocalPointUser
     context = {
         "cycle": cycle,
         "submission": submission,
-        "checklist": service.checklist(submission) if submission else [],
+        "checklist": service.checklist(session, submission) if submission else [],
         "days_left": (cycle.deadline - today).days if cycle else None,
         "history": queries.list_country_submissions(session, user.country_id or 0),
         "last_accepted": (
@@ -99,35 +86,93 @@ def submit(request: Request, session: SessionDep, user: FocalPointUser, submissi
     return RedirectResponse(f"/submissions/{submission.id}?submitted=1", status_code=303)
 
 
-# ---- general sections ------------------------------------------------------------------------------------------
+# ---- the parts' forms: questions of the cycle's questionnaire ------------------------------------------------------
 
 
-def _section(session: SessionDep, submission: Submission, key: str) -> SubmissionSection:
-    try:
-        section = queries.get_section(session, submission, SectionKey(key))
-    except ValueError:
-        section = None
-    if section is None:
+async def posted_form(request: Request) -> dict[str, list[str]]:
+    """Every field a form posted, as typed (a list per name; uploaded files left out)."""
+    form = await request.form()  # parsed once: app/web/inputs.py has checked it already
+    fields: dict[str, list[str]] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str) and name not in ("csrf_token", "version"):
+            fields.setdefault(name, []).append(value)
+    return fields
+
+
+PostedForm = Annotated[dict[str, list[str]], Depends(posted_form)]
+
+
+def _section(submission: Submission, key: str) -> SubmissionSection:
+    section = service.find_part(submission, f"section:{key}")
+    if not isinstance(section, SubmissionSection):
         raise NotFound(_("The page or record was not found."))
     return section
 
 
-def _section_context(submission: Submission, section: SubmissionSection, user: User, **extra: Any) -> dict[str, Any]:
+def _report(submission: Submission, number: int) -> ObjectiveReport:
+    report = queries.get_report(submission, number)
+    if report is None:
+        raise NotFound(_("The page or record was not found."))
+    return report
+
+
+def _stored_values(session: SessionDep, submission: Submission, key: str) -> dict[str, Any]:
+    """The part's answers as its form shows them (strings; lists for the list types)."""
+    definition = service.definition_of(session, submission)
+    ids = service.form_context(session, submission).pledge_ids
+    values = service.part_values(submission, key)
+    return {q.key: answers.form_value(q, values.get(q.key), ids) for q in definition.questions_for(key)}
+
+
+def _typed_values(session: SessionDep, submission: Submission, key: str, form: dict[str, list[str]]) -> dict[str, Any]:
+    """What the user typed, to show back when nothing was saved."""
+    definition = service.definition_of(session, submission)
     return {
+        q.key: form.get(q.key, []) if q.type in answers.LIST_TYPES else (form.get(q.key) or [""])[0]
+        for q in definition.questions_for(key)
+    }
+
+
+def _part_context(
+    session: SessionDep, submission: Submission, part: SubmissionSection | ObjectiveReport, user: User, **extra: Any
+) -> dict[str, Any]:
+    definition = service.definition_of(session, submission)
+    key = service.part_key(submission, part)
+    context: dict[str, Any] = {
         "submission": submission,
-        "section": section,
-        "title": SECTION_TITLES[section.key],
-        "hint": SECTION_HINTS[section.key],
-        "max_length": SECTION_MAX,
-        "can_edit": can_edit(user, submission, section),
+        "part": part,
+        "part_key": key,
+        "questions": definition.questions_for(key),
+        "scale": definition.rating_scale,
+        "can_edit": can_edit(user, submission, part),
         "can_read_history": service.can_read(user, submission, Aspect.history),
-        "values": {"body": section.body},
-        "version": section.version,
+        "values": _stored_values(session, submission, key),
+        "stored_values": service.part_values(submission, key),
+        "version": part.version,
         "errors": {},
         "conflict": None,
         "saved": False,
-        **extra,
+        "principles": catalog_queries.list_principles(session),
+        "commitments": queries.list_country_commitments(session, submission.country_id),
     }
+    if isinstance(part, SubmissionSection):
+        section = definition.section(part.key)
+        context["title"] = section.label.get("en", part.key) if section else part.key
+        context["hint"] = section.hint.get("en", "") if section else ""
+    else:
+        context["report"] = part
+        context["objective"] = part.objective
+        context["neighbours"] = _neighbours(part.objective.number)
+    context.update(extra)
+    return context
+
+
+def _template(part: SubmissionSection | ObjectiveReport) -> str:
+    return "submissions/section.html" if isinstance(part, SubmissionSection) else "submissions/objective.html"
+
+
+def _neighbours(number: int) -> tuple[int | None, int | None]:
+    return (number - 1 if number > 1 else None, number + 1 if number < 23 else None)
 
 
 @router.get("/submissions/{submission_id}/sections/{key}", name="submissions:section")
@@ -139,80 +184,10 @@ def section_form(
     key: str,
     saved: bool = False,
 ) -> Response:
-    section = _section(session, submission, key)
+    section = _section(submission, key)
     panel = comment_panels.panel(session, user, submission, f"section:{key}")
-    context = _section_context(submission, section, user, saved=saved, panel=panel)
+    context = _part_context(session, submission, section, user, saved=saved, panel=panel)
     return render(request, "submissions/section.html", context)
-
-
-@router.post("/submissions/{submission_id}/sections/{key}", name="submissions:section_save")
-def section_save(
-    request: Request,
-    session: SessionDep,
-    user: FocalPointUser,
-    submission: ReadableSubmission,
-    key: str,
-    body: Text = "",
-    version: Annotated[int | None, Form()] = None,
-) -> Response:
-    section = _section(session, submission, key)
-    try:
-        changed = service.save_section(
-            session, user=user, submission=submission, section=section, body=body, version=version
-        )
-    except AppError as exc:
-        return _save_failed(request, session, exc, submission, section, {"body": body}, version)
-    return _saved(request, section.version, changed, f"/submissions/{submission.id}/sections/{key}?saved=1")
-
-
-# ---- objective reports -----------------------------------------------------------------------------------------
-
-
-def _report(submission: Submission, number: int) -> ObjectiveReport:
-    report = queries.get_report(submission, number)
-    if report is None:
-        raise NotFound(_("The page or record was not found."))
-    return report
-
-
-def _report_values(report: ObjectiveReport) -> dict[str, Any]:
-    return {
-        "reporting": report.reporting.value,
-        "not_reported_reason": report.not_reported_reason,
-        "progress_rating": report.progress_rating.value if report.progress_rating else "",
-        **{spec.name: getattr(report, spec.name) for spec in REPORT_FIELDS},
-        "principles": [p.code for p in report.principles],
-        "commitments": [c.id for c in report.commitments],
-    }
-
-
-def _report_context(
-    session: SessionDep, submission: Submission, report: ObjectiveReport, user: User, **extra: Any
-) -> dict[str, Any]:
-    return {
-        "submission": submission,
-        "report": report,
-        "objective": report.objective,
-        "can_edit": can_edit(user, submission, report),
-        "can_read_history": service.can_read(user, submission, Aspect.history),
-        "values": _report_values(report),
-        "version": report.version,
-        "errors": {},
-        "conflict": None,
-        "saved": False,
-        "fields": REPORT_FIELDS,
-        "reason_max": NOT_REPORTED_REASON_MAX,
-        "scale": PROGRESS_SCALE,
-        "steps": PROGRESS_STEP,
-        "principles": catalog_queries.list_principles(session),
-        "commitments": queries.list_country_commitments(session, submission.country_id),
-        "neighbours": _neighbours(report.objective.number),
-        **extra,
-    }
-
-
-def _neighbours(number: int) -> tuple[int | None, int | None]:
-    return (number - 1 if number > 1 else None, number + 1 if number < 23 else None)
 
 
 @router.get("/submissions/{submission_id}/objectives/{number}", name="submissions:objective")
@@ -226,8 +201,22 @@ def objective_form(
 ) -> Response:
     report = _report(submission, number)
     panel = comment_panels.panel(session, user, submission, f"objective:{number}")
-    context = _report_context(session, submission, report, user, saved=saved, panel=panel)
+    context = _part_context(session, submission, report, user, saved=saved, panel=panel)
     return render(request, "submissions/objective.html", context)
+
+
+@router.post("/submissions/{submission_id}/sections/{key}", name="submissions:section_save")
+def section_save(
+    request: Request,
+    session: SessionDep,
+    user: FocalPointUser,
+    submission: ReadableSubmission,
+    key: str,
+    form: PostedForm,
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    section = _section(submission, key)
+    return _save(request, session, user, submission, section, form, version)
 
 
 @router.post("/submissions/{submission_id}/objectives/{number}", name="submissions:objective_save")
@@ -237,46 +226,86 @@ def objective_save(
     user: FocalPointUser,
     submission: ReadableSubmission,
     number: int,
-    reporting: Annotated[str, Form(max_length=20)] = "reported",
-    not_reported_reason: Text = "",
-    progress_rating: Annotated[str, Form(max_length=20)] = "",
-    narrative: Text = "",
-    laws_and_policies: Text = "",
-    good_practices: Text = "",
-    challenges: Text = "",
-    partners: Text = "",
-    principles: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
-    commitments: Annotated[list[int], Form()] = [],  # noqa: B006
+    form: PostedForm,
     version: Annotated[int | None, Form()] = None,
 ) -> Response:
     report = _report(submission, number)
-    texts = {
-        "narrative": narrative,
-        "laws_and_policies": laws_and_policies,
-        "good_practices": good_practices,
-        "challenges": challenges,
-        "partners": partners,
-    }
-    data = service.ReportInput(reporting, not_reported_reason, progress_rating, texts, principles, commitments)
+    return _save(request, session, user, submission, report, form, version)
+
+
+# ---- file attachments: one small form per file question (not autosaved), the document kept in the database ------
+
+
+def _part_url(submission: Submission, part: str) -> str:
+    kind, _sep, ref = part.partition(":")
+    return f"/submissions/{submission.id}/{'sections' if kind == 'section' else 'objectives'}/{ref}"
+
+
+@router.post("/submissions/{submission_id}/files", name="submissions:attach")
+def attach(
+    request: Request,
+    session: SessionDep,
+    user: FocalPointUser,
+    submission: ReadableSubmission,
+    part: Annotated[str, Form(max_length=64)],
+    key: Annotated[str, Form(max_length=63)],
+    upload: Annotated[UploadFile | None, File()] = None,
+    action: Annotated[str, Form(max_length=20)] = "attach",
+) -> Response:
+    record = service.find_part(submission, part)
+    if record is None:
+        raise NotFound(_("The page or record was not found."))
     try:
-        changed = service.save_objective_report(
-            session, user=user, submission=submission, report=report, data=data, version=version
-        )
-    except AppError as exc:
-        typed = {
-            "reporting": reporting,
-            "not_reported_reason": not_reported_reason,
-            "progress_rating": progress_rating,
-            **texts,
-            "principles": principles,
-            "commitments": commitments,
-        }
-        return _save_failed(request, session, exc, submission, report, typed, version)
-    url = f"/submissions/{submission.id}/objectives/{number}?saved=1"
-    return _saved(request, report.version, changed, url)
+        if action == "remove":
+            service.detach_file(session, user=user, submission=submission, part=part, key=key)
+        else:
+            data = upload.file.read() if upload is not None else b""
+            name = (upload.filename or "") if upload is not None else ""
+            service.attach_file(session, user=user, submission=submission, part=part, key=key, name=name, data=data)
+    except answers.AnswerInvalid as exc:
+        session.rollback()
+        fresh = queries.get_submission(session, submission.id)
+        assert fresh is not None
+        again = service.find_part(fresh, part)
+        assert again is not None
+        context = _part_context(session, fresh, again, user, errors={key: exc.message})
+        return render(request, _template(again), context, status_code=422)
+    return RedirectResponse(f"{_part_url(submission, part)}?saved=1#{key}", status_code=303)
+
+
+@router.get("/submissions/{submission_id}/files/{file_id}", name="submissions:file")
+def download(session: SessionDep, user: CurrentUser, submission: ReadableSubmission, file_id: int) -> Response:
+    stored = service.readable_file(session, user=user, submission=submission, file_id=file_id)
+    quoted = quote(stored.name)
+    headers = {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}",
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(stored.content, media_type=stored.media_type, headers=headers)
 
 
 # ---- saving: shared by sections and reports --------------------------------------------------------------------
+
+
+def _save(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    submission: Submission,
+    part: SubmissionSection | ObjectiveReport,
+    form: dict[str, list[str]],
+    version: int | None,
+) -> Response:
+    try:
+        changed = service.save_part(session, user=user, submission=submission, part=part, form=form, version=version)
+    except AppError as exc:
+        return _save_failed(request, session, exc, submission, part, form, version)
+    if isinstance(part, SubmissionSection):
+        url = f"/submissions/{submission.id}/sections/{part.key}?saved=1"
+    else:
+        url = f"/submissions/{submission.id}/objectives/{part.objective.number}?saved=1"
+    return _saved(request, part.version, changed, url)
 
 
 def _saved(request: Request, version: int, changed: bool, url: str) -> Response:
@@ -293,32 +322,39 @@ def _save_failed(
     exc: AppError,
     submission: Submission,
     record: SubmissionSection | ObjectiveReport,
-    typed: dict[str, Any],
+    form: dict[str, list[str]],
     version: int | None,
 ) -> Response:
     """Nothing was saved: answer with the reason, the user's input kept, and for a conflict both versions."""
     if not isinstance(exc, service.EditConflict | FormInvalid):
         raise exc  # read-only, not found...: the error page (or the autosave script shows the message)
+    key = service.part_key(submission, record)
+    typed = _typed_values(session, submission, key, form)
+    labels = field_labels(session, submission)
     if _is_autosave(request):
-        return _autosave_failure(request, session, exc, record, typed)
+        if isinstance(exc, service.EditConflict):
+            context: dict[str, Any] = {"conflict": _conflict(session, submission, record, typed), "labels": labels}
+            response = render(request, "submissions/_conflict.html", context, status_code=409)
+            response.headers["X-Version"] = str(record.version)
+            return response
+        errors = exc.errors if isinstance(exc, FormInvalid) else {}
+        context = {"state": "invalid", "errors": errors, "message": exc.message, "labels": labels}
+        return render(request, "submissions/_save_status.html", context, status_code=422)
     user = request.state.user_session.user
     errors = exc.errors if isinstance(exc, FormInvalid) else {}
-    conflict = _conflict(session, record, typed) if isinstance(exc, service.EditConflict) else None
-    if isinstance(record, SubmissionSection):
-        context = _section_context(submission, record, user, values=typed, errors=errors, conflict=conflict)
-        template = "submissions/section.html"
-    else:
-        context = _report_context(session, submission, record, user, values=typed, errors=errors, conflict=conflict)
-        template = "submissions/objective.html"
+    conflict = _conflict(session, submission, record, typed) if isinstance(exc, service.EditConflict) else None
+    context = _part_context(
+        session, submission, record, user, values=typed, errors=errors, conflict=conflict, labels=labels
+    )
     # After a conflict the form carries the current version: saving now keeps what the user sees, knowingly.
     context["version"] = record.version if conflict else version
-    return render(request, template, context, status_code=exc.status_code)
+    return render(request, _template(record), context, status_code=exc.status_code)
 
 
 def _conflict(
-    session: SessionDep, record: SubmissionSection | ObjectiveReport, typed: dict[str, Any]
+    session: SessionDep, submission: Submission, record: SubmissionSection | ObjectiveReport, typed: dict[str, Any]
 ) -> dict[str, Any]:
-    theirs = {"body": record.body} if isinstance(record, SubmissionSection) else _report_values(record)
+    theirs = _stored_values(session, submission, service.part_key(submission, record))
     fields = [k for k in theirs if k in typed and _differs(theirs[k], typed[k])]
     editor = session.get(User, record.updated_by_id) if record.updated_by_id else None
     return {"theirs": theirs, "mine": typed, "fields": fields, "editor": editor, "at": record.updated_at}
@@ -330,67 +366,47 @@ def _differs(theirs: Any, mine: Any) -> bool:
     return str(theirs or "").strip() != str(mine or "").replace("\r\n", "\n").strip()
 
 
-def _autosave_failure(
-    request: Request,
-    session: SessionDep,
-    exc: AppError,
-    record: SubmissionSection | ObjectiveReport,
-    typed: dict[str, Any],
-) -> Response:
-    if isinstance(exc, service.EditConflict):
-        context: dict[str, Any] = {"conflict": _conflict(session, record, typed), "labels": field_labels()}
-        response = render(request, "submissions/_conflict.html", context, status_code=409)
-        response.headers["X-Version"] = str(record.version)
-        return response
-    errors = exc.errors if isinstance(exc, FormInvalid) else {}
-    context = {"state": "invalid", "errors": errors, "message": exc.message, "labels": field_labels()}
-    return render(request, "submissions/_save_status.html", context, status_code=422)
-
-
-def _value_labels() -> dict[str, dict[str, str]]:
-    """Stored values shown by their labels in the history (a rating, not "under_way")."""
-    return {
-        "progress_rating": {rating.value: label for rating, (label, _help) in PROGRESS_SCALE.items()},
-        "reporting": {
-            ReportingChoice.reported.value: _("Reported"),
-            ReportingChoice.not_reported.value: _("Not reported"),
-        },
-    }
-
-
 # ---- history ---------------------------------------------------------------------------------------------------
+
+
+def _part_history(
+    request: Request, session: SessionDep, user: User, submission: Submission, key: str, title: str
+) -> Response:
+    """Every change to the part's answers, newest first: question by question, values as the reader reads them."""
+    ensure_can_read(user, submission.country_id, submission.status, Aspect.history)
+    definition = service.definition_of(session, submission)
+    entries = list_history_of(session, entity_type="answer", entity_ids=queries.answer_ids(session, submission.id, key))
+    context = {
+        "submission": submission,
+        "title": title,
+        "entries": [(event, who, _answer_question(definition, key, event)) for event, who in entries],
+        "definition": definition,
+        "text_diff": word_diff,
+        "answer_text": answers.display,
+    }
+    return render(request, "submissions/history.html", context)
+
+
+def _answer_question(definition: Definition, part: str, event: Any) -> Question | None:
+    data = event.after or event.before or {}
+    return definition.question(part, str(data.get("key", "")))
 
 
 @router.get("/submissions/{submission_id}/sections/{key}/history", name="submissions:section_history")
 def section_history(
     request: Request, session: SessionDep, user: CurrentUser, submission: ReadableSubmission, key: str
 ) -> Response:
-    ensure_can_read(user, submission.country_id, submission.status, Aspect.history)
-    section = _section(session, submission, key)
-    entries = list_history(session, entity_type="submission_section", entity_id=section.id)
-    context = {
-        "submission": submission,
-        "title": SECTION_TITLES[section.key],
-        "entries": entries,
-        "labels": field_labels(),
-        "values": _value_labels(),
-    }
-    return render(request, "submissions/history.html", context)
+    _section(submission, key)
+    definition = service.definition_of(session, submission)
+    section = definition.section(key)
+    title = section.label.get("en", key) if section else key
+    return _part_history(request, session, user, submission, f"section:{key}", title)
 
 
 @router.get("/submissions/{submission_id}/objectives/{number}/history", name="submissions:objective_history")
 def objective_history(
     request: Request, session: SessionDep, user: CurrentUser, submission: ReadableSubmission, number: int
 ) -> Response:
-    ensure_can_read(user, submission.country_id, submission.status, Aspect.history)
     report = _report(submission, number)
-    entries = list_history(session, entity_type="objective_report", entity_id=report.id)
     title = _("Objective %(n)s: %(title)s") % {"n": number, "title": report.objective.short_title}
-    context = {
-        "submission": submission,
-        "title": title,
-        "entries": entries,
-        "labels": field_labels(),
-        "values": _value_labels(),
-    }
-    return render(request, "submissions/history.html", context)
+    return _part_history(request, session, user, submission, f"objective:{number}", title)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -13,26 +16,26 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
-from app.catalog.models import Principle
-from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _
 from app.notifications import service as notifications
+from app.questionnaires import answers
+from app.questionnaires import service as questionnaires
+from app.questionnaires.schemas import NOT_REPORTED, REPORTING_KEY, Definition, Question, QuestionType
 from app.submissions import queries
 from app.submissions.models import (
+    Answer,
+    AnswerFile,
     DecisionKind,
     ObjectiveReport,
-    ProgressRating,
     ReportingChoice,
     ReviewDecision,
-    SectionKey,
     Submission,
     SubmissionSection,
     SubmissionStatus,
 )
-from app.submissions.rules import NOT_REPORTED_REASON_MAX, REPORT_FIELDS, SECTION_MAX, SECTION_TITLES
 from app.visibility import ACCEPTED, Aspect, ensure_can_write_country, may_read
 
 EDITABLE = (SubmissionStatus.draft, SubmissionStatus.changes_requested)
@@ -62,12 +65,23 @@ def get_readable(session: Session, *, user: User, submission_id: int) -> Submiss
     return submission
 
 
+def definition_of(session: Session, submission: Submission) -> Definition:
+    """The questionnaire of the submission's cycle (kept for the request in the session's info)."""
+    cache: dict[int, Definition] = session.info.setdefault("questionnaires", {})
+    cycle_id = submission.review_cycle_id
+    if cycle_id not in cache:
+        cache[cycle_id] = questionnaires.definition_for(session, submission.review_cycle)
+    return cache[cycle_id]
+
+
 def start_submission(
     session: Session, *, user: User, cycle: ReviewCycle, carry_forward: Submission | None = None
 ) -> Submission:
-    """Open a draft for the focal point's country in an open cycle, with every section and objective report.
+    """Open a draft for the focal point's country in an open cycle: every section of the cycle's questionnaire and
+    every objective, each question with a default answered so.
 
-    With ``carry_forward`` (the country's last accepted review), the draft starts as a copy of it, marked so.
+    With ``carry_forward`` (the country's last accepted review), the draft starts with its answers copied by question
+    key where the new questionnaire asks the same key with the same type (``not_carried`` says what could not be).
     """
     assert user.country_id is not None
     ensure_can_write_country(user, user.country_id)
@@ -75,40 +89,80 @@ def start_submission(
         raise Conflict(_("This review cycle is not open for submissions."))
     if queries.get_country_submission(session, country_id=user.country_id, cycle_id=cycle.id):
         raise Conflict(_("Your country's review for this cycle has already been started."))
+    definition = questionnaires.definition_for(session, cycle)
     submission = Submission(country_id=user.country_id, review_cycle_id=cycle.id, status=SubmissionStatus.draft)
-    submission.sections = [SubmissionSection(key=key, body="", updated_by_id=user.id) for key in SectionKey]
+    submission.sections = [SubmissionSection(key=s.key, updated_by_id=user.id) for s in definition.sections]
     objectives = catalog_queries.objectives_in_order(session)
     submission.objective_reports = [ObjectiveReport(objective_id=o.id, updated_by_id=user.id) for o in objectives]
+    values: dict[tuple[str, str], Any] = {}
+    for part in [f"section:{s.key}" for s in definition.sections] + [f"objective:{o.number}" for o in objectives]:
+        for asked in definition.questions_for(part):
+            if asked.default is not None:
+                values[part, asked.key] = asked.default
     if carry_forward is not None:
-        _copy_from(submission, carry_forward, user)
+        if carry_forward.country_id != user.country_id or carry_forward.status not in ACCEPTED:
+            raise Conflict(_("Only your country's last approved review can be carried forward."))
+        submission.carried_forward_from_id = carry_forward.id
+        carried, _skipped = carry_plan(session, carry_forward, definition)
+        values.update(carried)
+    submission.answers = [
+        Answer(part=part, key=key, value=value, text=answers.searchable(q, value), updated_by_id=user.id)
+        for (part, key), value in values.items()
+        if (q := definition.question(part, key)) is not None
+    ]
+    by_number = {o.id: o.number for o in objectives}
+    for report in submission.objective_reports:
+        _derive(
+            report,
+            definition,
+            {k: v for (p, k), v in values.items() if p == f"objective:{by_number[report.objective_id]}"},
+        )
     try:
         with session.begin_nested():
             session.add(submission)
             session.flush()
+            for answer in submission.answers:
+                question = definition.question(answer.part, answer.key)
+                if question is not None:
+                    queries.set_choices(session, answer, answers.choices_of(question, answer.value))
     except IntegrityError:  # a colleague started it at the same moment
         raise Conflict(_("Your country's review for this cycle has already been started.")) from None
     return submission
 
 
-COPIED_REPORT_FIELDS = ("reporting", "not_reported_reason", "progress_rating", *(f.name for f in REPORT_FIELDS))
-
-
-def _copy_from(submission: Submission, source: Submission, user: User) -> None:
-    if source.country_id != user.country_id or source.status not in ACCEPTED:
-        raise Conflict(_("Only your country's last approved review can be carried forward."))
-    submission.carried_forward_from_id = source.id
-    bodies = {s.key: s.body for s in source.sections}
-    for section in submission.sections:
-        section.body = bodies.get(section.key, "")
-    reports = {r.objective_id: r for r in source.objective_reports}
-    for report in submission.objective_reports:
-        old = reports.get(report.objective_id)
-        if old is None:
+def carry_plan(
+    session: Session, source: Submission, definition: Definition
+) -> tuple[dict[tuple[str, str], Any], list[tuple[str, str]]]:
+    """Which answers of ``source`` a review on ``definition`` takes over (same part, key and type, and a value that
+    still fits), and which (part, key) it cannot."""
+    old = definition_of(session, source)
+    ctx = _context(session, definition, source.country_id)
+    carried: dict[tuple[str, str], Any] = {}
+    skipped: list[tuple[str, str]] = []
+    for answer in source.answers:
+        before = old.question(answer.part, answer.key)
+        now = definition.question(answer.part, answer.key)
+        if now is None or before is None or before.type is not now.type:
+            skipped.append((answer.part, answer.key))
             continue
-        for name in COPIED_REPORT_FIELDS:
-            setattr(report, name, getattr(old, name))
-        report.principles = list(old.principles)
-        report.commitments = list(old.commitments)
+        try:
+            value = answers.coerce(now, answer.value, ctx)
+        except answers.AnswerInvalid:
+            skipped.append((answer.part, answer.key))
+            continue
+        if value is not None:
+            carried[answer.part, answer.key] = value
+    return carried, skipped
+
+
+def _context(session: Session, definition: Definition, country_id: int) -> answers.Context:
+    pledges = {c.id: c.reference for c in queries.list_country_commitments(session, country_id)}
+    codes = [p.code for p in catalog_queries.list_principles(session)]
+    return answers.Context.of(definition, codes, pledges)
+
+
+def form_context(session: Session, submission: Submission) -> answers.Context:
+    return _context(session, definition_of(session, submission), submission.country_id)
 
 
 def ensure_editable(
@@ -130,27 +184,24 @@ def is_part_editable(submission: Submission, part: SubmissionSection | Objective
     )
 
 
+def part_key(submission: Submission, part: SubmissionSection | ObjectiveReport) -> str:
+    if isinstance(part, SubmissionSection):
+        return f"section:{part.key}"
+    return f"objective:{part.objective.number}"
+
+
+def part_answers(submission: Submission, key: str) -> dict[str, Answer]:
+    """The answers of one part by question key."""
+    return {a.key: a for a in submission.answers if a.part == key}
+
+
+def part_values(submission: Submission, key: str) -> dict[str, Any]:
+    return {k: a.value for k, a in part_answers(submission, key).items()}
+
+
 def _check_version(record: SubmissionSection | ObjectiveReport, version: int | None) -> None:
     if version is None or version != record.version:
         raise EditConflict(record)
-
-
-def save_section(
-    session: Session, *, user: User, submission: Submission, section: SubmissionSection, body: str, version: int | None
-) -> bool:
-    """Save a general section if the user saw its latest version; returns whether anything changed."""
-    ensure_editable(submission, user, section)
-    body = _clean(body)
-    if len(body) > SECTION_MAX:
-        message = _("Shorten the text to %(max)s characters.") % {"max": f"{SECTION_MAX:,}"}
-        raise FormInvalid({"body": message}, ANSWERS_INVALID)
-    _check_version(section, version)
-    if section.body == body:
-        return False
-    with _guarded(session, section):
-        section.body = body
-        section.updated_by_id = user.id
-    return True
 
 
 @contextmanager
@@ -165,92 +216,143 @@ def _guarded(session: Session, record: SubmissionSection | ObjectiveReport) -> I
         raise EditConflict(record) from None
 
 
-@dataclass
-class ReportInput:
-    reporting: str = ReportingChoice.reported.value
-    not_reported_reason: str = ""
-    progress_rating: str = ""
-    texts: dict[str, str] = field(default_factory=dict)
-    principle_codes: list[str] = field(default_factory=list)
-    commitment_ids: list[int] = field(default_factory=list)
+def _derive(report: ObjectiveReport, definition: Definition, values: dict[str, Any]) -> None:
+    """The objective report's figures for the dashboards, from its answers."""
+    reporting = values.get(REPORTING_KEY)
+    report.reporting = ReportingChoice.not_reported if reporting == NOT_REPORTED else ReportingChoice.reported
+    rating = definition.rating_question()
+    step = values.get(rating.key) if rating is not None else None
+    report.rating = step if isinstance(step, int) else None
 
 
-def _clean(text: str) -> str:
-    return text.replace("\r\n", "\n").strip()
+def _write(
+    session: Session, submission: Submission, key: str, question: Question, value: Any, user: User
+) -> Answer | None:
+    """Set one answer (None: not answered); returns the row when it changed."""
+    current = part_answers(submission, key).get(question.key)
+    if current is None and value is None:
+        return None
+    if current is not None and current.value == value:
+        return None
+    if current is None:
+        current = Answer(submission_id=submission.id, part=key, key=question.key, updated_by_id=user.id)
+        submission.answers.append(current)
+    current.value = value  # None: cleared, the row (and its history) kept
+    current.text = answers.searchable(question, value)
+    current.updated_by_id = user.id
+    queries.set_choices(session, current, answers.choices_of(question, value))
+    return current
 
 
-def _validate_report(data: ReportInput) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if data.reporting not in {c.value for c in ReportingChoice}:
-        errors["reporting"] = _("Choose whether this objective is reported this cycle.")
-    if data.progress_rating and data.progress_rating not in {r.value for r in ProgressRating}:
-        errors["progress_rating"] = _("Choose a rating from the scale.")
-    for spec in REPORT_FIELDS:
-        if len(data.texts.get(spec.name, "")) > spec.max_length:
-            errors[spec.name] = _("Shorten the text to %(max)s characters.") % {"max": f"{spec.max_length:,}"}
-    if len(data.not_reported_reason) > NOT_REPORTED_REASON_MAX:
-        errors["not_reported_reason"] = _("Shorten the reason to %(max)s characters.") % {
-            "max": f"{NOT_REPORTED_REASON_MAX:,}"
-        }
-    return errors
+def _touch(session: Session, submission: Submission, part: SubmissionSection | ObjectiveReport, user: User) -> None:
+    """A save of the part: who and when, its version up, and an objective's figures derived again."""
+    part.updated_by_id = user.id
+    part.updated_at = utcnow()  # bumps the version
+    if isinstance(part, ObjectiveReport):
+        _derive(part, definition_of(session, submission), part_values(submission, part_key(submission, part)))
 
 
-def save_objective_report(
+def save_part(
     session: Session,
     *,
     user: User,
     submission: Submission,
-    report: ObjectiveReport,
-    data: ReportInput,
+    part: SubmissionSection | ObjectiveReport,
+    form: dict[str, list[str]],
     version: int | None,
 ) -> bool:
-    """Save an objective report if the user saw its latest version; returns whether anything changed."""
-    ensure_editable(submission, user, report)
-    data.texts = {k: _clean(v) for k, v in data.texts.items()}
-    data.not_reported_reason = _clean(data.not_reported_reason)
-    errors = _validate_report(data)
-    principles = _principles(session, data.principle_codes, errors)
-    commitments = _commitments(session, submission.country_id, data.commitment_ids, errors)
+    """Save a part's answers from its form (the strings posted under each question's key) if the user saw its
+    latest version; every answer is checked first and nothing is saved if one does not fit. Returns whether
+    anything changed. A question the form does not carry (a file) is left as it is."""
+    ensure_editable(submission, user, part)
+    key = part_key(submission, part)
+    definition = definition_of(session, submission)
+    ctx = form_context(session, submission)
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for q in definition.questions_for(key):
+        if q.type is QuestionType.file:
+            continue
+        try:
+            values[q.key] = answers.from_form(q, form.get(q.key, []), ctx)
+        except answers.AnswerInvalid as exc:
+            errors[q.key] = exc.message
     if errors:
         raise FormInvalid(errors, ANSWERS_INVALID)
-    _check_version(report, version)
-    values: dict[str, Any] = {
-        "reporting": ReportingChoice(data.reporting),
-        "not_reported_reason": data.not_reported_reason,
-        "progress_rating": ProgressRating(data.progress_rating) if data.progress_rating else None,
-        **{spec.name: data.texts.get(spec.name, "") for spec in REPORT_FIELDS},
-    }
-    same_links = [p.id for p in report.principles] == [p.id for p in principles] and sorted(
-        c.id for c in report.commitments
-    ) == sorted(c.id for c in commitments)
-    if same_links and all(getattr(report, k) == v for k, v in values.items()):
+    _check_version(part, version)
+    current = part_values(submission, key)
+    if all(current.get(k) == v for k, v in values.items()):
         return False
-    with _guarded(session, report):
-        for key, value in values.items():
-            setattr(report, key, value)
-        report.principles = principles
-        report.commitments = commitments
-        report.updated_by_id = user.id
-        report.updated_at = utcnow()  # bumps the version even when only the links changed
+    with _guarded(session, part):
+        for q in definition.questions_for(key):
+            if q.key in values:
+                _write(session, submission, key, q, values[q.key], user)
+        _touch(session, submission, part, user)
     return True
 
 
-def _principles(session: Session, codes: list[str], errors: dict[str, str]) -> list[Principle]:
-    wanted = sorted(set(codes))
-    found = catalog_queries.principles_by_codes(session, wanted)
-    if len(found) != len(wanted):
-        errors["principles"] = _("Choose guiding principles from the list.")
-    return found
+def form_of(session: Session, submission: Submission, key: str) -> dict[str, list[str]]:
+    """A part's answers as its form posts them (what ``save_part`` takes): the demo and scripts edit through it."""
+    definition = definition_of(session, submission)
+    ids = form_context(session, submission).pledge_ids
+    values = part_values(submission, key)
+    form: dict[str, list[str]] = {}
+    for q in definition.questions_for(key):
+        shown = answers.form_value(q, values.get(q.key), ids)
+        form[q.key] = [str(v) for v in shown] if isinstance(shown, list) else [shown]
+    return form
 
 
-def _commitments(session: Session, country_id: int, ids: list[int], errors: dict[str, str]) -> list[Commitment]:
-    wanted = set(ids)
-    if not wanted:
-        return []
-    found = queries.country_commitments_by_ids(session, country_id, wanted)
-    if len(found) != len(wanted):
-        errors["commitments"] = _("Choose commitments of your own country from the list.")
-    return found
+class AnswerConflict(AppError):
+    """The answer changed since the version the client had: nothing was saved; ``current`` is what it is now."""
+
+    status_code = 409
+
+    def __init__(self, current: Answer | None) -> None:
+        super().__init__(_("Someone else saved this answer after you read it. Read it again before saving."))
+        self.current = current
+
+
+def find_part(submission: Submission, key: str) -> SubmissionSection | ObjectiveReport | None:
+    kind, _sep, ref = key.partition(":")
+    if kind == "section":
+        return next((s for s in submission.sections if s.key == ref), None)
+    if kind == "objective":
+        return next((r for r in submission.objective_reports if str(r.objective.number) == ref), None)
+    return None
+
+
+def save_answer(
+    session: Session, *, user: User, submission: Submission, part: str, key: str, value: Any, version: int
+) -> Answer | None:
+    """Save one answer if ``version`` is the one it has (0: never answered).
+
+    Returns the answer (its value None when it was cleared; None when there was none and null was sent).
+    AnswerInvalid (422) when the value does not fit the question, AnswerConflict (409) on another version, NotFound
+    for a part or question the questionnaire does not have."""
+    record = find_part(submission, part)
+    definition = definition_of(session, submission)
+    question = definition.question(part, key)
+    if record is None or question is None:
+        raise NotFound(_("The questionnaire has no question %(key)s in %(part)s.") % {"key": key, "part": part})
+    ensure_editable(submission, user, record)
+    if question.type is QuestionType.file:
+        raise answers.AnswerInvalid(_("This question is answered by uploading a file."))
+    value = answers.coerce(question, value, form_context(session, submission))
+    current = part_answers(submission, part).get(key)
+    if version != (current.version if current is not None else 0):
+        raise AnswerConflict(current)
+    if (current.value if current is not None else None) == value:
+        return current
+    try:
+        with session.begin_nested():
+            written = _write(session, submission, part, question, value, user)
+            _touch(session, submission, record, user)
+            session.flush()
+    except StaleDataError:
+        session.expire_all()
+        raise AnswerConflict(None) from None
+    return written or current
 
 
 @dataclass(frozen=True)
@@ -261,30 +363,25 @@ class ChecklistItem:
     missing: str  # what is missing, when not complete
 
 
-def report_missing(report: ObjectiveReport) -> str:
-    if report.reporting is ReportingChoice.not_reported:
-        return "" if report.not_reported_reason else _("the reason it is not reported this cycle")
-    missing = []
-    if report.progress_rating is None:
-        missing.append(_("a progress rating"))
-    if not report.narrative:
-        missing.append(_("a description of progress"))
-    return _(" and ").join(missing)
-
-
-def checklist(submission: Submission) -> list[ChecklistItem]:
-    """What is complete and what is missing: every general section, then every objective."""
-    items = [
-        ChecklistItem(
-            f"section:{s.key.value}", SECTION_TITLES[s.key], bool(s.body), "" if s.body else _("this section is empty")
-        )
-        for s in sorted(submission.sections, key=lambda s: list(SectionKey).index(s.key))
-    ]
+def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
+    """What is complete and what is missing, per the cycle's questionnaire: every general section, then every
+    objective; a part is complete when every required question it asks is answered."""
+    definition = definition_of(session, submission)
+    items = []
+    for section in definition.sections:
+        key = f"section:{section.key}"
+        missing = answers.missing(section.questions, part_values(submission, key))
+        items.append(ChecklistItem(key, section.label.get("en", section.key), not missing, _missing_text(missing)))
     for report in sorted(submission.objective_reports, key=lambda r: r.objective.number):
-        missing = report_missing(report)
+        key = f"objective:{report.objective.number}"
+        missing = answers.missing(definition.questions_for(key), part_values(submission, key))
         label = _("Objective %(n)s: %(title)s") % {"n": report.objective.number, "title": report.objective.short_title}
-        items.append(ChecklistItem(f"objective:{report.objective.number}", label, not missing, missing))
+        items.append(ChecklistItem(key, label, not missing, _missing_text(missing)))
     return items
+
+
+def _missing_text(missing: list[Question]) -> str:
+    return _(" and ").join(q.text() for q in missing)
 
 
 def submit(session: Session, *, user: User, submission: Submission) -> None:
@@ -293,7 +390,7 @@ def submit(session: Session, *, user: User, submission: Submission) -> None:
     ensure_editable(submission, user)
     if submission.review_cycle.status is not CycleStatus.open:
         raise Conflict(_("This review cycle is closed; the secretariat can no longer receive submissions."))
-    incomplete = [item for item in checklist(submission) if not item.complete]
+    incomplete = [item for item in checklist(session, submission) if not item.complete]
     if not any(r.reporting is ReportingChoice.reported for r in submission.objective_reports):
         raise ValidationFailed(_("Report on at least one objective before submitting."))
     if incomplete:
@@ -317,3 +414,105 @@ class IncompleteSubmission(AppError):
             _("The review cannot be submitted yet: %(count)s parts are incomplete.") % {"count": len(items)}
         )
         self.items = items
+
+
+# ---- file attachments --------------------------------------------------------------------------------------------
+
+# What a file question accepts: the extension, the media type it is served as, and how its first bytes look.
+FILE_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+ZIP_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+DEFAULT_FILE_MAX = 10 * 1024 * 1024
+
+
+def _file_kind(name: str, data: bytes) -> str:
+    """The media type of an accepted document, or AnswerInvalid: the extension and the content must agree."""
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if extension not in FILE_TYPES:
+        raise answers.AnswerInvalid(_("Attach a PDF, a Word document (.docx) or an Excel workbook (.xlsx)."))
+    if extension == ".pdf":
+        fits = data.startswith(b"%PDF-")
+    else:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                fits = ZIP_PART[extension] in archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            fits = False
+    if not fits:
+        raise answers.AnswerInvalid(_("The file's content is not a %(kind)s file.") % {"kind": extension[1:].upper()})
+    return FILE_TYPES[extension]
+
+
+def attach_file(
+    session: Session,
+    *,
+    user: User,
+    submission: Submission,
+    part: str,
+    key: str,
+    name: str,
+    data: bytes,
+) -> Answer:
+    """Attach a document in answer to a file question (replacing the one attached before), while the part is
+    editable. AnswerInvalid names what is wrong (type, content, size); nothing is stored then."""
+    record = find_part(submission, part)
+    definition = definition_of(session, submission)
+    question = definition.question(part, key)
+    if record is None or question is None or question.type is not QuestionType.file:
+        raise NotFound(_("The questionnaire has no such file question."))
+    ensure_editable(submission, user, record)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "document"
+    limit = question.max_bytes or DEFAULT_FILE_MAX
+    if not data:
+        raise answers.AnswerInvalid(_("Choose a file to attach."))
+    if len(data) > limit:
+        raise answers.AnswerInvalid(
+            _("The file is too large: at most %(size)s.") % {"size": f"{limit / (1024 * 1024):.1f} MB"}
+        )
+    media_type = _file_kind(name, data)
+    for old in queries.files_of(session, submission.id, part, key):
+        session.delete(old)
+    stored = AnswerFile(
+        submission_id=submission.id,
+        part=part,
+        key=key,
+        name=name,
+        media_type=media_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        uploaded_by_id=user.id,
+    )
+    session.add(stored)
+    session.flush()
+    value = {"file_id": stored.id, "name": name, "size": len(data), "media_type": media_type}
+    with _guarded(session, record):
+        written = _write(session, submission, part, question, value, user)
+        _touch(session, submission, record, user)
+    assert written is not None
+    return written
+
+
+def detach_file(session: Session, *, user: User, submission: Submission, part: str, key: str) -> None:
+    """Remove the document attached to a file question (its answer is cleared, its history kept)."""
+    record = find_part(submission, part)
+    question = definition_of(session, submission).question(part, key)
+    if record is None or question is None or question.type is not QuestionType.file:
+        raise NotFound(_("The questionnaire has no such file question."))
+    ensure_editable(submission, user, record)
+    for old in queries.files_of(session, submission.id, part, key):
+        session.delete(old)
+    with _guarded(session, record):
+        if _write(session, submission, part, question, None, user) is not None:
+            _touch(session, submission, record, user)
+
+
+def readable_file(session: Session, *, user: User, submission: Submission, file_id: int) -> AnswerFile:
+    """A document the user may read (as the review's answers); any other is simply not found."""
+    stored = queries.get_file(session, submission.id, file_id, content=True)
+    if stored is None or not can_read(user, submission):
+        raise NotFound(_("The page or record was not found."))
+    return stored

@@ -59,6 +59,7 @@ def test_api_conforms_to_its_schema(app: FastAPI, session: Session) -> None:
     for label in (
         "GET /api/v1/submissions/{submission_id}/objectives/{number}",
         "GET /api/v1/cycles/{cycle_id}/questionnaire",
+        "PUT /api/v1/submissions/{submission_id}/answers",
         "POST /api/v1/commitments",
         "PUT /api/v1/commitments/{commitment_id}",
         "POST /api/v1/indicators/{code}/values",
@@ -72,7 +73,9 @@ def test_valid_writes_conform_to_their_schema(app: FastAPI, session: Session) ->
     headers = {"Authorization": f"Bearer {make_token(session, user=focal_point)}"}
     commitment = make_commitment(session, user=focal_point)
     value = make_value(session, country="PHL", period="2019")
+    submission = make_submission(session, focal_point=focal_point)
     pledge = {**form_data(), "objectives": [3, 6]}
+    answer = {"part": "objective:5", "key": "narrative", "value": "Progress.", "version": 0}
     writes: list[tuple[str, dict[str, Any], dict[str, Any], int]] = [
         ("POST /api/v1/commitments", {}, pledge, 201),
         ("PUT /api/v1/commitments/{commitment_id}", {"commitment_id": commitment.id},
@@ -81,6 +84,8 @@ def test_valid_writes_conform_to_their_schema(app: FastAPI, session: Session) ->
          {"period": "2021", "value": 3, "source": "A survey"}, 201),
         ("PUT /api/v1/indicators/{code}/values/{value_id}", {"code": "10.7.3", "value_id": value.id},
          {"value": 4, "status": "final", "source": "A register", "version": value.version}, 200),
+        ("PUT /api/v1/submissions/{submission_id}/answers", {"submission_id": submission.id}, answer, 200),
+        ("PUT /api/v1/submissions/{submission_id}/answers", {"submission_id": submission.id}, answer, 409),  # stale
     ]  # fmt: skip
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     for label, path_parameters, body, status in writes:

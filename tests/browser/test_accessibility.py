@@ -212,7 +212,7 @@ def _focused(page: Page) -> str:
 def test_objective_form_works_with_the_keyboard_alone(page: Page, live: LiveServer, data: Fixtures) -> None:
     sign_in(page, live.url, data.emails["focal_point"])
     page.goto(f"{live.url}/submissions/{data.values['draft']}/objectives/2")
-    narrative = page.get_by_label("Progress", exact=True)
+    narrative = page.locator("#narrative")
     order: list[str] = []
     reached_rating = reached_narrative = reached_save = False
     for _ in range(80):
@@ -226,7 +226,8 @@ def test_objective_form_works_with_the_keyboard_alone(page: Page, live: LiveServ
         )
         assert (style[0] != "none" and style[1] != "0px") or style[2] != "none", (label, style)
         tag = page.evaluate("() => document.activeElement.type || document.activeElement.tagName")
-        if tag == "radio" and not reached_rating:
+        name = page.evaluate("() => document.activeElement.name || ''")
+        if tag == "radio" and name == "progress_rating" and not reached_rating:
             reached_rating = True
             page.keyboard.press("ArrowDown")  # radio groups: arrows choose within the group
         if narrative.evaluate("e => e === document.activeElement"):
@@ -249,7 +250,7 @@ def test_save_messages_are_announced(page: Page, live: LiveServer, data: Fixture
     status = page.locator("#save-status")
     live_region = status.evaluate("e => e.closest('[aria-live], [role=status], [role=alert]') !== null")
     assert live_region, "the save message is not in an aria-live region"
-    page.get_by_label("Progress", exact=True).fill("Announced.")
+    page.locator("#narrative").fill("Announced.")
     expect(status).to_contain_text("Saved", timeout=10_000)
 
 

@@ -9,9 +9,8 @@ from playwright.sync_api import Page, Route, expect
 
 from app.auth.models import Role
 from app.submissions import queries
-from app.submissions.models import ProgressRating, SectionKey
 from tests.browser.conftest import LiveServer
-from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
+from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user, set_answers
 
 _countries = itertools.cycle(["KHM", "LAO", "MNG", "NPL", "FJI", "WSM", "TON", "VUT"])
 
@@ -24,11 +23,9 @@ def focal_point(live: LiveServer) -> tuple[str, int]:
         user = make_user(session, role=Role.focal_point, country=next(_countries))
         submission = make_submission(session, focal_point=user, cycle=cycle)
         complete_submission(session, submission)
-        for report in submission.objective_reports:
-            if report.objective.number in (1, 2):
-                report.progress_rating = None
-                report.narrative = ""
-        next(s for s in submission.sections if s.key is SectionKey.next_steps).body = ""
+        for number in (1, 2):
+            set_answers(session, submission, f"objective:{number}", {"progress_rating": None, "narrative": None})
+        set_answers(session, submission, "section:next_steps", {"next_steps": None})
         return user.email, submission.id
 
 
@@ -43,7 +40,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
 def write_objective(page: Page, base: str, submission_id: int, number: int, text: str) -> None:
     page.goto(f"{base}/submissions/{submission_id}/objectives/{number}")
     page.get_by_label("Under way").check()
-    page.get_by_label("Progress", exact=True).fill(text)
+    page.locator("#narrative").fill(text)
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
 
 
@@ -57,23 +54,19 @@ def test_focal_point_writes_reloads_and_submits(page: Page, live: LiveServer, fo
     write_objective(page, base, submission_id, 1, "A national migration data strategy was adopted in 2023.")
     write_objective(page, base, submission_id, 2, "Climate adaptation programmes reach coastal districts.")
     page.reload()
-    expect(page.get_by_label("Progress", exact=True)).to_have_value(
-        "Climate adaptation programmes reach coastal districts."
-    )
+    expect(page.locator("#narrative")).to_have_value("Climate adaptation programmes reach coastal districts.")
     page.goto(f"{base}/submissions/{submission_id}/objectives/1")
-    expect(page.get_by_label("Progress", exact=True)).to_have_value(
-        "A national migration data strategy was adopted in 2023."
-    )
+    expect(page.locator("#narrative")).to_have_value("A national migration data strategy was adopted in 2023.")
     expect(page.get_by_label("Under way")).to_be_checked()
 
     page.goto(f"{base}/submissions/{submission_id}")
     page.get_by_role("button", name="Submit for review").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("1 parts are incomplete")
-    expect(alert).to_contain_text("Next steps: this section is empty")
+    expect(alert).to_contain_text("Next steps: Next steps")
 
     page.locator("#check-section-next_steps a").click()
-    page.get_by_label("Next steps").fill("A national implementation plan by 2027.")
+    page.locator("#next_steps").fill("A national implementation plan by 2027.")
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
     page.goto(f"{base}/submissions/{submission_id}")
     page.get_by_role("button", name="Submit for review").click()
@@ -91,11 +84,11 @@ def test_typed_markup_is_shown_as_text_everywhere(page: Page, live: LiveServer, 
     sign_in(page, base, email)
     page.goto(f"{base}/submissions/{submission_id}/objectives/1")
     page.get_by_label("Under way").check()
-    for textarea in page.locator("form[data-autosave] textarea").all():
+    for textarea in page.locator("form[data-autosave] textarea:visible").all():
         textarea.fill(MARKUP)
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
     page.goto(f"{base}/submissions/{submission_id}/sections/preparation")
-    page.locator("#body").fill(MARKUP)
+    page.locator("#preparation").fill(MARKUP)
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
 
     with live.db() as session:  # submitted: the pages now show the text read-only, rendered
@@ -103,10 +96,10 @@ def test_typed_markup_is_shown_as_text_everywhere(page: Page, live: LiveServer, 
         assert submission is not None
         complete_submission(session, submission)
         for section in submission.sections:
-            section.body = MARKUP
+            set_answers(session, submission, f"section:{section.key}", {section.key: MARKUP})
         for report in submission.objective_reports:
-            report.progress_rating = ProgressRating.initial
-            report.challenges = MARKUP
+            part = f"objective:{report.objective.number}"
+            set_answers(session, submission, part, {"progress_rating": 2, "challenges": MARKUP})
         submission.status = submission.status.__class__("submitted")
     for path in ("/sections/preparation", "/objectives/1", "/objectives/1/history", "/sections/preparation/history"):
         page.goto(f"{base}/submissions/{submission_id}{path}")
@@ -122,12 +115,12 @@ def test_lost_connection_retries_and_loses_nothing(page: Page, live: LiveServer,
     url = f"{live.url}/submissions/{submission_id}/sections/next_steps"
     page.goto(url)
     page.context.set_offline(True)
-    page.locator("#body").fill("Typed while the connection was down.")
+    page.locator("#next_steps").fill("Typed while the connection was down.")
     expect(page.locator("#save-status")).to_contain_text("Not saved — no connection", timeout=10_000)
     page.context.set_offline(False)
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=20_000)
     page.reload()
-    expect(page.locator("#body")).to_have_value("Typed while the connection was down.")
+    expect(page.locator("#next_steps")).to_have_value("Typed while the connection was down.")
 
 
 def test_unsaved_text_is_offered_back_after_a_reload(
@@ -145,15 +138,15 @@ def test_unsaved_text_is_offered_back_after_a_reload(
             route.continue_()
 
     page.route(url, drop_saves)  # saves are lost on the way, as on a flaky connection
-    page.locator("#body").fill("Not yet on the server.")
+    page.locator("#next_steps").fill("Not yet on the server.")
     expect(page.locator("#save-status")).to_contain_text("Not saved", timeout=10_000)
     page.on("dialog", lambda dialog: dialog.accept())  # the "leave the page?" warning
     page.evaluate("window.location.reload()")
     page.wait_for_load_state()
-    expect(page.locator("#body")).to_have_value("")
+    expect(page.locator("#next_steps")).to_have_value("")
     page.unroute(url)
     page.get_by_role("button", name="Restore my unsaved text").click()
-    expect(page.locator("#body")).to_have_value("Not yet on the server.")
+    expect(page.locator("#next_steps")).to_have_value("Not yet on the server.")
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
 
 
@@ -171,17 +164,17 @@ def test_two_editors_of_one_report_merge_instead_of_overwriting(
     url = f"{live.url}/submissions/{submission_id}/sections/next_steps"
     page.goto(url)
     other.goto(url)
-    page.locator("#body").fill("Mine: a plan by 2027.")
+    page.locator("#next_steps").fill("Mine: a plan by 2027.")
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
-    other.locator("#body").fill("Colleague: consult civil society first.")
+    other.locator("#next_steps").fill("Colleague: consult civil society first.")
     expect(other.get_by_role("heading", name="Someone else saved this part while you were editing")).to_be_visible(
         timeout=10_000
     )
-    expect(other.locator("[data-theirs-for=body]")).to_have_text("Mine: a plan by 2027.")
-    expect(other.locator("#body")).to_have_value("Colleague: consult civil society first.")
-    other.locator("#body").fill("Mine: a plan by 2027. Colleague: consult civil society first.")
+    expect(other.locator("[data-theirs-for=next_steps]")).to_have_text("Mine: a plan by 2027.")
+    expect(other.locator("#next_steps")).to_have_value("Colleague: consult civil society first.")
+    other.locator("#next_steps").fill("Mine: a plan by 2027. Colleague: consult civil society first.")
     other.get_by_role("button", name="Save", exact=True).click()
     expect(other.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
     page.reload()
-    expect(page.locator("#body")).to_have_value("Mine: a plan by 2027. Colleague: consult civil society first.")
+    expect(page.locator("#next_steps")).to_have_value("Mine: a plan by 2027. Colleague: consult civil society first.")
     other.context.close()

@@ -72,7 +72,7 @@ def test_changes_requested_on_two_objectives_then_approved_and_published(
     for number in (5, 6):
         focal_page.goto(f"{url}/objectives/{number}")
         expect(focal_page.locator("#threads")).to_contain_text(f"Which source for objective {number}?")
-        focal_page.get_by_label("Progress", exact=True).fill(f"Figures for 2024 on objective {number}.")
+        focal_page.locator("#narrative").fill(f"Figures for 2024 on objective {number}.")
         expect(focal_page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
         focal_page.get_by_label(f"Your answer on Objective {number}").fill("The 2024 labour force survey.")
         focal_page.get_by_role("button", name="Send answer").click()

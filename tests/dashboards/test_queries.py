@@ -1,7 +1,9 @@
 """Every dashboard page and the aggregate API run a fixed number of SQL queries, whatever the data size.
 
 Queries are counted with a "before_cursor_execute" listener on the engine while each page is requested, at a small
-data size and again after adding many more submissions, reports, values and pledges: the counts must not change.
+data size and again after adding many more submissions, reports, answers, values and pledges: the counts must not
+change. The cycle's questionnaire has choice questions in a section and per objective, so the distributions' query
+and the principles' (answer_choice) are counted too.
 The dashboards' result cache (app/data_version.py) is emptied before each counted request, so what is counted is
 the work of computing the page.
 """
@@ -18,10 +20,11 @@ from starlette.testclient import TestClient
 
 from app.auth.models import Role
 from app.cycles.models import ReviewCycle
+from app.questionnaires import service as questionnaires
 from app.submissions.models import SubmissionStatus
 from tests.commitments.helpers import make_commitment
-from tests.dashboards.helpers import submission_with_status
-from tests.factories import make_cycle, make_token, make_user, sign_in
+from tests.dashboards.helpers import CONSULTED, FUNDING, submission_with_status
+from tests.factories import make_cycle, make_token, make_user, set_answers, sign_in
 from tests.indicators.helpers import make_value
 
 SMALL = ["THA", "CHN"]
@@ -50,7 +53,10 @@ def counter(engine: Engine) -> Iterator[QueryCounter]:
 
 def _add(session: Session, cycle: ReviewCycle, countries: list[str], periods: list[str]) -> None:
     for i, iso3 in enumerate(countries):
-        submission_with_status(session, iso3, STATUSES[i % 5], cycle=cycle, text="Some text")
+        submission = submission_with_status(session, iso3, STATUSES[i % 5], cycle=cycle, text="Some text")
+        set_answers(session, submission, "section:preparation", {"consulted_migrants": i % 2 == 0})
+        for number in (3, 5, 8):
+            set_answers(session, submission, f"objective:{number}", {"funding": "budget", "principles": ["c", "d"]})
         make_commitment(session, country=iso3)
         for period in periods:
             make_value(session, code="10.7.3", country=iso3, period=period, value=float(i))
@@ -74,6 +80,8 @@ def test_dashboards_run_a_fixed_number_of_queries(
     client: TestClient, session: Session, counter: QueryCounter, role: Role | None
 ) -> None:
     cycle = make_cycle(session)
+    questionnaires.add_question(session, cycle=cycle, part="section:preparation", question=CONSULTED, version=None)
+    questionnaires.add_question(session, cycle=cycle, part="objective", question=FUNDING, version=None)
     _add(session, cycle, SMALL, PERIODS_SMALL)
     headers = {"Authorization": f"Bearer {make_token(session, user=make_user(session, role=Role.secretariat))}"}
     if role is not None:

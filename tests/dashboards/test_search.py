@@ -9,15 +9,15 @@ from app.auth.models import Role
 from app.submissions.models import SubmissionStatus
 from tests.commitments.helpers import accept_review_of, make_commitment
 from tests.dashboards.helpers import submission_with_status
-from tests.factories import make_cycle, make_user, sign_in
+from tests.factories import make_cycle, make_user, set_answers, sign_in
 
 
 def test_search_finds_published_reports_and_practices_highlighted_safely(client: TestClient, session: Session) -> None:
     cycle = make_cycle(session)
     published = submission_with_status(session, "THA", SubmissionStatus.published, cycle=cycle, text="seasonal")
     report = published.objective_reports[0]
-    report.narrative = "Seasonal workers <script>alert(1)</script> gained portable insurance."
-    session.flush()
+    narrative = "Seasonal workers <script>alert(1)</script> gained portable insurance."
+    set_answers(session, published, f"objective:{report.objective.number}", {"narrative": narrative})
     response = client.get("/search?q=portable+SEASON")
     assert response.status_code == 200
     text = response.text

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role, User
 from app.cycles.models import ReviewCycle
 from app.submissions.models import ProgressRating, ReportingChoice, Submission, SubmissionStatus
-from tests.factories import complete_submission, make_submission, make_user
+from app.submissions.rules import PROGRESS_STEP
+from tests.factories import complete_submission, make_submission, make_user, set_answers
 
 
 def review(
@@ -26,18 +27,23 @@ def review(
     rating: ProgressRating = ProgressRating.under_way,
     objective: int = 1,
 ) -> Submission:
-    """A complete review of ``country`` in ``status``; ``practice`` is its good practice on ``objective``."""
+    """A complete review of ``country`` in ``status``; ``practice`` is its good practice on ``objective``; objective
+    23 is not reported."""
     focal = make_user(session, role=Role.focal_point, country=country)
     submission = make_submission(session, focal_point=focal, cycle=cycle)
     complete_submission(session, submission)
     for report in submission.objective_reports:
-        report.progress_rating = rating
-        if report.objective.number == objective:
-            report.good_practices = practice
-        if report.objective.number == 23:
-            report.reporting = ReportingChoice.not_reported
-            report.progress_rating = None
-            report.not_reported_reason = "Not a priority this cycle."
+        number = report.objective.number
+        values: dict[str, object] = {"progress_rating": PROGRESS_STEP[rating]}
+        if number == objective and practice:
+            values["good_practices"] = practice
+        if number == 23:
+            values = {
+                "reporting": ReportingChoice.not_reported.value,
+                "progress_rating": None,
+                "not_reported_reason": "Not a priority this cycle.",
+            }
+        set_answers(session, submission, f"objective:{number}", values)
     submission.status = status
     session.flush()
     return submission

@@ -17,10 +17,12 @@ from app.indicators.models import IndicatorValue
 from app.submissions.models import SubmissionStatus
 from tests.commitments.helpers import make_commitment
 from tests.exports.helpers import review
-from tests.factories import make_cycle, make_user, sign_in
+from tests.factories import make_cycle, make_user, set_answers, sign_in
 from tests.indicators.helpers import country_id, indicator, make_value
 
-FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"]
+# Answers are stored trimmed, so a leading tab or carriage return comes from other data (a pledge's, an indicator's).
+BLANK_PREFIXED = ["\tTab", "\rReturn"]
 
 
 def _csv(client: TestClient, **params: str) -> list[dict[str, str]]:
@@ -103,16 +105,20 @@ def test_objective_filter_applies_to_reports_commitments_and_indicators(client: 
 def test_csv_neutralises_formulas_and_keeps_numbers(client: TestClient, session: Session) -> None:
     cycle = make_cycle(session)
     submission = review(session, cycle, "PHL", SubmissionStatus.approved)
-    for report, text in zip(
-        sorted(submission.objective_reports, key=lambda r: r.objective.number), FORMULAS, strict=False
-    ):
-        report.narrative = text
+    for number, text in enumerate(FORMULAS, start=1):
+        set_answers(session, submission, f"objective:{number}", {"narrative": text})
     make_value(session, country="PHL", value=-3.5, source="=cmd|' /C calc'!A0")
+    for text in BLANK_PREFIXED:
+        make_commitment(session, country="PHL").title = text  # the form would trim it
     session.flush()
     _signed_in(client, session, Role.secretariat)
     reports = _csv(client, dataset="objective_reports", cycle=str(cycle.id))
     narratives = [r["narrative"] for r in sorted(reports, key=lambda r: int(r["objective"]))][: len(FORMULAS)]
     assert narratives == ["'" + text for text in FORMULAS]
+    answers = _csv(client, dataset="answers", cycle=str(cycle.id), objective="1")
+    assert "'" + FORMULAS[0] in [a["value"] for a in answers if a["question_key"] == "narrative"]
+    titles = {r["title"] for r in _csv(client, dataset="commitments")}
+    assert titles == {"'" + text for text in BLANK_PREFIXED}
     (value,) = _csv(client, dataset="indicator_values")
     assert value["value"] == "-3.5"  # a number stays a number
     assert value["source"] == "'=cmd|' /C calc'!A0"
@@ -122,7 +128,7 @@ def test_csv_neutralises_formulas_and_keeps_numbers(client: TestClient, session:
 def test_xlsx_has_a_typed_sheet_per_dataset_with_a_frozen_header(client: TestClient, session: Session) -> None:
     cycle = make_cycle(session)
     submission = review(session, cycle, "PHL", SubmissionStatus.approved)
-    submission.objective_reports[0].narrative = "=1+1"
+    set_answers(session, submission, "objective:1", {"narrative": "=1+1"})
     make_commitment(session, country="PHL", title="@pledge")
     make_value(session, country="PHL", value=-12.25, period="2021")
     session.flush()
@@ -132,7 +138,7 @@ def test_xlsx_has_a_typed_sheet_per_dataset_with_a_frozen_header(client: TestCli
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert ".xlsx" in response.headers["content-disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Submissions", "Objective reports", "Commitments", "Indicator values"]
+    assert workbook.sheetnames == ["Submissions", "Objective reports", "Answers", "Commitments", "Indicator values"]
     for sheet in workbook:
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.b
@@ -170,7 +176,7 @@ def test_json_streams_every_dataset_or_the_one_chosen(client: TestClient, sessio
     response = client.get("/exports/download", params={"format": "json", "cycle": str(cycle.id)})
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
     body = json.loads(response.content)
-    assert set(body["datasets"]) == {"submissions", "objective_reports", "commitments", "indicator_values"}
+    assert set(body["datasets"]) == {"submissions", "objective_reports", "answers", "commitments", "indicator_values"}
     assert body["filters"]["cycle_id"] == cycle.id
     assert [s["submission_id"] for s in body["datasets"]["submissions"]] == [submission.id]
     assert len(body["datasets"]["objective_reports"]) == len(submission.objective_reports)

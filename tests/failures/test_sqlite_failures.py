@@ -18,6 +18,7 @@ from app.db import create_db_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.seed import seed_reference_data
+from app.submissions.models import Answer
 from app.submissions.models import SubmissionSection as Section
 from tests.factories import PASSWORD, make_submission, make_user, post_form
 
@@ -56,7 +57,8 @@ def _section_body(path: Path, submission_id: int) -> tuple[str, int]:
     engine = create_db_engine(f"sqlite:///{path}")
     with Session(engine) as session:
         section = session.query(Section).filter_by(submission_id=submission_id, key="preparation").one()
-        body = (section.body, section.version)
+        answer = session.query(Answer).filter_by(submission_id=submission_id, part="section:preparation").first()
+        body = (answer.value if answer else "", section.version)
     engine.dispose()
     return body
 
@@ -82,7 +84,9 @@ def test_read_only_database_file(database: tuple[Path, str, int]) -> None:
     client = _client(f"sqlite:///file:{path}?mode=ro&uri=true")
     client.cookies.update(cookies)
     response = post_form(
-        client, f"/submissions/{submission_id}/sections/preparation", {"body": "Typed text.", "version": before[1]}
+        client,
+        f"/submissions/{submission_id}/sections/preparation",
+        {"preparation": "Typed text.", "version": before[1]},
     )
     _assert_clear_503(response)
     assert _section_body(path, submission_id) == before
@@ -99,7 +103,7 @@ def test_full_disk(database: tuple[Path, str, int]) -> None:
     response = post_form(
         client,
         f"/submissions/{submission_id}/sections/preparation",
-        {"body": "A long text. " * 1500, "version": before[1]},
+        {"preparation": "A long text. " * 1500, "version": before[1]},
     )
     _assert_clear_503(response)
     assert _section_body(path, submission_id) == before

@@ -27,7 +27,7 @@ from app.submissions.models import SectionKey
 from app.submissions.rules import NOT_REPORTED_REASON_MAX, PROGRESS_SCALE, REPORT_FIELDS, SECTION_MAX
 from tests.api.helpers import auth
 from tests.databases import throwaway_database
-from tests.factories import make_cycle
+from tests.factories import make_cycle, make_submission, set_answers
 from tests.test_cli import cli_db, gcm  # noqa: F401  (the CLI's fixture: a database of its own)
 
 PREVIOUS_HEAD = "4f1c2a7d9e10"  # the head before questionnaires
@@ -117,20 +117,32 @@ def test_once_open_wording_order_and_optional_questions_may_change_but_nothing_a
     )
     assert service.replace_definition(session, cycle=cycle, data=data)
     data = _normal(data)
+    submission = make_submission(session, cycle=cycle)
+    section = data["sections"][0]["key"]
+    set_answers(session, submission, "objective:1", {"level": "global", "challenges": "Funding."})
+    set_answers(session, submission, "objective:2", {"challenges": "Data."})
+    set_answers(session, submission, f"section:{section}", {section: "Our plan."})
     now = deepcopy(data)
-    del now["objective_questions"][-2]  # removing a question (the pledges it links)
-    now["objective_questions"][-1]["choices"] = levels[:2]  # removing a choice
-    now["sections"][0]["questions"][0]["type"] = "short_text"  # changing a type
+    now["objective_questions"] = [q for q in now["objective_questions"] if q["key"] != "challenges"]  # answered
+    now["objective_questions"][-1]["choices"] = levels[:2]  # removing a choice an answer chose
+    now["sections"][0]["questions"][0]["type"] = "short_text"  # changing the type of an answered question
     now["sections"][0]["questions"].append(
         {"key": "more", "type": "short_text", "label": {"en": "M"}, "required": True}
     )
     with pytest.raises(DefinitionInvalid) as caught:
         service.replace_definition(session, cycle=cycle, data=now)
     messages = " ".join(p.message for p in caught.value.problems)
-    assert "commitments cannot be removed" in messages
-    assert "global of level cannot be removed" in messages
-    assert "type of" in messages and "must be optional" in messages
+    assert (
+        "The question challenges cannot be removed while the cycle is open: 2 answer(s) would be orphaned" in messages
+    )
+    assert "The choice global of level cannot be removed while the cycle is open: 1 answer(s)" in messages
+    assert f"The type of {section} cannot change" in messages and "must be optional" in messages
     assert service.definition_for(session, cycle).as_json() == data
+    # What no answer uses may still go: a question nobody answered, a choice nobody chose.
+    unused = deepcopy(data)
+    unused["objective_questions"] = [q for q in unused["objective_questions"] if q["key"] != "partners"]
+    unused["objective_questions"][-1]["choices"] = [levels[0], levels[2]]
+    assert service.replace_definition(session, cycle=cycle, data=unused)
 
 
 def test_every_change_is_in_the_audit_trail(session: Session) -> None:

@@ -15,7 +15,7 @@ from app.auth.models import Role
 from app.cycles.models import CycleStatus
 from app.questionnaires import service, xlsform
 from app.questionnaires.schemas import parse
-from tests.factories import csrf_token, make_cycle, make_user, sign_in
+from tests.factories import csrf_token, make_cycle, make_submission, make_user, set_answers, sign_in
 
 
 def _upload(client: TestClient, cycle_id: int, name: str, data: bytes, content_type: str) -> object:
@@ -56,8 +56,10 @@ def test_a_bad_file_lists_each_problem_and_changes_nothing(client: TestClient, s
     cycle = make_cycle(session, status=CycleStatus.open)
     sign_in(client, make_user(session, role=Role.admin))
     before = service.definition_for(session, cycle).as_json()
+    submission = make_submission(session, cycle=cycle)
+    set_answers(session, submission, "objective:1", {"principles": ["a"]})
     data = json.loads(json.dumps(before))
-    del data["objective_questions"][-1]  # removing a question of an open cycle
+    data["objective_questions"] = [q for q in data["objective_questions"] if q["key"] != "principles"]  # answered
     data["objective_questions"][0]["type"] = "essay"
     refused = _upload(client, cycle.id, "q.json", json.dumps(data).encode(), "application/json")
     assert refused.status_code == 422  # type: ignore[attr-defined]
@@ -66,7 +68,7 @@ def test_a_bad_file_lists_each_problem_and_changes_nothing(client: TestClient, s
     del data["objective_questions"][0]["type"]
     data["objective_questions"][0]["type"] = "single_choice"
     refused = _upload(client, cycle.id, "q.json", json.dumps(data).encode(), "application/json")
-    assert "commitments cannot be removed" in refused.text  # type: ignore[attr-defined]
+    assert "principles cannot be removed" in refused.text  # type: ignore[attr-defined]
     garbage = _upload(client, cycle.id, "q.txt", b"\xff\xfe nonsense", "text/plain")
     assert garbage.status_code == 422 and "JSON file" in garbage.text  # type: ignore[attr-defined]
     assert service.definition_for(session, cycle).as_json() == before
@@ -117,9 +119,11 @@ def test_the_secretariat_adds_edits_moves_and_removes_questions(client: TestClie
     section = service.definition_for(session, cycle).sections[0]
     assert [q.key for q in section.questions] == ["covid", "preparation", "covid_how"]
     assert section.questions[2].label == {"en": "How did it?", "fr": "Comment ?"}
-    # The cycle is open: removing a question is refused with the reason, and nothing changes.
+    # The cycle is open: removing a question that has answers is refused with the reason, and nothing changes.
+    set_answers(session, make_submission(session, cycle=cycle), "objective:1", {"narrative": "Done."})
     refused = _post(client, f"/questionnaires/{cycle.id}/objective/narrative", {"action": "remove", "key": "narrative"})
     assert refused.status_code == 422 and "cannot be removed" in refused.text
+    assert "1 answer(s) would be orphaned" in refused.text
     assert "narrative" in [q.key for q in service.definition_for(session, cycle).objective_questions]
 
 

@@ -75,6 +75,28 @@ def test_a_bad_workbook_is_refused_with_its_sheet_and_row(session: Session) -> N
         xlsform.from_workbook(b"not a workbook")
 
 
+def test_the_definitions_own_rules_are_said_by_sheet_and_row(session: Session) -> None:
+    """A workbook that reads well but breaks the definition's rules (a duplicate key, a condition on a missing
+    question, a label without English): each problem names the survey or choices row it comes from."""
+    cycle = make_cycle(session, status=CycleStatus.planned)
+    before = service.definition_for(session, cycle).as_json()
+    book = openpyxl.load_workbook(io.BytesIO(xlsform.to_workbook(_custom())))
+    survey = book["survey"]
+    header = [c.value for c in survey[1]]
+    rows = {row[1].value: row[0].row for row in survey.iter_rows(min_row=2) if row[1].value}
+    survey.cell(row=rows["covid"], column=2, value="preparation")  # the section's own question's key, again
+    survey.cell(row=rows["covid_how"], column=header.index("relevant") + 1, value="${nothing} = 'yes'")
+    survey.cell(row=rows["budget"], column=header.index("label::English (en)") + 1).value = None  # no English
+    out = io.BytesIO()
+    book.save(out)
+    definition, where_in_book = xlsform.read(out.getvalue())
+    with pytest.raises(DefinitionInvalid) as caught:
+        service.replace_definition(session, cycle=cycle, data=definition)
+    located = {p.where.split(" ")[0] for p in xlsform.locate(caught.value.problems, where_in_book)}
+    assert {f"survey!{rows['covid']}", f"survey!{rows['covid_how']}", f"survey!{rows['budget']}"} <= located
+    assert service.definition_for(session, cycle).as_json() == before
+
+
 def test_the_cli_exports_and_imports_a_workbook(cli_db: str, tmp_path: Path) -> None:  # noqa: F811
     gcm("db", "upgrade")
     gcm("seed")

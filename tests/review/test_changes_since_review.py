@@ -10,7 +10,7 @@ from app.auth.models import Role, User
 from app.review import service
 from app.submissions import service as submissions
 from app.submissions.models import Submission
-from tests.factories import complete_submission, make_submission, make_user, sign_in
+from tests.factories import complete_submission, edit_part, make_submission, make_user, sign_in
 
 
 @pytest.fixture
@@ -40,11 +40,7 @@ def sent_back(session: Session, focal_point: User, reviewer: User) -> Submission
 
 
 def _edit(session: Session, focal_point: User, submission: Submission, number: int, narrative: str) -> None:
-    report = next(r for r in submission.objective_reports if r.objective.number == number)
-    data = submissions.ReportInput(texts={"narrative": narrative}, progress_rating="advanced")
-    submissions.save_objective_report(
-        session, user=focal_point, submission=submission, report=report, data=data, version=report.version
-    )
+    edit_part(session, focal_point, submission, f"objective:{number}", narrative=narrative, progress_rating=4)
 
 
 def test_diff_shows_each_changed_field_of_the_reopened_parts(

@@ -13,7 +13,7 @@ from app.review import service
 from app.review.models import DecisionKind, ReviewDecision
 from app.submissions import service as submissions
 from app.submissions.models import Submission, SubmissionStatus
-from tests.factories import complete_submission, make_submission, make_user, post_form, sign_in
+from tests.factories import complete_submission, edit_part, make_submission, make_user, post_form, sign_in
 
 
 @pytest.fixture
@@ -58,19 +58,12 @@ def test_request_changes_reopens_only_the_marked_parts(
     assert submitted.status is SubmissionStatus.changes_requested
     one, two, three = (next(r for r in submitted.objective_reports if r.objective.number == n) for n in (1, 2, 3))
     assert one.reopened and two.reopened and not three.reopened
-    data = submissions.ReportInput(texts={"narrative": "With figures."}, progress_rating="advanced")
-    assert submissions.save_objective_report(
-        session, user=focal_point, submission=submitted, report=one, data=data, version=one.version
-    )
+    assert edit_part(session, focal_point, submitted, "objective:1", narrative="With figures.", progress_rating=4)
     with pytest.raises(Conflict, match="did not ask for changes"):
-        submissions.save_objective_report(
-            session, user=focal_point, submission=submitted, report=three, data=data, version=three.version
-        )
-    section = submitted.sections[0]
+        edit_part(session, focal_point, submitted, "objective:3", narrative="With figures.")
+    key = submitted.sections[0].key
     with pytest.raises(Conflict):
-        submissions.save_section(
-            session, user=focal_point, submission=submitted, section=section, body="x", version=section.version
-        )
+        edit_part(session, focal_point, submitted, f"section:{key}", **{key: "x"})
     submissions.submit(session, user=focal_point, submission=submitted)
     assert submitted.status is SubmissionStatus.submitted and not one.reopened
 
