@@ -18,7 +18,7 @@ from app.cycles.models import ReviewCycle
 from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _
-from app.questionnaires import queries, service, xlsform
+from app.questionnaires import answers, queries, service, xlsform
 from app.questionnaires.forms import QuestionForm, field_errors
 from app.questionnaires.schemas import DefinitionInvalid, Problem, Question, QuestionType
 from app.questionnaires.xlsform import LANGUAGE_NAMES
@@ -71,6 +71,7 @@ def preview(
         "objective": chosen,
         "objectives": objectives,
         "principles": catalog_queries.list_principles(session),
+        "start_value": lambda q: answers.form_value(q, q.default),  # what a new review starts with
     }
     return render(request, "questionnaires/preview.html", context)
 
