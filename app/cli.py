@@ -15,6 +15,9 @@ from app.auth import queries as auth_queries
 from app.auth import service as auth_service
 from app.auth.models import Role
 from app.errors import AppError
+from app.organisations import queries as organisation_queries
+from app.organisations import service as organisation_service
+from app.organisations.models import OrganisationType, type_labels
 
 cli = typer.Typer(help="GCM regional review service.", no_args_is_help=True, add_completion=False)
 db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -23,6 +26,8 @@ token_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(user_cli, name="user")
 cli.add_typer(token_cli, name="token")
+organisation_cli = typer.Typer(help="Manage organisations (stakeholders belong to one).", no_args_is_help=True)
+cli.add_typer(organisation_cli, name="organisation")
 
 from app.imports.cli import import_cli  # noqa: E402
 
@@ -130,13 +135,17 @@ def demo(scale: Annotated[int, typer.Option(min=1, max=100, help="About N times 
     else:
         typer.echo("Demo data created: " + ", ".join(f"{n} {t}" for t, n in sorted(report.counts.items())))
     typer.echo("\nDemo users (for trying the service only):")
-    shown = [u for u in report.users if u.role is not Role.focal_point][:4]
+    shown = [u for u in report.users if u.role not in (Role.focal_point, Role.stakeholder)][:4]
     focal = [u for u in report.users if u.role is Role.focal_point]
-    for u in shown + focal[:3]:
-        where = f" ({u.country_iso3})" if u.country_iso3 else ""
+    stakeholders = [u for u in report.users if u.role is Role.stakeholder]
+    for u in shown + focal[:3] + stakeholders[:1]:
+        where = f" ({u.country_iso3 or u.organisation})" if u.country_iso3 or u.organisation else ""
         typer.echo(f"  {u.role.value:<12} {u.email:<36} password: {u.password}{where}")
     if len(focal) > 3:
         typer.echo(f"  ... and {len(focal) - 3} more focal points: focal.<iso3>@demo.gcm.example, same password")
+    if len(stakeholders) > 1:
+        others = ", ".join(u.email for u in stakeholders[1:])
+        typer.echo(f"  ... and {len(stakeholders) - 1} more stakeholders (same password): {others}")
 
 
 @user_cli.command("create")
@@ -145,6 +154,9 @@ def user_create(
     name: Annotated[str, typer.Option(help="Full name.")],
     role: Annotated[Role, typer.Option(help="One role per user.")],
     country: Annotated[str | None, typer.Option(help="ISO3 code; required for focal_point.")] = None,
+    organisation: Annotated[
+        str | None, typer.Option(help="The organisation's name; required for stakeholder (gcm organisation list).")
+    ] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Create a user."""
@@ -152,10 +164,12 @@ def user_create(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     with session_scope() as session:
+        member = organisation_service.find_organisation(session, organisation) if organisation else None
         user = auth_service.create_user(
-            session, email=email, name=name, role=role, country_iso3=country, password=password
+            session, email=email, name=name, role=role, country_iso3=country, password=password, organisation=member
         )
         summary = f"Created {user.role.value} {user.email}" + (f" for {country.upper()}" if country else "")
+        summary += f" of {member.name}" if member else ""
     typer.echo(summary + ("" if password else " (no password yet)"))
 
 
@@ -327,3 +341,29 @@ def restore(file: Annotated[str, typer.Argument(help="A file written by gcm dump
 
 def main() -> None:
     cli()
+
+
+@organisation_cli.command("create")
+def organisation_create(
+    name: Annotated[str, typer.Option(help="The organisation's name (unique).")],
+    type: Annotated[OrganisationType, typer.Option("--type", help="What kind of organisation it is.")],
+    country: Annotated[str | None, typer.Option(help="ISO3 code of the country it is based in.")] = None,
+    website: Annotated[str | None, typer.Option(help="Its website, starting with https://.")] = None,
+) -> None:
+    """Create an organisation (then: gcm user create ... --role stakeholder --organisation NAME)."""
+    with session_scope() as session:
+        organisation = organisation_service.create_organisation(
+            session, name=name, type=type.value, country=country or "", website=website or ""
+        )
+        summary = f"Created organisation {organisation.name} ({type_labels()[organisation.type]})"
+    typer.echo(summary)
+
+
+@organisation_cli.command("list")
+def organisation_list() -> None:
+    """List the organisations: name, type, country, users."""
+    with session_scope() as session:
+        for organisation in organisation_queries.list_organisations(session):
+            country = organisation.country.iso3 if organisation.country else "-"
+            members = len(organisation_queries.list_members(session, organisation.id))
+            typer.echo(f"{organisation.name}\t{organisation.type.value}\t{country}\t{members} user(s)")

@@ -20,6 +20,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditAction, AuditEvent
+from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.catalog.models import Country, Objective, Principle, Subregion
@@ -48,6 +49,7 @@ from app.indicators.models import (
     ValueStatus,
 )
 from app.notifications import mail
+from app.organisations import service as organisations
 from app.questionnaires import service as questionnaires
 from app.review.demo import Plan, run_workflow
 from app.submissions.models import (
@@ -77,6 +79,25 @@ STAFF = (
     ("preparer", Role.preparer, "Demo review-forum preparer"),
 )
 SECOND_FOCAL_POINTS = frozenset({"PHL", "THA"})
+# (slug, name, type, country, website, contact person) of the demo organisations, each with one stakeholder account
+# stakeholder.<slug>@demo.gcm.example; and one request to take part, left pending.
+ORGANISATIONS = (
+    ("iom", "International Organization for Migration (IOM) Asia-Pacific", "un_entity", "", "https://www.iom.int",
+     "Demo stakeholder, IOM"),
+    ("mfa", "Migrant Forum in Asia (demo)", "migrant_org", "PHL", "https://mfasia.org", "Demo stakeholder, MFA"),
+    ("bwi", "Building and Wood Workers' Union (demo)", "trade_union", "MYS", "", "Demo stakeholder, union"),
+)  # fmt: skip
+PENDING_REQUEST = {
+    "organisation_name": "Pacific Climate Mobility Network (demo)",
+    "organisation_type": "civil_society",
+    "country": "FJI",
+    "website": "https://example.org/pcmn",
+    "contact_name": "Demo requester",
+    "email": f"requester@{DEMO_DOMAIN}",
+    "motivation": "We work with communities displaced by disasters and climate change across the Pacific and would "
+    "like to contribute our observations on objectives 2 and 5.",
+    "ip_address": "demo",
+}
 
 # The open cycle shows every state of the workflow: countries per status (None: not started); the rest published.
 OPEN_CYCLE_PLAN: tuple[tuple[SubmissionStatus | None, int], ...] = (
@@ -98,6 +119,7 @@ class DemoUser:
     role: Role
     country_iso3: str | None
     password: str
+    organisation: str | None = None  # a stakeholder's
 
 
 @dataclass
@@ -153,7 +175,7 @@ def create_demo_data(session: Session, *, scale: int = 1, today: date | None = N
     if not countries:
         raise Conflict("Load the reference data first: gcm seed")
     specs = _user_specs(countries)
-    users = [user for user, _name in specs]
+    users = [user for user, _name in specs] + _stakeholders()
     if session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None:
         return DemoReport(already_present=True, users=users, counts={})
     demo = _start(session, countries, scale=scale, today=today or utcnow().date(), seed=seed)
@@ -193,6 +215,7 @@ def _with_audit_disabled(session: Session, work: Callable[[], None]) -> None:
 def _build(demo: _Demo, specs: list[tuple[DemoUser, str]]) -> None:
     """Create every part of the demo data, then one audit event that summarises it."""
     _create_users(demo, specs)
+    _create_organisations(demo)
     cycles = _create_cycles(demo)
     _create_commitments(demo)  # before the reviews, which cite the pledges
     _create_submissions(demo, cycles)
@@ -294,6 +317,32 @@ def _user_specs(countries: Sequence[Country]) -> list[tuple[DemoUser, str]]:
         if country.iso3 in SECOND_FOCAL_POINTS:
             specs.append((_focal_point(f"focal2.{code}", country), f"Second focal point, {country.name}"))
     return specs
+
+
+def _stakeholders() -> list[DemoUser]:
+    return [
+        DemoUser(f"stakeholder.{slug}@{DEMO_DOMAIN}", Role.stakeholder, None, DEMO_PASSWORD, organisation=name)
+        for slug, name, *_rest in ORGANISATIONS
+    ]
+
+
+def _create_organisations(demo: _Demo) -> None:
+    """The demo organisations and their stakeholders, through the services (the one password hash of the demo
+    users), and a pending request to take part."""
+    session = demo.session
+    password_hash = session.scalar(select(User.password_hash).where(User.email == ADMIN_EMAIL))
+    for (_slug, name, kind, country, website, person), spec in zip(ORGANISATIONS, _stakeholders(), strict=True):
+        organisation = organisations.create_organisation(
+            session, name=name, type=kind, country=country, website=website
+        )
+        user = auth_service.create_user(
+            session, email=spec.email, name=person, role=Role.stakeholder, organisation=organisation
+        )
+        user.password_hash = password_hash
+    organisations.request_to_join(session, **PENDING_REQUEST)
+    session.flush()
+    demo.count("organisation", len(ORGANISATIONS))
+    demo.count("organisation_request", 1)
 
 
 def _focal_point(local: str, country: Country) -> DemoUser:

@@ -34,6 +34,7 @@ from app.imports.routes import router as imports_router
 from app.indicators.routes import router as indicators_router
 from app.notifications.queries import unread_count
 from app.notifications.routes import router as notifications_router
+from app.organisations.routes import router as organisations_router
 from app.pages.routes import router as pages_router
 from app.questionnaires.routes import router as questionnaires_router
 from app.review.queue_routes import router as review_queue_router
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(commitments_router)
     app.include_router(indicators_router)
     app.include_router(admin_router)
+    app.include_router(organisations_router)
     app.include_router(questionnaires_router)
     app.include_router(review_router)
     app.include_router(review_queue_router)

@@ -11,6 +11,7 @@ from app.exports.models import Job
 from app.imports.models import PendingImport
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue
 from app.notifications.models import Notification, OutboxMail
+from app.organisations.models import Organisation, OrganisationRequest
 from app.questionnaires.models import Questionnaire
 from app.review.models import ReviewDecision, ReviewSnapshot
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
@@ -32,6 +33,8 @@ __all__ = [
     "Notification",
     "Objective",
     "ObjectiveReport",
+    "Organisation",
+    "OrganisationRequest",
     "OutboxMail",
     "PasswordToken",
     "PendingImport",

@@ -8,7 +8,8 @@ the review's status (``READS`` below; CONTRIBUTING.md has the same table):
 - ``decisions``: the workflow's decisions and their reasons (request changes, reopen ...);
 - ``threads``: the comment threads between the State and the secretariat.
 
-Readers: a visitor (not signed in); a preparer; a focal point reading another State's review; a focal point reading
+Readers: a visitor (not signed in); a stakeholder (a user of an organisation, app/organisations: reads what a
+visitor reads); a preparer; a focal point reading another State's review; a focal point reading
 their own State's; the secretariat; an administrator. The rules: drafts and review notes are for the State and the
 secretariat only; what is public is what the secretariat has **published**; a signed-in user sees at least what a
 visitor sees; preparers also read what the secretariat has approved but not yet published (they build the regional
@@ -43,6 +44,7 @@ class Reader(StrEnum):
     preparer = "preparer"
     other_focal_point = "other_focal_point"  # a focal point, reading another State's review
     own_focal_point = "own_focal_point"  # a focal point, reading their own State's review
+    stakeholder = "stakeholder"  # a user of an organisation: what a visitor reads (their organisation's own later)
     secretariat = "secretariat"
     admin = "admin"
 
@@ -64,6 +66,8 @@ READS: dict[Reader, dict[SubmissionStatus, frozenset[Aspect]]] = {
                      _S.approved: _NOTHING, _S.published: _ANSWERS},
     Reader.other_focal_point: {_S.draft: _NOTHING, _S.submitted: _NOTHING, _S.changes_requested: _NOTHING,
                                _S.approved: _NOTHING, _S.published: _ANSWERS},
+    Reader.stakeholder: {_S.draft: _NOTHING, _S.submitted: _NOTHING, _S.changes_requested: _NOTHING,
+                         _S.approved: _NOTHING, _S.published: _ANSWERS},
     Reader.preparer: {_S.draft: _NOTHING, _S.submitted: _NOTHING, _S.changes_requested: _NOTHING,
                       _S.approved: _ANSWERS, _S.published: _ANSWERS},
     Reader.own_focal_point: dict.fromkeys(SubmissionStatus, _EVERY),
@@ -85,6 +89,8 @@ def reader(user: User | None, country_id: int | None = None) -> Reader:
         return Reader.own_focal_point if own else Reader.other_focal_point
     if user.role is Role.preparer:
         return Reader.preparer
+    if user.role is Role.stakeholder:
+        return Reader.stakeholder
     return Reader.visitor  # any role without rules of its own reads what the public reads
 
 

@@ -16,6 +16,7 @@ from app.auth.dependencies import SESSION_COOKIE
 from app.auth.models import Role, User
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
+from app.organisations.models import Organisation
 from app.submissions.models import Submission
 from app.web.csrf import token_for
 
@@ -29,9 +30,12 @@ def make_user(
     country: str | None = None,
     email: str | None = None,
     password: str | None = "correct horse battery",
+    organisation: Organisation | None = None,
 ) -> User:
     if role is Role.focal_point and country is None:
         country = "PHL"
+    if role is Role.stakeholder and organisation is None:
+        organisation = make_organisation(session)
     return auth_service.create_user(
         session,
         email=email or f"user{next(_counter)}@example.org",
@@ -39,7 +43,14 @@ def make_user(
         role=role,
         country_iso3=country,
         password=password,
+        organisation=organisation,
     )
+
+
+def make_organisation(session: Session, *, name: str | None = None, type: str = "civil_society") -> Organisation:
+    from app.organisations import service
+
+    return service.create_organisation(session, name=name or f"Organisation {next(_counter)}", type=type)
 
 
 def make_token(session: Session, *, user: User | None = None) -> str:

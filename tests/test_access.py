@@ -23,6 +23,7 @@ from app.auth.dependencies import SESSION_COOKIE, Access, access_of
 from app.auth.models import Role, User
 from app.comments.service import open_thread
 from app.main import create_app
+from app.organisations import service as organisations
 from tests.commitments.helpers import make_commitment
 from tests.factories import csrf_token, make_submission, make_user
 
@@ -82,6 +83,17 @@ def samples(session: Session) -> dict[str, Any]:
         "notification_id": 1,
         "token_id": 1,
         "file_id": 1,
+        "request_id": organisations.request_to_join(
+            session,
+            organisation_name="Sample organisation",
+            organisation_type="civil_society",
+            country="",
+            website="",
+            contact_name="A person",
+            email="sample.request@example.org",
+            motivation="To take part.",
+            ip_address="sample",
+        ).id,
     }
     return values
 

@@ -30,6 +30,7 @@ ROLES: list[tuple[str, Role | None, str | None]] = [
     ("other_focal_point", Role.focal_point, "PHL"),
     ("secretariat", Role.secretariat, None),
     ("admin", Role.admin, None),
+    ("stakeholder", Role.stakeholder, None),
 ]
 DELIBERATE = {200, 303, 403, 404}
 
@@ -108,6 +109,9 @@ def test_every_page_of_a_submission_in_every_state_for_every_role(
         "/search?q=narrative",
         "/exports",
         "/commitments",
+        "/my/organisation",
+        "/organisations/join",
+        "/organisations/requests",
     ]
     problems = []
     for name, role, country in ROLES:

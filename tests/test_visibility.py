@@ -30,6 +30,7 @@ ROLE_OF = {
     Reader.own_focal_point: (Role.focal_point, "THA"),
     Reader.secretariat: (Role.secretariat, None),
     Reader.admin: (Role.admin, None),
+    Reader.stakeholder: (Role.stakeholder, None),
 }
 
 
@@ -44,9 +45,10 @@ def test_the_table_covers_every_reader_and_status_and_keeps_its_promises() -> No
         for status, aspects in rules.items():
             assert visitor[status] <= aspects, (who, status)
     notes = {Aspect.history, Aspect.decisions, Aspect.threads}  # between the State and the secretariat only
-    for who in (Reader.visitor, Reader.preparer, Reader.other_focal_point):
+    for who in (Reader.visitor, Reader.preparer, Reader.other_focal_point, Reader.stakeholder):
         for status, aspects in READS[who].items():
             assert not aspects & notes, (who, status)
+    assert READS[Reader.stakeholder] == visitor  # an organisation's user reads what the public reads
     for status in SubmissionStatus:
         for who in (Reader.own_focal_point, Reader.secretariat, Reader.admin):
             assert READS[who][status] == set(Aspect)

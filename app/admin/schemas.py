@@ -18,6 +18,7 @@ class UserForm(BaseModel):
     name: str = Field("", max_length=1000)
     role: str = Field(Role.focal_point.value, max_length=50)
     country: str = Field("", max_length=10)  # ISO3; absent when the browser disabled the field (not a focal point)
+    organisation: str = Field("", max_length=12)  # an organisation's id; stakeholders only
 
 
 class UserEditForm(BaseModel):
@@ -28,6 +29,7 @@ class UserEditForm(BaseModel):
     name: str = Field("", max_length=1000)
     role: str = Field("", max_length=50)
     country: str = Field("", max_length=10)
+    organisation: str = Field("", max_length=12)
     version: int | None = None
 
     @classmethod
@@ -36,6 +38,7 @@ class UserEditForm(BaseModel):
             name=user.name,
             role=user.role.value,
             country=user.country.iso3 if user.country else "",
+            organisation=str(user.organisation_id) if user.organisation_id else "",
             version=user.version,
         )
 
@@ -51,5 +54,6 @@ def role_labels() -> dict[str, str]:
         Role.focal_point.value: _("National focal point"),
         Role.secretariat.value: _("Secretariat reviewer"),
         Role.preparer.value: _("Review-forum preparer"),
+        Role.stakeholder.value: _("Stakeholder (an organisation's user)"),
         Role.admin.value: _("Administrator"),
     }

@@ -21,6 +21,7 @@ from app.catalog import queries as catalog_queries
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
+from app.organisations import queries as organisation_queries
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/users")
@@ -44,6 +45,10 @@ def _choices(session: Session) -> dict[str, Any]:
         "country_names": {c.id: c.name for c in listed},
         "role_options": list(role_labels().items()),
         "country_options": [("", _("None (only focal points have a country)")), *countries],
+        "organisation_options": [
+            ("", _("None (only stakeholders belong to an organisation)")),
+            *((str(o.id), o.name) for o in organisation_queries.list_organisations(session)),
+        ],
         "role_labels": role_labels(),
     }
 
@@ -64,7 +69,12 @@ def user_new(request: Request, session: SessionDep, _admin: AdminUser) -> Respon
 def user_create(request: Request, session: SessionDep, admin: AdminUser, form: Annotated[UserForm, Form()]) -> Response:
     try:
         user = auth_service.register_user(
-            session, email=form.email, name=form.name, role=form.role, country=form.country
+            session,
+            email=form.email,
+            name=form.name,
+            role=form.role,
+            country=form.country,
+            organisation=form.organisation,
         )
     except FormInvalid as exc:
         context = {"form": form, "errors": exc.errors, **_choices(session)}
@@ -128,7 +138,14 @@ def user_update(
 ) -> Response:
     try:
         auth_service.update_user(
-            session, user=user, actor=admin, name=form.name, role=form.role, country=form.country, version=form.version
+            session,
+            user=user,
+            actor=admin,
+            name=form.name,
+            role=form.role,
+            country=form.country,
+            organisation=form.organisation,
+            version=form.version,
         )
     except auth_service.UserEditConflict:
         # Keep what the admin typed; the form now carries the saved version, so saving again is a knowing choice.

@@ -67,12 +67,13 @@ class SignedInUser:
     role: Role
     country_id: int | None
     country: CountryView | None
+    organisation_id: int | None = None  # a stakeholder's organisation
 
     @classmethod
     def of(cls, user: User) -> SignedInUser:
         country = user.country
         view = CountryView(country.id, country.iso3, country.name) if country is not None else None
-        return cls(user.id, user.name, user.email, user.role, user.country_id, view)
+        return cls(user.id, user.name, user.email, user.role, user.country_id, view, user.organisation_id)
 
 
 def session_user(request: Request, session: SessionDep) -> User | None:
@@ -133,9 +134,11 @@ _signed_in = guard(SIGNED_IN)
 _admin = guard(roles(Role.admin))
 _focal_point = guard(roles(Role.focal_point))
 _secretariat = guard(roles(Role.secretariat, Role.admin))
+_stakeholder = guard(roles(Role.stakeholder))
 
 MaybeUser = Annotated[User | None, Depends(_public)]
 CurrentUser = Annotated[User, Depends(_signed_in)]
 AdminUser = Annotated[User, Depends(_admin)]
 FocalPointUser = Annotated[User, Depends(_focal_point)]
 SecretariatUser = Annotated[User, Depends(_secretariat)]
+StakeholderUser = Annotated[User, Depends(_stakeholder)]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Country
 from app.db import Base, TimestampMixin, VersionedMixin, utcnow
+from app.organisations.models import Organisation
 
 
 class Role(StrEnum):
@@ -17,6 +18,7 @@ class Role(StrEnum):
     secretariat = "secretariat"
     focal_point = "focal_point"
     preparer = "preparer"
+    stakeholder = "stakeholder"  # a user of an organisation (app/organisations), not of a State
 
 
 class User(TimestampMixin, VersionedMixin, Base):
@@ -27,6 +29,12 @@ class User(TimestampMixin, VersionedMixin, Base):
             "(role = 'focal_point' AND country_id IS NOT NULL) OR (role <> 'focal_point' AND country_id IS NULL)",
             name="focal_point_has_country",
         ),
+        # A stakeholder belongs to exactly one organisation; other roles to none.
+        CheckConstraint(
+            "(role = 'stakeholder' AND organisation_id IS NOT NULL) OR "
+            "(role <> 'stakeholder' AND organisation_id IS NULL)",
+            name="stakeholder_has_organisation",
+        ),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
 
@@ -35,12 +43,14 @@ class User(TimestampMixin, VersionedMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role]
     country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id", ondelete="RESTRICT"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
     # Null until a password is set (an administrator issues a one-time link instead of a password).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     last_login_at: Mapped[datetime | None]
 
     country: Mapped[Country | None] = relationship(lazy="raise")
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", lazy="raise")
 
 

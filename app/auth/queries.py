@@ -17,12 +17,18 @@ def get_token_by_digest(session: Session, digest: str) -> ApiToken | None:
 
 
 def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).options(joinedload(User.country)).order_by(User.email)))
+    return list(
+        session.scalars(
+            select(User).options(joinedload(User.country), joinedload(User.organisation)).order_by(User.email)
+        )
+    )
 
 
 def get_user(session: Session, user_id: int) -> User | None:
-    """One user with their country."""
-    return session.scalar(select(User).where(User.id == user_id).options(joinedload(User.country)))
+    """One user with their country and organisation."""
+    return session.scalar(
+        select(User).where(User.id == user_id).options(joinedload(User.country), joinedload(User.organisation))
+    )
 
 
 def list_tokens(session: Session, user_id: int) -> list[ApiToken]:

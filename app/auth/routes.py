@@ -32,6 +32,7 @@ START_PAGES = {
     Role.secretariat: "/review",
     Role.preparer: "/dashboards",
     Role.admin: "/admin/users",
+    Role.stakeholder: "/my/organisation",
 }
 
 

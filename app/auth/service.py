@@ -21,6 +21,8 @@ from app.catalog.models import Country
 from app.db import utcnow
 from app.errors import Conflict, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _
+from app.organisations import queries as organisation_queries
+from app.organisations.models import Organisation
 
 TOKEN_PREFIX = "gcm_"  # noqa: S105 - a visible prefix, not a secret
 TOKEN_DEFAULT_DAYS = 90  # an API token expires; a new one is issued when needed
@@ -46,8 +48,10 @@ def create_user(
     role: Role,
     country_iso3: str | None = None,
     password: str | None = None,
+    organisation: Organisation | None = None,
 ) -> User:
-    """Create a user; a focal point needs a country, other roles must not have one; e-mails are unique."""
+    """Create a user; a focal point needs a country, other roles must not have one; a stakeholder needs an
+    organisation, other roles must not have one; e-mails are unique."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise ValidationFailed("Enter a valid e-mail address.", field="email")
@@ -65,7 +69,17 @@ def create_user(
         country_id = country.id
     elif country_iso3:
         raise ValidationFailed("Only focal points are bound to a country.", field="country")
-    user = User(email=email, name=name.strip(), role=role, country_id=country_id)
+    if role is Role.stakeholder and organisation is None:
+        raise ValidationFailed("A stakeholder belongs to an organisation: give its name.", field="organisation")
+    if role is not Role.stakeholder and organisation is not None:
+        raise ValidationFailed("Only stakeholders belong to an organisation.", field="organisation")
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        country_id=country_id,
+        organisation_id=organisation.id if organisation is not None else None,
+    )
     if password is not None:
         check_password_strength(password)
         user.password_hash = hash_password(password)
@@ -221,10 +235,15 @@ def _check_email(session: Session, email: str, errors: dict[str, str]) -> str:
     return email
 
 
+def _is_id(value: str) -> bool:
+    return value.isdigit() and len(value) <= 9  # within 32 bits
+
+
 def _check_profile(
-    session: Session, *, name: str, role: str, country: str, errors: dict[str, str]
-) -> tuple[str, Role | None, Country | None]:
-    """Name required; a known role; a focal point needs a country, other roles none."""
+    session: Session, *, name: str, role: str, country: str, organisation: str, errors: dict[str, str]
+) -> tuple[str, Role | None, Country | None, Organisation | None]:
+    """Name required; a known role; a focal point needs a country, a stakeholder an organisation (its id), other
+    roles neither."""
     name = " ".join(name.split())
     if not name:
         errors["name"] = _("Enter the person's name.")
@@ -240,33 +259,62 @@ def _check_profile(
         errors["country"] = _("A focal point reports for one country: choose it.")
     elif chosen is not None and chosen is not Role.focal_point and found is not None:
         errors["country"] = _("Only focal points have a country: choose “None” for this role.")
-    return name, chosen, found
+    member = None
+    if organisation.strip():
+        member = organisation_queries.get_organisation(session, int(organisation)) if _is_id(organisation) else None
+        if member is None:
+            errors["organisation"] = _("Choose an organisation from the list.")
+    if chosen is Role.stakeholder and member is None and "organisation" not in errors:
+        errors["organisation"] = _("A stakeholder belongs to one organisation: choose it.")
+    elif chosen is not None and chosen is not Role.stakeholder and member is not None:
+        errors["organisation"] = _("Only stakeholders belong to an organisation: choose “None” for this role.")
+    return name, chosen, found, member
 
 
-def register_user(session: Session, *, email: str, name: str, role: str, country: str) -> User:
+def register_user(session: Session, *, email: str, name: str, role: str, country: str, organisation: str = "") -> User:
     """Create a user without a password (they set it with a one-time link); rules as in create_user."""
     errors: dict[str, str] = {}
     email = _check_email(session, email, errors)
-    name, chosen, found = _check_profile(session, name=name, role=role, country=country, errors=errors)
+    name, chosen, found, member = _check_profile(
+        session, name=name, role=role, country=country, organisation=organisation, errors=errors
+    )
     if errors or chosen is None:
         raise FormInvalid(errors)
     try:
         with session.begin_nested():
-            user = create_user(session, email=email, name=name, role=chosen, country_iso3=found.iso3 if found else None)
+            user = create_user(
+                session,
+                email=email,
+                name=name,
+                role=chosen,
+                country_iso3=found.iso3 if found else None,
+                organisation=member,
+            )
     except IntegrityError:  # the same e-mail address saved by someone else a moment ago
         raise FormInvalid({"email": _("A user with this e-mail address already exists.")}) from None
     set_committed_value(user, "country", found)  # loaded already: the caller may show it
+    set_committed_value(user, "organisation", member)
     return user
 
 
 def update_user(
-    session: Session, *, user: User, actor: User, name: str, role: str, country: str, version: int | None
+    session: Session,
+    *,
+    user: User,
+    actor: User,
+    name: str,
+    role: str,
+    country: str,
+    version: int | None,
+    organisation: str = "",
 ) -> None:
     """Change a user's name, role and country if the admin saw the latest version; no admin demotes themselves."""
     if version != user.version:
         raise UserEditConflict(user)
     errors: dict[str, str] = {}
-    name, chosen, found = _check_profile(session, name=name, role=role, country=country, errors=errors)
+    name, chosen, found, member = _check_profile(
+        session, name=name, role=role, country=country, organisation=organisation, errors=errors
+    )
     if user.id == actor.id and chosen is not None and chosen is not Role.admin:
         errors["role"] = _("You cannot remove your own administrator role. Ask another administrator to do it.")
     if errors or chosen is None:
@@ -277,6 +325,8 @@ def update_user(
             user.role = chosen
             user.country_id = found.id if found else None
             user.country = found
+            user.organisation_id = member.id if member else None
+            user.organisation = member
             session.flush()
     except StaleDataError:
         session.refresh(user)

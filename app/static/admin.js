@@ -2,17 +2,21 @@
 // and the server explains; with it, the field is hidden and disabled (so not sent) for other roles.
 (function () {
   "use strict";
-  function sync(role, wrapper) {
+  // The organisation is asked only of stakeholders, the same way.
+  function sync(role, wrapper, wanted) {
     var select = wrapper.querySelector("select");
-    var isFocalPoint = role.value === "focal_point";
-    wrapper.hidden = !isFocalPoint;
-    if (select) { select.disabled = !isFocalPoint; }
+    var shown = role.value === wanted;
+    wrapper.hidden = !shown;
+    if (select) { select.disabled = !shown; }
   }
   document.addEventListener("DOMContentLoaded", function () {
     var role = document.getElementById("role");
-    var wrapper = document.querySelector("[data-country-field]");
-    if (!role || !wrapper) { return; }
-    sync(role, wrapper);
-    role.addEventListener("change", function () { sync(role, wrapper); });
+    if (!role) { return; }
+    [["[data-country-field]", "focal_point"], ["[data-organisation-field]", "stakeholder"]].forEach(function (pair) {
+      var wrapper = document.querySelector(pair[0]);
+      if (!wrapper) { return; }
+      sync(role, wrapper, pair[1]);
+      role.addEventListener("change", function () { sync(role, wrapper, pair[1]); });
+    });
   });
 })();

@@ -3,7 +3,7 @@ no console error either (a script error, a Content-Security-Policy violation, a 
 works with the keyboard alone; errors are linked to their fields and save messages are announced.
 
 To check another page, add a (role, path) pair to PAGES: the path may use the keys of ``Fixtures.values``
-({draft}, {submitted}, {commitment}, {code}, {cycle}, {past_cycle}, {user}, {iso3}, {word}).
+({draft}, {submitted}, {commitment}, {code}, {cycle}, {past_cycle}, {user}, {iso3}, {word}, {join_request}).
 The data uses the countries TKM and KIR only: other browser tests must not use them.
 """
 
@@ -19,6 +19,7 @@ from app.auth.models import Role
 from app.comments import service as comments
 from app.cycles.models import CycleStatus
 from app.indicators.models import Sex
+from app.organisations import service as organisations
 from app.submissions import queries
 from app.submissions import service as submissions
 from app.submissions.models import SubmissionStatus
@@ -92,6 +93,13 @@ PAGES: list[tuple[str | None, str]] = [
     (None, "/dashboards/objectives/1"),
     (None, "/search"),
     (None, "/search?q={word}"),
+    # Organisations: the public request to take part, the secretariat's requests, a stakeholder's organisation.
+    (None, "/organisations/join"),
+    ("secretariat", "/organisations/requests"),
+    ("secretariat", "/organisations/requests/{join_request}"),
+    ("admin", "/organisations/requests"),
+    ("stakeholder", "/my/organisation"),
+    ("stakeholder", "/dashboards"),
 ]
 
 # Pages that must show their test data (so axe checks the threads, the results, the chart, not an empty page).
@@ -141,6 +149,17 @@ def data(live: LiveServer) -> Fixtures:
         make_value(session, code="10.7.2", country="TKM", period="2020", value=4.0)
         make_value(session, code="10.7.2", country="TKM", period="2020", value=1.5, sex=Sex.female)
         admin = make_user(session, role=Role.admin)
+        join_request = organisations.request_to_join(
+            session,
+            organisation_name="Accessible Migrants' Network",
+            organisation_type="migrant_org",
+            country="TKM",
+            website="https://example.org",
+            contact_name="A. Person",
+            email="a11y.request@example.org",
+            motivation="We would like to contribute.",
+            ip_address="a11y",
+        )
         return Fixtures(
             emails={
                 "focal_point": focal.email,
@@ -148,6 +167,7 @@ def data(live: LiveServer) -> Fixtures:
                 "secretariat": secretariat.email,
                 "preparer": make_user(session, role=Role.preparer).email,
                 "admin": admin.email,
+                "stakeholder": make_user(session, role=Role.stakeholder).email,
             },
             values={
                 "draft": draft.id,
@@ -159,6 +179,7 @@ def data(live: LiveServer) -> Fixtures:
                 "user": focal.id,
                 "iso3": "TKM",
                 "word": "saxophone",
+                "join_request": join_request.id,
             },
         )
 

@@ -1,0 +1,172 @@
+"""Organisations: the public request to take part, the secretariat's decisions, a stakeholder's organisation page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.auth import sessions
+from app.auth.dependencies import MaybeUser, SecretariatUser, StakeholderUser
+from app.catalog import queries as catalog_queries
+from app.db import SessionDep, utcnow
+from app.errors import AppError, FormInvalid, NotFound
+from app.i18n import _
+from app.organisations import queries, service
+from app.organisations.models import OrganisationRequest, RequestStatus, type_labels
+from app.organisations.schemas import DecisionForm, JoinForm
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _choices(session: Session) -> dict[str, Any]:
+    labels = type_labels()
+    return {
+        "type_options": [("", _("Choose…")), *((t.value, text) for t, text in labels.items())],
+        "country_options": [
+            ("", _("None or several")),
+            *((c.iso3, c.name) for c in catalog_queries.list_countries(session)),
+        ],
+        "limits": {
+            "name": service.NAME_MAX,
+            "website": service.WEBSITE_MAX,
+            "contact": service.CONTACT_MAX,
+            "email": service.EMAIL_MAX,
+            "motivation": service.MOTIVATION_MAX,
+        },
+    }
+
+
+@router.get("/organisations/join", name="organisations:join_form")
+def join_form(request: Request, session: SessionDep, _user: MaybeUser, sent: bool = False) -> Response:
+    context = {"form": JoinForm(), "errors": {}, "sent": sent, "message": None, **_choices(session)}
+    return render(request, "organisations/join.html", context)
+
+
+@router.post("/organisations/join", name="organisations:join")
+def join(request: Request, session: SessionDep, _user: MaybeUser, form: Annotated[JoinForm, Form()]) -> Response:
+    try:
+        service.request_to_join(session, **form.model_dump(), ip_address=_client_ip(request))
+    except FormInvalid as exc:
+        context = {"form": form, "errors": exc.errors, "sent": False, "message": None, **_choices(session)}
+        return render(request, "organisations/join.html", context, status_code=422)
+    except service.TooManyRequests as exc:
+        context = {"form": form, "errors": {}, "sent": False, "message": exc.message, **_choices(session)}
+        return render(request, "organisations/join.html", context, status_code=429)
+    return RedirectResponse(request.app.url_path_for("organisations:join_form") + "?sent=true", 303)
+
+
+def _notices() -> dict[str, str]:
+    return {"declined": _("The request has been declined. The requester is told why by e-mail.")}
+
+
+@router.get("/organisations/requests", name="organisations:requests")
+def requests(request: Request, session: SessionDep, _user: SecretariatUser, done: str = "") -> Response:
+    context = {
+        "pending": queries.list_requests(session),
+        "decided": [r for r in queries.list_requests(session, status=None) if r.status is not RequestStatus.pending][
+            :50
+        ],
+        "type_labels": type_labels(),
+        "notice": _notices().get(done),
+    }
+    return render(request, "organisations/requests.html", context)
+
+
+def _load(session: Session, request_id: int) -> OrganisationRequest:
+    record = queries.get_request(session, request_id)
+    if record is None:
+        raise NotFound(_("There is no such request."))
+    return record
+
+
+def _request_page(
+    request: Request, session: Session, record: OrganisationRequest, *, status_code: int = 200, **extra: Any
+) -> Response:
+    existing = queries.organisation_named(session, record.organisation_name)
+    context = {
+        "record": record,
+        "existing": existing,
+        "type_labels": type_labels(),
+        "errors": {},
+        "reason": "",
+        "message": None,
+        "reason_max": service.REASON_MAX,
+        **extra,
+    }
+    return render(request, "organisations/request.html", context, status_code=status_code)
+
+
+@router.get("/organisations/requests/{request_id}", name="organisations:request")
+def request_detail(request: Request, session: SessionDep, _user: SecretariatUser, request_id: int) -> Response:
+    return _request_page(request, session, _load(session, request_id))
+
+
+@router.post("/organisations/requests/{request_id}/accept", name="organisations:accept")
+def accept(
+    request: Request,
+    session: SessionDep,
+    user: SecretariatUser,
+    request_id: int,
+    form: Annotated[DecisionForm, Form()],
+) -> Response:
+    record = _load(session, request_id)
+    try:
+        with session.begin_nested():
+            accepted = service.accept_request(session, record=record, actor=user, version=form.version)
+    except AppError as exc:
+        record = _load(session, request_id)  # the savepoint's rollback expired it: load it again, with its country
+        return _request_page(request, session, record, message=exc.message, status_code=exc.status_code)
+    token = sessions.issue_password_link(session, user=accepted.user, issued_by=user)
+    link = str(request.base_url).rstrip("/") + request.app.url_path_for("auth:set_password_form", token=token)
+    context = {
+        "record": record,
+        "accepted": accepted,
+        "link": link,
+        "days": sessions.PASSWORD_LINK_LIFETIME.days,
+        "expires_at": utcnow() + sessions.PASSWORD_LINK_LIFETIME,
+    }
+    response = render(request, "organisations/accepted.html", context)
+    response.headers["Cache-Control"] = "no-store"  # the link must not linger in caches or the back button
+    return response
+
+
+@router.post("/organisations/requests/{request_id}/decline", name="organisations:decline")
+def decline(
+    request: Request,
+    session: SessionDep,
+    user: SecretariatUser,
+    request_id: int,
+    form: Annotated[DecisionForm, Form()],
+) -> Response:
+    record = _load(session, request_id)
+    try:
+        service.decline_request(session, record=record, actor=user, reason=form.reason, version=form.version)
+    except FormInvalid as exc:
+        return _request_page(request, session, record, errors=exc.errors, reason=form.reason, status_code=422)
+    except AppError as exc:
+        return _request_page(
+            request, session, record, message=exc.message, reason=form.reason, status_code=exc.status_code
+        )
+    return RedirectResponse(request.app.url_path_for("organisations:requests") + "?done=declined", 303)
+
+
+@router.get("/my/organisation", name="organisations:mine")
+def my_organisation(request: Request, session: SessionDep, user: StakeholderUser) -> Response:
+    organisation = queries.get_organisation(session, user.organisation_id) if user.organisation_id else None
+    if organisation is None:
+        raise NotFound(_("Your account belongs to no organisation. Ask the secretariat."))
+    context = {
+        "organisation": organisation,
+        "type_label": type_labels()[organisation.type],
+        "members": queries.list_members(session, organisation.id),
+    }
+    return render(request, "organisations/mine.html", context)
