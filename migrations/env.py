@@ -61,9 +61,24 @@ def run_migrations_online() -> None:
     engine = create_db_engine(url, track_writes=False)
     try:
         with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite rebuilds a table to change it (batch mode: copy, drop the original, rename the copy). With
+                # foreign keys on, dropping a table others refer to runs their ON DELETE rules: sessions deleted,
+                # every "updated by" set to NULL. So migrations run with them off (a PRAGMA that works only outside
+                # a transaction, hence straight on the driver's connection, before the engine's BEGIN), and every
+                # reference is checked at the end.
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
             _configure(conn)
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"The migrations left {len(broken)} broken references: {broken[:5]}")
+            if sqlite:
+                conn.commit()
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
     finally:
         engine.dispose()
 
