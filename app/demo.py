@@ -9,8 +9,10 @@ instead); every review then reaches its status through the workflow's own servic
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import random
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,15 +26,21 @@ from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.catalog.models import Country, Objective, Principle, Subregion
+from app.commitments import service as commitments
 from app.commitments.models import (
     Commitment,
     CommitmentForm,
     CommitmentStatus,
     CommitmentUpdate,
+    PledgeScope,
     PledgeType,
+    commitment_form,
+    commitment_implementation_country,
+    commitment_main_objective,
     commitment_objective,
     commitment_principle,
 )
+from app.commitments.schemas import CommitmentInput
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import Conflict, ValidationFailed
@@ -218,6 +226,7 @@ def _build(demo: _Demo, specs: list[tuple[DemoUser, str]]) -> None:
     _create_organisations(demo)
     cycles = _create_cycles(demo)
     _create_commitments(demo)  # before the reviews, which cite the pledges
+    _create_organisation_pledges(demo)
     _create_submissions(demo, cycles)
     _create_indicator_values(demo)
     summary = {"counts": dict(demo.counts)}
@@ -1391,6 +1400,8 @@ class _Pledge:
     principles: list[Principle]
     row: dict[str, Any] = field(default_factory=dict)
     id: int = 0
+    forms: list[CommitmentForm] = field(default_factory=list)
+    national: bool = True  # implemented in the pledging country (else: regional scope)
 
 
 def _create_commitments(demo: _Demo) -> None:
@@ -1440,6 +1451,7 @@ def _new_pledge(rng: random.Random, demo: _Demo, country: Country) -> _Pledge:
 def _commitment_row(rng: random.Random, demo: _Demo, pledge: _Pledge) -> dict[str, Any]:
     """Every column of a commitment except the matched pledge (set once earlier pledges have ids)."""
     form = rng.choices([f for f, _w in FORM_WEIGHTS], [w for _f, w in FORM_WEIGHTS])[0]
+    pledge.forms = sorted({form, *([rng.choice(list(CommitmentForm))] if rng.random() < 0.3 else [])})
     start = pledge.pledged_on + timedelta(days=rng.randint(0, 180))
     end = start + timedelta(days=365 * rng.randint(1, 5))
     title = rng.choice(OBJECTIVE_TEXT.get(pledge.objectives[0].number, GENERIC_TEXT).pledges)
@@ -1450,11 +1462,15 @@ def _commitment_row(rng: random.Random, demo: _Demo, pledge: _Pledge) -> dict[st
         "country_id": pledge.country.id,
         "title": title,
         "description": _pledge_description(rng, pledge, form, title, start, end, partners),
-        "form": form,
         "pledge_type": pledge.pledge_type,
         "partners": partners,
         "matched_commitment_id": None,
-        "scope": _pledge_scope(rng, demo, pledge.country),
+        "scope": (scope := _pledge_scope(rng, demo, pledge.country)),
+        "scope_level": PledgeScope.regional if scope.startswith("Subregional") else PledgeScope.national,
+        "champion": pledge.country.iso3 in CHAMPIONS,
+        "contact_name": f"Pledge officer, {pledge.country.name}",
+        "contact_position": "Focal point for the Global Compact for Migration",
+        "contact_email": f"pledges.{pledge.country.iso3.lower()}@{DEMO_DOMAIN}",
         "timeframe_start": start,
         "timeframe_end": end,
         "status": _pledge_status(rng, start, end, demo.today),
@@ -1586,11 +1602,82 @@ def _insert_pledges(demo: _Demo, pledges: list[_Pledge]) -> None:
 
 
 def _create_pledge_links(demo: _Demo, pledges: list[_Pledge]) -> None:
-    """The objectives and principles each pledge addresses."""
+    """The objectives (the first, up to three, the main ones), principles, forms and countries of each pledge."""
     objectives = [{"commitment_id": p.id, "objective_id": o.id} for p in pledges for o in p.objectives]
+    main = [{"commitment_id": p.id, "objective_id": o.id} for p in pledges for o in p.objectives[:3]]
     principles = [{"commitment_id": p.id, "principle_id": pr.id} for p in pledges for pr in p.principles]
+    forms = [{"commitment_id": p.id, "form": f.value} for p in pledges for f in p.forms]
+    places = [
+        {"commitment_id": p.id, "country_id": p.country.id}
+        for p in pledges
+        if p.row.get("scope_level") is PledgeScope.national
+    ]
     _insert(demo, commitment_objective, objectives)
+    _insert(demo, commitment_main_objective, main)
     _insert(demo, commitment_principle, principles)
+    _insert(demo, commitment_form, forms)
+    _insert(demo, commitment_implementation_country, places)
+
+
+# GCM Champion countries among the demo's States (the Network's list includes these).
+CHAMPIONS = frozenset({"BGD", "IDN", "NPL", "PHL", "THA"})
+# The organisations' pledges: (organisation slug, title, forms, main objectives, other objectives, scope,
+# countries of implementation, partner States).
+ORGANISATION_PLEDGES: tuple[tuple[str, str, list[str], list[str], list[str], str, list[str], list[str]], ...] = (
+    ("iom", "Regional training on fair and ethical recruitment for labour inspectors", ["human_resources", "process"],
+     ["6", "10"], ["7"], "regional", ["BGD", "NPL", "PHL", "MYS"], ["PHL"]),
+    ("mfa", "Migrant-led monitoring of access to justice in countries of destination", ["process", "policy"],
+     ["7", "16"], [], "national", ["MYS", "THA"], []),
+    ("bwi", "Union helpdesks for migrant construction workers", ["financial", "human_resources"],
+     ["6"], ["22"], "national", ["MYS"], []),
+    ("iom", "Regional data on missing migrants", ["financial", "process", "policy"],
+     ["1", "8", "3"], ["23"], "regional", [], []),
+)  # fmt: skip
+
+
+def _demo_docx(title: str) -> bytes:
+    """A small Word document (a real .docx: a zip with word/document.xml)."""
+    buffer = io.BytesIO()
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+        f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{title}</w:t></w:r></w:p></w:body></w:document>'
+    )
+    types = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("word/document.xml", body)
+    return buffer.getvalue()
+
+
+def _create_organisation_pledges(demo: _Demo) -> None:
+    """A few pledges of the demo organisations, through the service (its checks), one with a document."""
+    session = demo.session
+    for index, (slug, title, forms, main, others, scope, places, partners) in enumerate(ORGANISATION_PLEDGES):
+        user = session.scalar(select(User).where(User.email == f"stakeholder.{slug}@{DEMO_DOMAIN}"))
+        assert user is not None
+        start = demo.today.replace(month=1, day=1) - timedelta(days=365 * (index % 2))
+        description = _fit(
+            [f"We commit to {_lower_first(title)}, with the governments and migrants' organisations concerned.",
+             f"The pledge advances objectives {_join_and(main + others)} of the Global Compact."],
+            list(PLEDGE_MORE), 600,
+        )  # fmt: skip
+        data = CommitmentInput(
+            title=title, description=description, forms=forms, pledge_type="partnership" if partners else "individual",
+            partner_countries=partners, main_objectives=main, objectives=others, scope_level=scope,
+            implementation_countries=places, scope="Countries of origin and destination in Asia and the Pacific",
+            timeframe_start=start.isoformat(), timeframe_end=start.replace(year=start.year + 3).isoformat(),
+            status="in_progress", contact_name=f"Pledge contact ({slug.upper()})", contact_position="Programme officer",
+            contact_email=f"pledges.{slug}@{DEMO_DOMAIN}",
+        )  # fmt: skip
+        pledge = commitments.create_commitment(session, user=user, data=data)
+        demo.count("commitment", 1)
+        if index == 0:
+            commitments.attach(session, user=user, commitment=pledge, name="training-plan.docx", data=_demo_docx(title))
+            demo.count("commitment_attachment", 1)
 
 
 def _create_pledge_updates(demo: _Demo, rng: random.Random, pledges: list[_Pledge]) -> None:

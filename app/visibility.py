@@ -190,3 +190,56 @@ def ensure_can_discuss(user: User, country_id: int) -> None:
     """Anyone else finds no thread at all (404): preparers and the public never see the discussion."""
     if not can_discuss(user, country_id):
         raise NotFound(_("The page or record was not found."))
+
+
+# ---- pledges (app/commitments) ---------------------------------------------------------------------------------
+# A State's pledge is read as today (where the reader may read some review of the State). An organisation's pledge
+# has no review of its own: like the pledges the IMRF shows, everyone reads it. The contact person of a pledge (and
+# nothing else) is the pledging entity's and the secretariat's only: a focal point of the State, a stakeholder of
+# the organisation. Writing is the pledging entity's: a focal point of the State or a stakeholder of the organisation.
+
+
+def _own_organisation(user: User | None) -> int | None:
+    if user is not None and user.role is Role.stakeholder:
+        return user.organisation_id
+    return None
+
+
+def readable_pledge_filter(
+    user: User | None,
+    country_column: ColumnElement[Any] | InstrumentedAttribute[Any],
+    organisation_column: ColumnElement[Any] | InstrumentedAttribute[Any],
+) -> ColumnElement[bool] | None:
+    """A WHERE clause limiting pledges to those the user may read; None: no limit."""
+    states = readable_country_filter(user, country_column)
+    return None if states is None else or_(organisation_column.is_not(None), states)
+
+
+def can_read_pledge(session: Session, user: User | None, country_id: int | None, organisation_id: int | None) -> bool:
+    if organisation_id is not None:
+        return True
+    return country_id is not None and can_read_country(session, user, country_id)
+
+
+def is_pledging_entity(user: User | None, country_id: int | None, organisation_id: int | None) -> bool:
+    """Whether the user speaks for the pledging entity (the State's focal point, the organisation's stakeholder)."""
+    if user is None:
+        return False
+    if country_id is not None:
+        return user.role is Role.focal_point and user.country_id == country_id
+    own = _own_organisation(user)
+    return own is not None and own == organisation_id
+
+
+def can_read_pledge_contact(user: User | None, country_id: int | None, organisation_id: int | None) -> bool:
+    """The contact person of a pledge: never public; the pledging entity and the secretariat read it."""
+    return reads_everything(user) or is_pledging_entity(user, country_id, organisation_id)
+
+
+def ensure_can_write_pledge(user: User, country_id: int | None, organisation_id: int | None) -> None:
+    """Only the pledging entity writes its pledges; others get 404 (a pledge they could not read) or 403."""
+    if is_pledging_entity(user, country_id, organisation_id):
+        return
+    if user.role in (Role.focal_point, Role.stakeholder):
+        raise NotFound(_("The page or record was not found."))
+    raise Forbidden(_("Only the pledging State's focal points or organisation's users can change its pledges."))

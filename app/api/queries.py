@@ -5,31 +5,52 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.auth.models import User
 from app.catalog.models import Country, Subregion
 from app.commitments.models import Commitment
 from app.cycles.models import ReviewCycle
+from app.organisations.models import Organisation
 from app.submissions.models import Submission
-from app.visibility import readable_country_filter, readable_submission_filter
+from app.visibility import readable_pledge_filter, readable_submission_filter
 
 
 def page_commitments(
-    session: Session, *, user: User, country: str | None, status: str | None, limit: int, offset: int
-) -> tuple[int, list[tuple[Commitment, str]]]:
-    """(total, one page of (commitment, country ISO3)) the user may read, by country ISO3 then reference."""
-    stmt = select(Commitment, Country.iso3).join(Country, Country.id == Commitment.country_id)
-    where = readable_country_filter(user, Commitment.country_id)
+    session: Session,
+    *,
+    user: User,
+    country: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+    entity_type: str | None = None,
+) -> tuple[int, list[Commitment]]:
+    """(total, one page of pledges, country, organisation and forms loaded) the user may read: States' by ISO3,
+    then organisations' by name, then by reference."""
+    stmt = select(Commitment).outerjoin(Commitment.country).outerjoin(Commitment.organisation)
+    where = readable_pledge_filter(user, Commitment.country_id, Commitment.organisation_id)
     if where is not None:
         stmt = stmt.where(where)
     if country:
         stmt = stmt.where(Country.iso3 == country.strip().upper())
     if status:
         stmt = stmt.where(Commitment.status == status)
+    if entity_type == "state":
+        stmt = stmt.where(Commitment.country_id.is_not(None))
+    elif entity_type:
+        stmt = stmt.where(Organisation.type == entity_type)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(Country.iso3, Commitment.reference).limit(limit).offset(offset))
-    return total, [(c, iso3) for c, iso3 in rows]
+    page = (
+        stmt.options(
+            contains_eager(Commitment.country), contains_eager(Commitment.organisation),
+            selectinload(Commitment.form_rows),
+        )
+        .order_by(Commitment.organisation_id.is_not(None), Country.iso3, Organisation.name, Commitment.reference)
+        .limit(limit)
+        .offset(offset)
+    )  # fmt: skip
+    return total, list(session.scalars(page))
 
 
 def country_iso3(session: Session, country_id: int) -> str:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, undefer
 
 from app.auth.models import User
 from app.catalog.models import Country
-from app.commitments.models import Commitment, CommitmentUpdate
-from app.visibility import readable_country_filter
+from app.commitments.models import Commitment, CommitmentAttachment, CommitmentUpdate
+from app.organisations.models import Organisation
+from app.visibility import readable_pledge_filter
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,42 @@ class CommitmentRow:
     last_reported_on: date | None
 
 
-def _readable(stmt: Select, user: User) -> Select:
-    where = readable_country_filter(user, Commitment.country_id)
+def _readable(stmt: Select, user: User | None) -> Select:
+    where = readable_pledge_filter(user, Commitment.country_id, Commitment.organisation_id)
     return stmt if where is None else stmt.where(where)
 
 
-def list_commitments(session: Session, *, user: User, country_iso3: str | None = None) -> list[CommitmentRow]:
-    """The pledges the user may read, by country then reference, optionally of one country only."""
+def countries_by_iso3(session: Session, codes: set[str]) -> list[Country]:
+    return list(session.scalars(select(Country).where(Country.iso3.in_(codes)).order_by(Country.iso3)))
+
+
+def organisations_by_names(session: Session, names: set[str]) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).where(Organisation.name.in_(names)).order_by(Organisation.name)))
+
+
+def list_all_countries(session: Session) -> list[Country]:
+    return list(session.scalars(select(Country).order_by(Country.name)))
+
+
+def list_all_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def get_attachment(session: Session, commitment_id: int) -> CommitmentAttachment | None:
+    """A pledge's attachment with its content."""
+    stmt = (
+        select(CommitmentAttachment)
+        .where(CommitmentAttachment.commitment_id == commitment_id)
+        .options(undefer(CommitmentAttachment.content))
+    )
+    return session.scalar(stmt)
+
+
+def list_commitments(
+    session: Session, *, user: User | None, country_iso3: str | None = None, entity_type: str | None = None
+) -> list[CommitmentRow]:
+    """The pledges the user may read, States' by country then organisations' by name, then by reference;
+    optionally of one country only (as the pledging State) or of one entity type (``state`` or an organisation's)."""
     last = (
         select(CommitmentUpdate.commitment_id, func.max(CommitmentUpdate.reported_on).label("last_reported_on"))
         .group_by(CommitmentUpdate.commitment_id)
@@ -36,19 +66,29 @@ def list_commitments(session: Session, *, user: User, country_iso3: str | None =
     )
     stmt = (
         select(Commitment, last.c.last_reported_on)
-        .join(Commitment.country)
+        .outerjoin(Commitment.country)
+        .outerjoin(Commitment.organisation)
         .outerjoin(last, last.c.commitment_id == Commitment.id)
-        .options(contains_eager(Commitment.country), selectinload(Commitment.objectives))
-        .order_by(Country.name, Commitment.reference)
+        .options(
+            contains_eager(Commitment.country),
+            contains_eager(Commitment.organisation),
+            selectinload(Commitment.objectives),
+            selectinload(Commitment.form_rows),
+        )
+        .order_by(Commitment.organisation_id.is_not(None), Country.name, Organisation.name, Commitment.reference)
     )
     if country_iso3:
         stmt = stmt.where(Country.iso3 == country_iso3.strip().upper())
+    if entity_type == "state":
+        stmt = stmt.where(Commitment.country_id.is_not(None))
+    elif entity_type:
+        stmt = stmt.where(Organisation.type == entity_type)
     return [CommitmentRow(c, last_on) for c, last_on in session.execute(_readable(stmt, user))]
 
 
 def list_commitment_countries(session: Session, *, user: User) -> list[Country]:
     """The countries with at least one pledge the user may read (for the country filter)."""
-    ids = _readable(select(Commitment.country_id).distinct(), user)
+    ids = _readable(select(Commitment.country_id).where(Commitment.country_id.is_not(None)).distinct(), user)
     return list(session.scalars(select(Country).where(Country.id.in_(ids)).order_by(Country.name)))
 
 
@@ -62,10 +102,18 @@ def get_commitment(session: Session, commitment_id: int, *, fresh: bool = False)
         .where(Commitment.id == commitment_id)
         .options(
             joinedload(Commitment.country),
+            joinedload(Commitment.organisation),
             selectinload(Commitment.objectives),
+            selectinload(Commitment.main_objectives),
             selectinload(Commitment.principles),
             selectinload(Commitment.updates),
+            selectinload(Commitment.form_rows),
+            selectinload(Commitment.implementation_countries),
+            selectinload(Commitment.partner_countries),
+            selectinload(Commitment.partner_organisations),
+            selectinload(Commitment.attachment),
             selectinload(Commitment.matched_commitment).joinedload(Commitment.country),
+            selectinload(Commitment.matched_commitment).joinedload(Commitment.organisation),
         )
     )
     if fresh:
@@ -83,12 +131,12 @@ def list_references(session: Session, prefix: str) -> list[str]:
     return list(session.scalars(stmt))
 
 
-def list_matching_pledges(session: Session, *, commitment_id: int, user: User) -> list[Commitment]:
+def list_matching_pledges(session: Session, *, commitment_id: int, user: User | None) -> list[Commitment]:
     """The pledges (that the user may read) citing this one as the pledge they match."""
     stmt = (
         select(Commitment)
         .where(Commitment.matched_commitment_id == commitment_id)
-        .options(joinedload(Commitment.country))
+        .options(joinedload(Commitment.country), joinedload(Commitment.organisation))
         .order_by(Commitment.reference)
     )
     return list(session.scalars(_readable(stmt, user)))

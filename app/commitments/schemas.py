@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.commitments.models import Commitment, CommitmentForm, CommitmentStatus, PledgeType
+from app.commitments.models import Commitment, CommitmentForm, CommitmentStatus, PledgeScope, PledgeType
 from app.i18n import _
 
 # Generous caps against abuse only: the real limits are checked by the service, with messages beside the fields.
@@ -28,6 +28,12 @@ PLEDGE_TYPE_LABELS: dict[PledgeType, str] = {
     PledgeType.matching: _("Matching pledge (matches another pledge)"),
 }
 
+SCOPE_LABELS: dict[PledgeScope, str] = {
+    PledgeScope.national: _("National: in the countries of implementation named"),
+    PledgeScope.regional: _("Regional"),
+    PledgeScope.global_: _("Global"),
+}
+
 STATUS_LABELS: dict[CommitmentStatus, str] = {
     CommitmentStatus.pledged: _("Pledged"),
     CommitmentStatus.in_progress: _("In progress"),
@@ -40,14 +46,25 @@ FIELD_LABELS: dict[str, str] = {
     "reference": _("Reference"),
     "title": _("Title"),
     "description": _("Description"),
-    "form": _("Form of the pledge"),
+    "forms": _("Forms of the pledge"),
+    "external_pledge_id": _("IMRF pledge ID of the matched pledge"),
+    "main_objectives": _("Main objectives (up to three)"),
+    "implementation_countries": _("Countries of implementation"),
+    "scope_level": _("Scope"),
+    "champion": _("GCM Champion country"),
+    "partner_countries": _("Partner States"),
+    "partner_organisations": _("Partner organisations"),
+    "contact_name": _("Contact person"),
+    "contact_position": _("Position of the contact person"),
+    "contact_email": _("E-mail of the contact person"),
+    "organisation_id": _("Organisation"),
     "pledge_type": _("Type of pledge"),
     "partners": _("Partners"),
     "matched_reference": _("Matched pledge"),
     "matched_commitment_id": _("Matched pledge"),
     "objectives": _("Objectives addressed"),
     "principles": _("Guiding principles addressed"),
-    "scope": _("Scope"),
+    "scope": _("Where and for whom"),
     "timeframe_start": _("Start of the timeframe"),
     "timeframe_end": _("End of the timeframe"),
     "status": _("Status"),
@@ -66,31 +83,53 @@ class CommitmentInput(BaseModel):
 
     title: Typed = ""
     description: Typed = ""
-    form: Typed = ""
+    forms: Ticked = []
     pledge_type: Typed = PledgeType.individual.value
     partners: Typed = ""
+    partner_countries: Ticked = []
+    partner_organisations: Ticked = []
     matched_reference: Typed = ""
+    external_pledge_id: Typed = ""
+    main_objectives: Ticked = []
     objectives: Ticked = []
     principles: Ticked = []
+    scope_level: Typed = ""
+    implementation_countries: Ticked = []
     scope: Typed = ""
+    champion: Typed = ""
+    contact_name: Typed = ""
+    contact_position: Typed = ""
+    contact_email: Typed = ""
     timeframe_start: Typed = ""
     timeframe_end: Typed = ""
     status: Typed = CommitmentStatus.pledged.value
 
     @classmethod
     def from_commitment(cls, commitment: Commitment) -> CommitmentInput:
-        """The saved values, as the form shows them (objectives, principles and the matched pledge loaded)."""
+        """The saved values, as the form shows them (loaded by ``queries.get_commitment``). ``objectives`` are the
+        others besides the main ones (the model's ``objectives`` holds every objective addressed)."""
         matched = commitment.matched_commitment
+        main = [str(o.number) for o in commitment.main_objectives]
         return cls(
             title=commitment.title,
             description=commitment.description,
-            form=commitment.form.value,
+            forms=[f.value for f in commitment.forms],
             pledge_type=commitment.pledge_type.value,
             partners=commitment.partners,
+            partner_countries=[c.iso3 for c in commitment.partner_countries],
+            partner_organisations=[str(o.id) for o in commitment.partner_organisations],
             matched_reference=matched.reference if matched else "",
-            objectives=[str(o.number) for o in commitment.objectives],
+            external_pledge_id=commitment.external_pledge_id or "",
+            main_objectives=main,
+            objectives=[str(o.number) for o in commitment.objectives if str(o.number) not in main],
             principles=[p.code for p in commitment.principles],
+            scope_level=commitment.scope_level.value if commitment.scope_level else "",
+            implementation_countries=[c.iso3 for c in commitment.implementation_countries],
             scope=commitment.scope,
+            champion="on" if commitment.champion else "",
+            contact_name=commitment.contact_name,
+            contact_position=commitment.contact_position,
+            contact_email=commitment.contact_email,
             timeframe_start=_iso(commitment.timeframe_start),
             timeframe_end=_iso(commitment.timeframe_end),
             status=commitment.status.value,
@@ -114,10 +153,15 @@ class ProgressInput(BaseModel):
 def display(field: str, value: object) -> str:
     """A typed or saved form value as a person reads it (enum labels, lists joined)."""
     labels: dict[str, dict[str, str]] = {
-        "form": {k.value: v for k, v in FORM_LABELS.items()},
+        "forms": {k.value: v for k, v in FORM_LABELS.items()},
+        "scope_level": {k.value: v for k, v in SCOPE_LABELS.items()},
         "pledge_type": {k.value: v for k, v in PLEDGE_TYPE_LABELS.items()},
         "status": {k.value: v for k, v in STATUS_LABELS.items()},
     }
+    if isinstance(value, list) and field == "forms":
+        return ", ".join(labels["forms"].get(str(v), str(v)) for v in value)
+    if isinstance(value, bool) or field == "champion":
+        return _("Yes") if value in (True, "on") else _("No")
     if isinstance(value, list):
         return ", ".join(sorted((str(v) for v in value), key=lambda v: (len(v), v)))
     text = str(value or "")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Row,
+    Select,
     String,
     and_,
     case,
@@ -27,13 +28,26 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 
 from app.auth.models import Role, User
 from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
-from app.commitments.models import Commitment, CommitmentStatus, commitment_objective, commitment_principle
+from app.commitments.models import (
+    Commitment,
+    CommitmentStatus,
+    commitment_implementation_country,
+    commitment_objective,
+    commitment_principle,
+)
 from app.cycles.models import ReviewCycle
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue, ValueStatus
 from app.indicators.schemas import Disaggregation
+from app.organisations.models import Organisation
 from app.questionnaires.models import Questionnaire
 from app.submissions.models import Answer, AnswerChoice, ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
-from app.visibility import readable_country_filter, readable_country_ids, readable_submission_filter, reads_everything
+from app.visibility import (
+    readable_country_filter,
+    readable_country_ids,
+    readable_pledge_filter,
+    readable_submission_filter,
+    reads_everything,
+)
 
 
 def breakdown_filter(d: Disaggregation) -> list[object]:
@@ -83,6 +97,7 @@ class Filters:
     objective: int | None = None  # an objective's number
     round_table: int | None = None  # RT number
     principle: str | None = None  # a principle's code (a-j)
+    entity_type: str | None = None  # pledges only: "state" or an organisation type
 
 
 @dataclass(frozen=True)
@@ -340,33 +355,130 @@ def choice_rows(
     return [(str(p), str(k), str(v), int(c)) for p, k, v, c in session.execute(stmt)]
 
 
-def pledge_counts(session: Session, *, user: User | None, f: Filters) -> dict[tuple[int, CommitmentStatus], int]:
-    """(objective number, status) → the number of pledges of States inside the region the user may read."""
-    stmt = (
-        select(Objective.number, Commitment.status, func.count(func.distinct(Commitment.id)))
+def _pledges_of(stmt: Select, user: User | None, f: Filters, *, in_region: bool = True) -> Select:
+    """Pledges counted on the dashboards: of States (inside the region, for figures) and of organisations, that the
+    user may read, of the entity type filtered (and, with a subregion, of its States only)."""
+    stmt = stmt.outerjoin(Country, Country.id == Commitment.country_id).where(
+        *_country_condition(Commitment.country_id, f),  # type: ignore[arg-type]
+    )
+    if in_region:
+        stmt = stmt.where(or_(Commitment.organisation_id.is_not(None), Country.in_region.is_(True)))
+    if f.entity_type == "state":
+        stmt = stmt.where(Commitment.country_id.is_not(None))
+    elif f.entity_type:
+        stmt = stmt.where(
+            Commitment.organisation_id.in_(select(Organisation.id).where(Organisation.type == f.entity_type))
+        )
+    readable = readable_pledge_filter(user, Commitment.country_id, Commitment.organisation_id)
+    return stmt if readable is None else stmt.where(readable)
+
+
+@dataclass(frozen=True)
+class PledgeTallies:
+    """The dashboards' pledge figures, from one query (a UNION ALL of three GROUP BYs)."""
+
+    by_objective: dict[tuple[int, CommitmentStatus], int]  # (objective number, status) -> pledges
+    by_entity: dict[str, int]  # "state" or an organisation type -> pledges
+    by_place: dict[int, int]  # country of implementation id -> pledges
+
+
+def _principle_filter(stmt: Select, f: Filters) -> Select:
+    if f.principle is None:
+        return stmt
+    return stmt.where(
+        exists().where(
+            commitment_principle.c.commitment_id == Commitment.id,
+            commitment_principle.c.principle_id
+            == select(Principle.id).where(Principle.code == f.principle).scalar_subquery(),
+        )
+    )
+
+
+def _objective_filter(stmt: Select, objective_id: int | None, f: Filters) -> Select:
+    if objective_id is None and f.objective is None:
+        return stmt
+    wanted = (
+        literal(objective_id)
+        if objective_id is not None
+        else select(Objective.id).where(Objective.number == f.objective).scalar_subquery()
+    )
+    return stmt.where(
+        exists().where(
+            commitment_objective.c.commitment_id == Commitment.id, commitment_objective.c.objective_id == wanted
+        )
+    )
+
+
+def pledge_tallies(
+    session: Session, *, user: User | None, f: Filters, objective_id: int | None = None
+) -> PledgeTallies:
+    """Pledges (States' inside the region and organisations', that the user may read, of the filtered entity type)
+    by objective and status, by pledging entity type and by country of implementation; ``objective_id``: of the
+    pledges addressing that objective only (its page)."""
+    by_objective = (
+        select(
+            literal("objective").label("tag"),
+            cast(Objective.number, String).label("key"),
+            cast(Commitment.status, String).label("status"),
+            func.count(func.distinct(Commitment.id)).label("n"),
+        )
         .select_from(Commitment)
         .join(commitment_objective, commitment_objective.c.commitment_id == Commitment.id)
         .join(Objective, Objective.id == commitment_objective.c.objective_id)
-        .join(Country, Country.id == Commitment.country_id)
-        .where(
-            Country.in_region.is_(True),
-            *_country_condition(Commitment.country_id, f),  # type: ignore[arg-type]
-            *_objective_condition(Objective.number, f),  # type: ignore[arg-type]
-        )
+        .where(*_objective_condition(Objective.number, f))  # type: ignore[arg-type]
         .group_by(Objective.number, Commitment.status)
     )
-    readable = readable_country_filter(user, Commitment.country_id)
+    if objective_id is not None:
+        by_objective = by_objective.where(Objective.id == objective_id)
+    kind = case((Commitment.organisation_id.is_(None), literal("state")), else_=cast(Organisation.type, String))
+    by_entity = (
+        select(literal("entity"), kind, literal(""), func.count(Commitment.id))
+        .select_from(Commitment)
+        .outerjoin(Organisation, Organisation.id == Commitment.organisation_id)
+        .group_by(kind)
+    )
+    place = commitment_implementation_country.c.country_id
+    by_place = (
+        select(literal("place"), cast(place, String), literal(""), func.count(func.distinct(Commitment.id)))
+        .select_from(Commitment)
+        .join(commitment_implementation_country, commitment_implementation_country.c.commitment_id == Commitment.id)
+        .group_by(place)
+    )
+    parts = [_principle_filter(_pledges_of(by_objective, user, f), f)]
+    for stmt in (by_entity, by_place):
+        parts.append(_principle_filter(_objective_filter(_pledges_of(stmt, user, f), objective_id, f), f))
+    objectives: dict[tuple[int, CommitmentStatus], int] = {}
+    entities: dict[str, int] = {}
+    places: dict[int, int] = {}
+    for tag, key, status, n in session.execute(union_all(*parts)):
+        if tag == "objective":
+            objectives[(int(key), CommitmentStatus(status))] = int(n)
+        elif tag == "entity":
+            entities[str(key)] = int(n)
+        else:
+            places[int(key)] = int(n)
+    return PledgeTallies(objectives, entities, places)
+
+
+def country_implemented_pledges(
+    session: Session, country_id: int, *, user: User | None, limit: int
+) -> tuple[int, list[Commitment]]:
+    """How many pledges of other entities are implemented in the country (readable), and the first ``limit``."""
+    stmt = (
+        select(Commitment)
+        .join(commitment_implementation_country, commitment_implementation_country.c.commitment_id == Commitment.id)
+        .where(
+            commitment_implementation_country.c.country_id == country_id,
+            or_(Commitment.country_id.is_(None), Commitment.country_id != country_id),
+        )
+        .options(joinedload(Commitment.country), joinedload(Commitment.organisation))
+        .order_by(Commitment.reference)
+    )
+    readable = readable_pledge_filter(user, Commitment.country_id, Commitment.organisation_id)
     if readable is not None:
         stmt = stmt.where(readable)
-    if f.principle is not None:
-        stmt = stmt.where(
-            exists().where(
-                commitment_principle.c.commitment_id == Commitment.id,
-                commitment_principle.c.principle_id
-                == select(Principle.id).where(Principle.code == f.principle).scalar_subquery(),
-            )
-        )
-    return {(number, CommitmentStatus(status)): int(n) for number, status, n in session.execute(stmt)}
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return int(total), list(session.scalars(stmt.limit(limit)).unique())
 
 
 # ---- the indicator explorer ------------------------------------------------------------------------------------
@@ -618,17 +730,17 @@ def objective_indicators(session: Session, objective_id: int) -> list[tuple[Indi
 
 def objective_commitments(
     session: Session, objective_id: int, *, user: User | None, f: Filters, limit: int
-) -> tuple[int, list[tuple[Commitment, Country]]]:
-    """How many pledges address the objective (that the user may read), and the first ``limit`` (two selects)."""
+) -> tuple[int, list[tuple[Commitment, Country | None]]]:
+    """How many pledges address the objective (that the user may read: States' inside the region and
+    organisations'), and the first ``limit`` (two selects). The country is None for an organisation's pledge."""
     stmt = (
         select(Commitment, Country)
-        .join(Country, Country.id == Commitment.country_id)
         .join(commitment_objective, commitment_objective.c.commitment_id == Commitment.id)
-        .where(commitment_objective.c.objective_id == objective_id, *_country_condition(Commitment.country_id, f))  # type: ignore[arg-type]
-        .order_by(Country.name, Commitment.reference)
+        .where(commitment_objective.c.objective_id == objective_id)
+        .options(joinedload(Commitment.organisation))
     )
-    readable = readable_country_filter(user, Commitment.country_id)
-    if readable is not None:
-        stmt = stmt.where(readable)
+    stmt = _pledges_of(stmt, user, f, in_region=False).order_by(
+        Commitment.organisation_id.is_not(None), Country.name, Commitment.reference
+    )
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    return int(total), [(c, country) for c, country in session.execute(stmt.limit(limit))]
+    return int(total), [(c, country) for c, country in session.execute(stmt.limit(limit)).unique()]

@@ -26,6 +26,7 @@ from app.i18n import _
 from app.indicators.models import TOTAL, Aggregation, Indicator, MigratoryStatus, Sex
 from app.indicators.queries import KIND_ORDER, code_sort_key
 from app.indicators.schemas import Disaggregation
+from app.organisations.models import type_labels
 from app.questionnaires.schemas import Definition, QuestionType
 from app.submissions.models import ReportingChoice, SubmissionStatus
 from app.visibility import Reader, can_read_country, reader, reads_everything, statuses_readable, visibility_key
@@ -66,7 +67,9 @@ def parse_filters(ref: Reference, params: dict[str, str], *, default_cycle: bool
     objective = _int(params.get("objective", ""))
     round_table = _int(params.get("round_table", ""))
     principle = params.get("principle", "").strip().lower() or None
+    entity = params.get("entity", "").strip() or None
     return Filters(
+        entity_type=entity if entity in entity_type_labels() else None,
         cycle_id=cycle,
         subregion_id=subregion if subregion in {s.id for s in ref.subregions} else None,
         objective=objective if objective in {o.number for o in ref.objectives} else None,
@@ -89,6 +92,7 @@ def filter_query(f: Filters, **extra: str) -> dict[str, str]:
         "objective": str(f.objective or ""),
         "round_table": str(f.round_table or ""),
         "principle": f.principle or "",
+        "entity": f.entity_type or "",
         **extra,
     }
     return {k: v for k, v in params.items() if v}
@@ -140,7 +144,7 @@ def overview(
             queries.submission_statuses(session, user=user, f=f),
             queries.report_matrix(session, user=user, f=f, principle_keys=principle_keys),
             queries.principle_counts(session, user=user, f=f, principle_keys=principle_keys),
-            queries.pledge_counts(session, user=user, f=f),
+            queries.pledge_tallies(session, user=user, f=f),
             queries.readable_countries(session, user=user),
             queries.choice_rows(session, user=user, f=f, questions=spec, principle_keys=principle_keys),
         ),
@@ -190,15 +194,17 @@ def overview(
 
     pledge_rows = []
     for o in objectives:
-        by_status = {s.value: pledges.get((o.number, s), 0) for s in CommitmentStatus}
+        by_status = {s.value: pledges.by_objective.get((o.number, s), 0) for s in CommitmentStatus}
         pledge_rows.append((o, by_status, sum(by_status.values())))
     pledge_total = sum(r[2] for r in pledge_rows)
     busiest = max(pledge_rows, key=lambda r: r[2], default=None)
 
     principle_rows = [(p, principles.get(p.code, 0)) for p in ref.principles]
     top_principle = max(principle_rows, key=lambda r: r[1], default=None)
+    pledge_extra = pledge_figures(ref, pledges)
 
     return {
+        **pledge_extra,
         "ref": ref,
         "filters": f,
         "options": filter_options(ref),
@@ -575,6 +581,38 @@ def _aggregate_summary(indicator: Indicator, current: PeriodAggregate) -> str:
     }
 
 
+def entity_type_labels() -> dict[str, str]:
+    """Who pledges: ``state`` and the organisation types, as the dashboards name them."""
+    return {"state": _("States"), **{t.value: label for t, label in type_labels().items()}}
+
+
+def pledge_figures(ref: Reference, tallies: queries.PledgeTallies) -> dict[str, Any]:
+    """Pledges by entity type and by country of implementation: each a chart and its data table."""
+    labels = entity_type_labels()
+    entity_rows = [(key, label, tallies.by_entity.get(key, 0)) for key, label in labels.items()]
+    places = sorted(
+        ((c, tallies.by_place[c.id]) for c in ref.countries if c.id in tallies.by_place),
+        key=lambda r: (-r[1], r[0].name),
+    )
+    total = sum(n for _k, _l, n in entity_rows)
+    return {
+        "pledge_entity_rows": entity_rows,
+        "pledge_entity_chart": bar_chart(
+            [Bar(label, n) for _k, label, n in entity_rows],
+            title=_("Pledges by pledging entity"),
+            summary=_("%(total)s pledges, by the type of entity that made them.") % {"total": total},
+        ),
+        "pledge_place_rows": places,
+        "pledge_place_chart": bar_chart(
+            [Bar(c.name, n) for c, n in places[:20]],
+            title=_("Pledges by country of implementation"),
+            summary=_("%(n)s countries of implementation named; the 20 with the most pledges are drawn.")
+            % {"n": len(places)},
+        ),
+        "entity_labels": labels,
+    }
+
+
 def filter_options(ref: Reference) -> dict[str, list[tuple[str, str]]]:
     """The choices of every filter, "all" first."""
     options: dict[str, list[tuple[str, str]]] = {
@@ -585,6 +623,7 @@ def filter_options(ref: Reference) -> dict[str, list[tuple[str, str]]]:
         "round_table": [("", _("All round tables"))]
         + [(str(r.number), f"{r.code}: {r.name}") for r in ref.round_tables],
         "principle": [("", _("All guiding principles"))] + [(p.code, f"{p.code}. {p.name}") for p in ref.principles],
+        "entity": [("", _("Every pledging entity")), *list(entity_type_labels().items())],
         "sex": [("", _("Total (both sexes)")), (Sex.female.value, _("Female")), (Sex.male.value, _("Male"))],
         "migratory_status": [
             ("", _("Total (all migratory statuses)")),
@@ -608,6 +647,9 @@ def country_profile(
     detailed = [s.id for s, _name in submissions[:DETAILED_CYCLES]]  # older cycles: status and dates only
     reports = queries.country_reports(session, detailed)
     pledge_total, pledges = queries.country_commitments(session, country.id, limit=LIST_LIMIT)
+    implemented_total, implemented = queries.country_implemented_pledges(
+        session, country.id, user=user, limit=LIST_LIMIT
+    )
     forms = questionnaires_of.load(session, cache=cache)
     cycle_of = {s.id: s.review_cycle_id for s, _name in submissions}
     by_submission: dict[int, list[tuple[int, str, str, str | None]]] = {}
@@ -628,6 +670,8 @@ def country_profile(
         "commitments": pledges,
         "pledge_total": pledge_total,
         "pledge_labels": PLEDGE_STATUS_LABELS,
+        "implemented": implemented,
+        "implemented_total": implemented_total,
         "indicators": queries.country_indicators(session, country.id),
     }
 
@@ -662,6 +706,7 @@ def objective_page(
     options = filter_options(ref)
     pledge_total, pledges = queries.objective_commitments(session, objective.id, user=user, f=f, limit=LIST_LIMIT)
     return {
+        **pledge_figures(ref, queries.pledge_tallies(session, user=user, f=f, objective_id=objective.id)),
         "ref": ref,
         "objective": objective,
         "round_table": next(r for r in ref.round_tables if r.id == objective.round_table_id),

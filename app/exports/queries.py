@@ -13,20 +13,35 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Row, Select, String, cast, exists, func, literal, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Row, Select, String, case, cast, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.auth.models import User
 from app.catalog.models import Country, Objective, RoundTable, Subregion
-from app.commitments.models import Commitment, commitment_objective
+from app.commitments.models import (
+    Commitment,
+    commitment_form,
+    commitment_implementation_country,
+    commitment_main_objective,
+    commitment_objective,
+    commitment_partner_country,
+    commitment_partner_organisation,
+)
 from app.cycles.models import ReviewCycle
 from app.exports.columns import AnswerRows, ObjectiveReportRows, question_columns
 from app.exports.models import Job, JobKind
 from app.indicators.models import TOTAL, Indicator, IndicatorKind, IndicatorObjective, IndicatorValue
+from app.organisations.models import Organisation
 from app.questionnaires.schemas import Definition
 from app.questionnaires.service import definition_for
 from app.submissions.models import Answer, ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
-from app.visibility import ACCEPTED, readable_country_filter, readable_submission_filter
+from app.visibility import (
+    ACCEPTED,
+    readable_country_filter,
+    readable_pledge_filter,
+    readable_submission_filter,
+    reads_everything,
+)
 
 BATCH = 1000
 
@@ -275,40 +290,85 @@ def answers(session: Session, user: User | None, filters: Filters) -> Dataset:
     return Dataset("answers", ANSWER_COLUMNS, stmt, AnswerRows(covered_definitions(session, filters)))
 
 
-def commitments(session: Session, user: User | None, filters: Filters) -> Dataset:
-    objectives = (
-        select(_joined_numbers(session, Objective.number))
-        .select_from(commitment_objective)
-        .join(Objective, commitment_objective.c.objective_id == Objective.id)
-        .where(commitment_objective.c.commitment_id == Commitment.id)
+def _joined_of(session: Session, table: Any, column: Any, target: Any, key: Any) -> Any:
+    """The ``key`` values (joined with "; ") of the rows of ``target`` a pledge links to through ``table``."""
+    return (
+        select(_joined_numbers(session, key))
+        .select_from(table)
+        .join(target, column == target.id)
+        .where(table.c.commitment_id == Commitment.id)
         .scalar_subquery()
     )
+
+
+def commitments(session: Session, user: User | None, filters: Filters) -> Dataset:
+    """The pledges the user may read, States' and organisations'; the contact person only for the secretariat."""
+    objectives = _joined_of(
+        session, commitment_objective, commitment_objective.c.objective_id, Objective, Objective.number
+    )
+    main = _joined_of(
+        session, commitment_main_objective, commitment_main_objective.c.objective_id, Objective, Objective.number
+    )
+    places = aliased(Country)
+    implementation = _joined_of(
+        session, commitment_implementation_country, commitment_implementation_country.c.country_id, places, places.iso3
+    )
+    partner_states = aliased(Country)
+    partner_countries = _joined_of(
+        session, commitment_partner_country, commitment_partner_country.c.country_id, partner_states,
+        partner_states.iso3,
+    )  # fmt: skip
+    partner_organisations = _joined_of(
+        session, commitment_partner_organisation, commitment_partner_organisation.c.organisation_id, Organisation,
+        Organisation.name,
+    )  # fmt: skip
+    forms = (
+        select(_joined_numbers(session, commitment_form.c.form))
+        .where(commitment_form.c.commitment_id == Commitment.id)
+        .scalar_subquery()
+    )
+    matched = aliased(Commitment)
+    pledging = aliased(Organisation)
+    entity_type = case((Commitment.organisation_id.is_(None), literal("state")), else_=pledging.type)
+    contact = reads_everything(user)
     stmt: AnySelect = (
         select(
             Commitment.id,
             Commitment.reference,
+            entity_type,
             Country.iso3,
             Country.name,
+            pledging.name,
             Subregion.name,
             Commitment.title,
             Commitment.description,
-            Commitment.form,
+            forms,
             Commitment.pledge_type,
             Commitment.partners,
+            partner_countries,
+            partner_organisations,
+            select(matched.reference).where(matched.id == Commitment.matched_commitment_id).scalar_subquery(),
+            Commitment.external_pledge_id,
+            Commitment.scope_level,
+            implementation,
             Commitment.scope,
+            Commitment.champion,
             Commitment.timeframe_start,
             Commitment.timeframe_end,
             Commitment.status,
+            main,
             objectives,
+            *((Commitment.contact_name, Commitment.contact_position, Commitment.contact_email) if contact else ()),
             Commitment.updated_at,
         )
-        .join(Country, Commitment.country_id == Country.id)
+        .outerjoin(Country, Commitment.country_id == Country.id)
+        .outerjoin(pledging, Commitment.organisation_id == pledging.id)
         .outerjoin(Subregion, Country.subregion_id == Subregion.id)
-        .order_by(Country.name, Commitment.reference)
+        .order_by(Commitment.organisation_id.is_not(None), Country.name, pledging.name, Commitment.reference)
     )
     stmt = _where(
         stmt,
-        readable_country_filter(user, Commitment.country_id),
+        readable_pledge_filter(user, Commitment.country_id, Commitment.organisation_id),
         Country.subregion_id == filters.subregion_id if filters.subregion_id else None,
     )
     if filters.objective_number:
@@ -321,19 +381,30 @@ def commitments(session: Session, user: User | None, filters: Filters) -> Datase
     columns = _cols(
         "commitment_id:int",
         "reference:str",
+        "entity_type:str",
         "country_iso3:str",
         "country:str",
+        "organisation:str",
         "subregion:str",
         "title:str",
         "description:text",
-        "form:str",
+        "forms:str",
         "pledge_type:str",
         "partners:text",
-        "scope:text",
+        "partner_countries:str",
+        "partner_organisations:text",
+        "matched_reference:str",
+        "external_pledge_id:str",
+        "scope:str",
+        "implementation_countries:str",
+        "scope_description:text",
+        "champion:bool",
         "timeframe_start:date",
         "timeframe_end:date",
         "status:str",
+        "main_objectives:str",
         "objectives:str",
+        *(("contact_name:str", "contact_position:str", "contact_email:str") if contact else ()),
         "updated_at:datetime",
     )
     return Dataset("commitments", columns, stmt)

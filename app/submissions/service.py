@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import files
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
 from app.cycles.models import CycleStatus, ReviewCycle
@@ -418,32 +417,16 @@ class IncompleteSubmission(AppError):
 
 # ---- file attachments --------------------------------------------------------------------------------------------
 
-# What a file question accepts: the extension, the media type it is served as, and how its first bytes look.
-FILE_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-ZIP_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
 DEFAULT_FILE_MAX = 10 * 1024 * 1024
 
 
 def _file_kind(name: str, data: bytes) -> str:
-    """The media type of an accepted document, or AnswerInvalid: the extension and the content must agree."""
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if extension not in FILE_TYPES:
-        raise answers.AnswerInvalid(_("Attach a PDF, a Word document (.docx) or an Excel workbook (.xlsx)."))
-    if extension == ".pdf":
-        fits = data.startswith(b"%PDF-")
-    else:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                fits = ZIP_PART[extension] in archive.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            fits = False
-    if not fits:
-        raise answers.AnswerInvalid(_("The file's content is not a %(kind)s file.") % {"kind": extension[1:].upper()})
-    return FILE_TYPES[extension]
+    """The media type of an accepted document, or AnswerInvalid: the extension and the content must agree (and
+    an archive must not expand to far more than its size: app/files.py)."""
+    try:
+        return files.file_kind(name, data)
+    except files.FileRefused as exc:
+        raise answers.AnswerInvalid(str(exc)) from None
 
 
 def attach_file(

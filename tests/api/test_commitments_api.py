@@ -8,14 +8,14 @@ from starlette.testclient import TestClient
 
 from app.auth.models import Role
 from app.catalog.models import Country
-from app.commitments.models import Commitment, CommitmentForm
+from app.commitments.models import Commitment
 from tests.factories import make_token, make_user
 
 
 def _pledge(session: Session, iso3: str, reference: str) -> Commitment:
     country_id = session.scalars(select(Country.id).where(Country.iso3 == iso3)).one()
     commitment = Commitment(reference=reference, country_id=country_id, title=f"Pledge {reference}",
-                            description="A pledge.", form=CommitmentForm.policy)  # fmt: skip
+                            description="A pledge.")  # fmt: skip
     session.add(commitment)
     session.flush()
     return commitment

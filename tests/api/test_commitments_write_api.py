@@ -15,13 +15,12 @@ from app.auth.models import Role
 from app.commitments import queries
 from app.commitments.models import Commitment
 from tests.api.helpers import auth, auth_for
-from tests.commitments.helpers import accept_review_of, focal_point, form_data, make_commitment
+from tests.commitments.helpers import accept_review_of, api_body, focal_point, form_data, make_commitment
 
 
 def body(**overrides: Any) -> dict[str, Any]:
     """A valid pledge as an API client sends it (objectives as numbers)."""
-    data = form_data(**overrides)
-    return {**data, "objectives": [int(n) for n in data["objectives"]]}
+    return api_body(**overrides)
 
 
 def _count(session: Session) -> int:
@@ -44,12 +43,12 @@ def test_invalid_pledge_is_422_naming_every_field_and_saves_nothing(client: Test
     before = _count(session)
     response = client.post(
         "/api/v1/commitments",
-        json=body(description="Too short.", objectives=[], timeframe_end="2020-01-01", pledge_type="partnership"),
+        json=body(description="Too short.", main_objectives=[], timeframe_end="2020-01-01", pledge_type="partnership"),
         headers=headers,
     )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
-    assert {"description", "objectives", "timeframe_end", "partners"} <= fields
+    assert {"description", "main_objectives", "timeframe_end", "partners"} <= fields
     assert response.json()["message"]
     assert _count(session) == before
 

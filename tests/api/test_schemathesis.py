@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
-from tests.commitments.helpers import form_data, make_commitment
+from tests.commitments.helpers import api_body, make_commitment
 from tests.factories import make_submission, make_token, make_user
 from tests.indicators.helpers import make_value
 
@@ -74,7 +74,7 @@ def test_valid_writes_conform_to_their_schema(app: FastAPI, session: Session) ->
     commitment = make_commitment(session, user=focal_point)
     value = make_value(session, country="PHL", period="2019")
     submission = make_submission(session, focal_point=focal_point)
-    pledge = {**form_data(), "objectives": [3, 6]}
+    pledge = api_body()
     answer = {"part": "objective:5", "key": "narrative", "value": "Progress.", "version": 0}
     writes: list[tuple[str, dict[str, Any], dict[str, Any], int]] = [
         ("POST /api/v1/commitments", {}, pledge, 201),

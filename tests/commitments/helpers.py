@@ -26,17 +26,23 @@ def form_data(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "title": "Migrant resource centres in provinces of origin",
         "description": DESCRIPTION,
-        "form": "process",
+        "forms": ["process"],
         "pledge_type": "individual",
         "partners": "",
         "matched_reference": "",
-        "objectives": ["3", "6"],
+        "external_pledge_id": "",
+        "main_objectives": ["3", "6"],
+        "objectives": [],
         "principles": ["a", "d"],
+        "scope_level": "national",
+        "implementation_countries": ["PHL"],
         "scope": "National, starting in five provinces",
         "timeframe_start": "2025-01-01",
         "timeframe_end": "2027-12-31",
         "status": "pledged",
     }
+    if "objectives" in overrides and "main_objectives" not in overrides:  # the main ones, as tests name them
+        overrides = {**overrides, "main_objectives": overrides["objectives"], "objectives": []}
     return {**data, **overrides}
 
 
@@ -59,3 +65,13 @@ def accept_review_of(session: Session, country: str, status: SubmissionStatus = 
     submission = make_submission(session, focal_point=focal_point(session, country))
     submission.status = status
     session.flush()
+
+
+def api_body(**overrides: Any) -> dict[str, Any]:
+    """A valid pledge as an API client sends it: objectives as numbers, ``scope`` the choice, its text apart."""
+    data = form_data(**overrides)
+    data["scope_description"] = data.pop("scope")
+    data["scope"] = data.pop("scope_level")
+    for name in ("objectives", "main_objectives"):
+        data[name] = [int(n) for n in data[name]]
+    return data

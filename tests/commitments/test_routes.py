@@ -328,10 +328,10 @@ def test_edit_with_bad_input_keeps_it_and_changes_nothing(client: TestClient, se
     user = focal_point(session)
     pledge = make_commitment(session, user=user)
     sign_in(client, user)
-    data = _edit_data(pledge, title="New title", objectives=[], description="x" * 3_001)
+    data = _edit_data(pledge, title="New title", main_objectives=[], description="x" * 3_001)
     response = post_form(client, f"/commitments/{pledge.id}/edit", data)
     assert response.status_code == 422
-    assert 'id="objectives-error"' in response.text and 'value="New title"' in response.text
+    assert 'id="main_objectives-error"' in response.text and 'value="New title"' in response.text
     assert '<input type="hidden" name="version" value="1">' in response.text
     assert _reload(session, pledge).title == form_data()["title"]
 

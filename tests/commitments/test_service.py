@@ -136,8 +136,9 @@ def test_only_a_matching_pledge_cites_a_reference(session: Session) -> None:
 
 
 def test_at_least_one_objective_and_only_known_ones(session: Session) -> None:
-    assert "at least one objective" in _errors(session, objectives=[])["objectives"]
-    assert "objectives" in _errors(session, objectives=["3", "24"])
+    assert "at least one objective" in _errors(session, main_objectives=[])["main_objectives"]
+    assert "objectives" in _errors(session, main_objectives=["3"], objectives=["3", "24"])
+    assert "main_objectives" in _errors(session, main_objectives=["3", "24"])
     assert "principles" in _errors(session, principles=["a", "z"])
 
 
@@ -152,8 +153,8 @@ def test_timeframe_dates_must_be_dates(session: Session) -> None:
 
 
 def test_every_error_is_reported_at_once_in_form_order(session: Session) -> None:
-    errors = _errors(session, title="", description="short", form="", objectives=[], timeframe_start="")
-    assert list(errors) == ["title", "description", "form", "objectives", "timeframe_start"]
+    errors = _errors(session, title="", description="short", forms=[], main_objectives=[], timeframe_start="")
+    assert list(errors) == ["title", "description", "forms", "main_objectives", "timeframe_start"]
 
 
 def test_edit_without_changes_keeps_the_version(session: Session) -> None:
@@ -167,7 +168,7 @@ def test_edit_without_changes_keeps_the_version(session: Session) -> None:
 def test_changing_only_objectives_bumps_the_version(session: Session) -> None:
     user = focal_point(session)
     pledge = make_commitment(session, user=user)
-    data = CommitmentInput(**form_data(objectives=["3"]))
+    data = CommitmentInput(**form_data(main_objectives=["3"]))
     assert service.update_commitment(session, user=user, commitment=pledge, data=data, version=1)
     assert pledge.version == 2 and [o.number for o in pledge.objectives] == [3]
 
