@@ -41,6 +41,7 @@ from app.commitments.models import (
     commitment_principle,
 )
 from app.commitments.schemas import CommitmentInput
+from app.contributions import demo as contribution_demo
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import Conflict, ValidationFailed
@@ -228,6 +229,7 @@ def _build(demo: _Demo, specs: list[tuple[DemoUser, str]]) -> None:
     _create_commitments(demo)  # before the reviews, which cite the pledges
     _create_organisation_pledges(demo)
     _create_submissions(demo, cycles)
+    demo.count("contribution", contribution_demo.create(demo.session, cycles, DEMO_DOMAIN))
     _create_indicator_values(demo)
     summary = {"counts": dict(demo.counts)}
     demo.session.add(

@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app import models  # noqa: F401  (every table and the audit listeners)
 from app.admin.routes import router as admin_router
 from app.api.commitments import router as api_commitments_router
+from app.api.contributions import router as api_contributions_router
 from app.api.cycles import router as api_cycles_router
 from app.api.indicators import router as api_indicators_router
 from app.api.routes import router as api_router
@@ -24,6 +25,7 @@ from app.auth.routes import router as auth_router
 from app.comments.routes import router as comments_router
 from app.commitments.routes import router as commitments_router
 from app.config import Settings, get_settings
+from app.contributions.routes import router as contributions_router
 from app.dashboards.routes import router as dashboards_router
 from app.dashboards.timing import QueryCountMiddleware
 from app.data_version import ResultCache
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_commitments_router)
     app.include_router(api_submissions_router)
     app.include_router(api_cycles_router)
+    app.include_router(api_contributions_router)
     app.include_router(imports_router)
     app.include_router(pages_router)
     app.include_router(auth_router)
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(indicators_router)
     app.include_router(admin_router)
     app.include_router(organisations_router)
+    app.include_router(contributions_router)
     app.include_router(questionnaires_router)
     app.include_router(review_router)
     app.include_router(review_queue_router)

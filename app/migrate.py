@@ -28,9 +28,10 @@ NOT_IN_MODELS_INDEXES = frozenset(
         "ix_objective_report_fts_practice",
         "ix_commitment_fts_pledge",
         "ix_answer_fts_answer",
+        "ix_contribution_answer_fts_contribution",
     }
 )
-NOT_IN_MODELS_COLUMNS = frozenset({"fts_report", "fts_practice", "fts_pledge", "fts_answer"})
+NOT_IN_MODELS_COLUMNS = frozenset({"fts_report", "fts_practice", "fts_pledge", "fts_answer", "fts_contribution"})
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

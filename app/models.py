@@ -5,6 +5,7 @@ from app.auth.models import ApiToken, LoginAttempt, PasswordToken, User, UserSes
 from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
 from app.comments.models import Comment, CommentThread
 from app.commitments.models import Commitment, CommitmentUpdate
+from app.contributions.models import Contribution, ContributionAnswer, ContributionDecision
 from app.cycles.models import ReviewCycle
 from app.db import Base
 from app.exports.models import Job
@@ -24,6 +25,9 @@ __all__ = [
     "CommentThread",
     "Commitment",
     "CommitmentUpdate",
+    "Contribution",
+    "ContributionAnswer",
+    "ContributionDecision",
     "Country",
     "Indicator",
     "IndicatorObjective",

@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.auth.models import Role, User
+from app.contributions.models import Contribution, ContributionStatus
 from app.errors import Forbidden, NotFound
 from app.i18n import _
 from app.submissions.models import Submission, SubmissionStatus
@@ -190,6 +191,90 @@ def ensure_can_discuss(user: User, country_id: int) -> None:
     """Anyone else finds no thread at all (404): preparers and the public never see the discussion."""
     if not can_discuss(user, country_id):
         raise NotFound(_("The page or record was not found."))
+
+
+# ---- organisations' contributions (app/contributions) ------------------------------------------------------------
+# Everyone reads accepted contributions (answers); an organisation's users also read their own in every status, with
+# the moderation decisions and their reasons; the secretariat and administrators read all. Another organisation's
+# draft is 404, like another State's.
+
+
+class ContributionReader(StrEnum):
+    visitor = "visitor"
+    focal_point = "focal_point"
+    preparer = "preparer"
+    own_organisation = "own_organisation"  # a stakeholder of the contributing organisation
+    other_organisation = "other_organisation"  # a stakeholder of another organisation
+    secretariat = "secretariat"
+    admin = "admin"
+
+
+_C = ContributionStatus
+_ANSWERS_AND_DECISIONS = frozenset({Aspect.answers, Aspect.decisions})
+_PUBLIC_CONTRIBUTIONS = {status: (_ANSWERS if status is _C.accepted else _NOTHING) for status in ContributionStatus}
+
+CONTRIBUTION_READS: dict[ContributionReader, dict[ContributionStatus, frozenset[Aspect]]] = {
+    ContributionReader.visitor: _PUBLIC_CONTRIBUTIONS,
+    ContributionReader.focal_point: _PUBLIC_CONTRIBUTIONS,
+    ContributionReader.preparer: _PUBLIC_CONTRIBUTIONS,
+    ContributionReader.other_organisation: _PUBLIC_CONTRIBUTIONS,
+    ContributionReader.own_organisation: dict.fromkeys(ContributionStatus, _ANSWERS_AND_DECISIONS),
+    ContributionReader.secretariat: dict.fromkeys(ContributionStatus, _ANSWERS_AND_DECISIONS),
+    ContributionReader.admin: dict.fromkeys(ContributionStatus, _ANSWERS_AND_DECISIONS),
+}
+
+
+def contribution_reader(user: User | None, organisation_id: int) -> ContributionReader:
+    if user is None:
+        return ContributionReader.visitor
+    if user.role is Role.admin:
+        return ContributionReader.admin
+    if user.role is Role.secretariat:
+        return ContributionReader.secretariat
+    if user.role is Role.stakeholder:
+        own = user.organisation_id == organisation_id
+        return ContributionReader.own_organisation if own else ContributionReader.other_organisation
+    if user.role is Role.focal_point:
+        return ContributionReader.focal_point
+    if user.role is Role.preparer:
+        return ContributionReader.preparer
+    return ContributionReader.visitor
+
+
+def may_read_contribution(user: User | None, contribution: Contribution, aspect: Aspect = Aspect.answers) -> bool:
+    """Whether the user may read this aspect (answers, decisions) of the contribution (``CONTRIBUTION_READS``)."""
+    return aspect in CONTRIBUTION_READS[contribution_reader(user, contribution.organisation_id)][contribution.status]
+
+
+def may_read_contribution_decisions(user: User | None, contribution: Contribution) -> bool:
+    return may_read_contribution(user, contribution, Aspect.decisions)
+
+
+def readable_contribution_filter(user: User | None) -> ColumnElement[bool] | None:
+    """A WHERE clause limiting contributions to those whose answers the user may read; None: no limit."""
+    if reads_everything(user):
+        return None
+    public = [s for s, aspects in _PUBLIC_CONTRIBUTIONS.items() if Aspect.answers in aspects]
+    readable = Contribution.status.in_(public)
+    if user is not None and user.role is Role.stakeholder and user.organisation_id is not None:
+        return or_(readable, Contribution.organisation_id == user.organisation_id)
+    return readable
+
+
+def ensure_can_read_contribution(user: User | None, contribution: Contribution) -> None:
+    if not may_read_contribution(user, contribution):
+        raise NotFound(_("The page or record was not found."))
+
+
+def ensure_can_write_contribution(user: User, contribution: Contribution) -> None:
+    """Only the organisation's own users write its contribution; anyone else finds nothing (404) or is refused."""
+    if user.role is Role.stakeholder:
+        if user.organisation_id != contribution.organisation_id:
+            raise NotFound(_("The page or record was not found."))
+        return
+    if not may_read_contribution(user, contribution):
+        raise NotFound(_("The page or record was not found."))
+    raise Forbidden(_("Only the organisation's own people can change its contribution."))
 
 
 # ---- pledges (app/commitments) ---------------------------------------------------------------------------------

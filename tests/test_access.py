@@ -25,6 +25,7 @@ from app.comments.service import open_thread
 from app.main import create_app
 from app.organisations import service as organisations
 from tests.commitments.helpers import make_commitment
+from tests.contributions.helpers import drafted
 from tests.factories import csrf_token, make_submission, make_user
 
 # Routes served by Starlette itself (no dependencies): the OpenAPI description and static files.
@@ -81,6 +82,7 @@ def samples(session: Session) -> dict[str, Any]:
             body="Which year?",
         ).id,
         "notification_id": 1,
+        "contribution_id": drafted(session)[0].id,
         "token_id": 1,
         "file_id": 1,
         "request_id": organisations.request_to_join(

@@ -112,6 +112,8 @@ def test_every_page_of_a_submission_in_every_state_for_every_role(
         "/my/organisation",
         "/organisations/join",
         "/organisations/requests",
+        "/contributions",
+        f"/questionnaires/{submission.review_cycle_id}?questionnaire=stakeholders",
     ]
     problems = []
     for name, role, country in ROLES:

@@ -44,6 +44,7 @@ ACCOUNTS = {
     "preparer": f"preparer@{DEMO_DOMAIN}",
     "focal_point_philippines": f"focal.phl@{DEMO_DOMAIN}",
     "stakeholder": f"stakeholder.iom@{DEMO_DOMAIN}",
+    "stakeholder_returned_contribution": f"stakeholder.bwi@{DEMO_DOMAIN}",  # its contribution came back with a reason
     "focal_point_returned_review": None,  # chosen below: a focal point whose review was sent back
 }
 SKIP = ("/logout", "/exports/download")  # not pages: sign-out is a form; downloads are tested in tests/exports

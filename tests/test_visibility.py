@@ -135,3 +135,85 @@ def test_each_reader_reads_what_the_table_allows(
         assert (THREAD in objective.text) is (Aspect.threads in allowed)
     for page in (profile.text, found.text):
         assert EARLIER not in page and REASON not in page and THREAD not in page
+
+
+# ---- organisations' contributions: CONTRIBUTION_READS, walked reader × status through the pages and the API -------
+
+CONTRIBUTED = "Quetzalcontribution"
+MODERATION = "Please cite sources."  # the reason of a return or decline (tests/contributions/helpers.py)
+
+
+def test_the_contribution_table_keeps_its_promises() -> None:
+    from app.contributions.models import ContributionStatus
+    from app.visibility import CONTRIBUTION_READS, ContributionReader
+
+    assert set(CONTRIBUTION_READS) == set(ContributionReader)
+    visitor = CONTRIBUTION_READS[ContributionReader.visitor]
+    for who, row in CONTRIBUTION_READS.items():
+        assert set(row) == set(ContributionStatus)
+        for status, aspects in row.items():
+            assert visitor[status] <= aspects, (who, status)  # a signed-in user reads at least what the public reads
+    assert {s for s, a in visitor.items() if a} == {ContributionStatus.accepted}  # the public: accepted only
+    assert all(Aspect.decisions not in a for a in visitor.values())  # moderation stays between them
+    for who in (ContributionReader.focal_point, ContributionReader.preparer, ContributionReader.other_organisation):
+        assert CONTRIBUTION_READS[who] == visitor
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "returned", "accepted", "declined"])
+@pytest.mark.parametrize(
+    "who", ["visitor", "focal_point", "preparer", "own_organisation", "other_organisation", "secretariat", "admin"]
+)
+def test_each_reader_reads_contributions_as_the_table_allows(
+    client: TestClient, session: Session, who: str, status: str
+) -> None:
+    from app.contributions import service
+    from app.contributions.models import ContributionStatus
+    from app.visibility import CONTRIBUTION_READS, ContributionReader
+    from tests.contributions.helpers import in_status, stakeholder
+
+    owner = stakeholder(session)
+    cycle = make_cycle(session)
+    contribution, _u = in_status(session, ContributionStatus(status), user=owner, cycle=cycle, objectives=(4,))
+    if status in ("draft", "returned"):
+        service.save_part(
+            session,
+            user=owner,
+            contribution=contribution,
+            part="objective:4",
+            form={"what_we_did": [CONTRIBUTED]},
+            version=contribution.version,
+        )
+    else:
+        from app.contributions.models import ContributionAnswer
+
+        answer = next(a for a in contribution.answers if a.part == "objective:4" and a.key == "what_we_did")
+        session.get(ContributionAnswer, answer.id).text = CONTRIBUTED  # type: ignore[union-attr]
+        session.get(ContributionAnswer, answer.id).value = CONTRIBUTED  # type: ignore[union-attr]
+        session.flush()
+    allowed = CONTRIBUTION_READS[ContributionReader(who)][ContributionStatus(status)]
+    users = {
+        "focal_point": lambda: make_user(session, role=Role.focal_point, country="PHL"),
+        "preparer": lambda: make_user(session, role=Role.preparer),
+        "own_organisation": lambda: owner,
+        "other_organisation": lambda: stakeholder(session),
+        "secretariat": lambda: make_user(session, role=Role.secretariat),
+        "admin": lambda: make_user(session, role=Role.admin),
+    }
+    user = users[who]() if who != "visitor" else None
+    if user is not None:
+        sign_in(client, user)
+    page = client.get(f"/contributions/{contribution.id}")
+    assert page.status_code == (200 if Aspect.answers in allowed else 404)
+    assert (CONTRIBUTED in page.text) is (Aspect.answers in allowed)
+    has_reason = status in ("returned", "declined", "accepted")  # the helper gives each decision a reason
+    assert (MODERATION in page.text) is (has_reason and Aspect.decisions in allowed)
+    objective = client.get("/dashboards/objectives/4")
+    assert (CONTRIBUTED in objective.text) is (status == "accepted")  # published inputs only, for every reader
+    found = client.get("/search", params={"q": CONTRIBUTED.lower()})
+    assert (f"<mark>{CONTRIBUTED}</mark>" in found.text) is (status == "accepted")
+    if user is None:
+        assert client.get("/api/v1/contributions").status_code == 401
+        return
+    api = client.get(f"/api/v1/contributions?cycle={cycle.id}", headers=auth_for(session, user))
+    assert api.status_code == 200
+    assert (CONTRIBUTED in api.text) is (Aspect.answers in allowed)

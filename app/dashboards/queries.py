@@ -39,7 +39,7 @@ from app.cycles.models import ReviewCycle
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue, ValueStatus
 from app.indicators.schemas import Disaggregation
 from app.organisations.models import Organisation
-from app.questionnaires.models import Questionnaire
+from app.questionnaires.models import Questionnaire, QuestionnaireKind
 from app.submissions.models import Answer, AnswerChoice, ObjectiveReport, ReportingChoice, Submission, SubmissionStatus
 from app.visibility import (
     readable_country_filter,
@@ -265,7 +265,10 @@ def principle_counts(
 
 def questionnaire_definitions(session: Session) -> list[tuple[int, dict[str, Any]]]:
     """(cycle id, definition JSON) of every stored questionnaire (one per cycle: a small select)."""
-    return [(cid, d) for cid, d in session.execute(select(Questionnaire.review_cycle_id, Questionnaire.definition))]
+    stmt = select(Questionnaire.review_cycle_id, Questionnaire.definition).where(
+        Questionnaire.kind == QuestionnaireKind.states  # the stakeholders' questionnaires are never States' figures
+    )
+    return [(cid, d) for cid, d in session.execute(stmt)]
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,15 @@ from app.dashboards.questionnaires import PRACTICE_KEY, Questionnaires
 from app.submissions.models import Answer, ObjectiveReport, ReportingChoice, Submission
 from app.visibility import readable_country_filter
 
-KINDS = {"report": 3, "practice": 3, "pledge": 2}  # the search_index kind (rowid % 4) each is found in
+KINDS = {"report": 3, "practice": 3, "pledge": 2, "stakeholder": 0}  # the search_index kind (rowid % 4) each is
+# found in; "stakeholder" (accepted contributions' text answers) has an FTS5 table of its own,
+# search_index_contribution (rowid = contribution_answer id), and is never mixed with the States' answers.
 # PostgreSQL: the stored vector of each kind (generated columns, not in the models; see the migrations).
 VECTORS: dict[str, ColumnClause[Any]] = {
     "report": literal_column("answer.fts_answer"),
     "practice": literal_column("answer.fts_answer"),
     "pledge": literal_column("commitment.fts_pledge"),
+    "stakeholder": literal_column("contribution_answer.fts_contribution"),
 }
 LIMIT = 50
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -85,6 +88,9 @@ def _match(
     if session.get_bind().dialect.name == "postgresql":
         return VECTORS[kind].op("@@")(func.plainto_tsquery(literal_column("'english'"), " ".join(terms)))
     fts = " ".join(f'"{t}"*' for t in terms)
+    if kind == "stakeholder":
+        own = text("SELECT rowid FROM search_index_contribution WHERE search_index_contribution MATCH :fts")
+        return id_column.in_(own.bindparams(fts=fts).columns(sql_column("id")))
     base = KINDS[kind]
     rowids = text(
         "SELECT (rowid - :base) / 4 FROM search_index WHERE search_index MATCH :fts AND rowid % 4 = :base"
@@ -114,6 +120,52 @@ def search(
         hits += _answers(session, user, terms, f, forms, practice=True)
     if "pledge" in kinds:
         hits += _pledges(session, user, terms, f)
+    if "stakeholder" in kinds:
+        hits += _stakeholder_inputs(session, terms, f)
+    return hits
+
+
+def _stakeholder_inputs(session: Session, terms: list[str], f: Filters) -> list[Hit]:
+    """Accepted contributions' text answers ("Input from stakeholders"), cited as their consent says."""
+    if f.round_table is not None or f.principle is not None or f.subregion_id is not None:
+        return []  # filters of the States' reviews: a contribution has none of them
+    from app.contributions.citations import cite
+    from app.contributions.models import Contribution, ContributionAnswer, ContributionStatus
+    from app.organisations.models import Organisation
+
+    stmt = (
+        select(ContributionAnswer, Contribution, Organisation, ReviewCycle.name)
+        .join(Contribution, Contribution.id == ContributionAnswer.contribution_id)
+        .join(Organisation, Organisation.id == Contribution.organisation_id)
+        .join(ReviewCycle, ReviewCycle.id == Contribution.review_cycle_id)
+        .where(
+            _match(session, "stakeholder", ContributionAnswer.id, terms),
+            Contribution.status == ContributionStatus.accepted,
+            ContributionAnswer.text != "",
+        )
+        .order_by(ReviewCycle.opens_on.desc(), Organisation.name, ContributionAnswer.id)
+        .limit(LIMIT)
+    )
+    if f.cycle_id is not None:
+        stmt = stmt.where(Contribution.review_cycle_id == f.cycle_id)
+    if f.objective is not None:
+        stmt = stmt.where(ContributionAnswer.part == f"objective:{f.objective}")
+    hits = []
+    for answer, contribution, organisation, cycle in session.execute(stmt):
+        _kind, _sep, ref = answer.part.partition(":")
+        hits.append(
+            Hit(
+                kind="stakeholder",
+                record_id=contribution.id,
+                country=cite(contribution, organisation),
+                country_iso3="",
+                objective=int(ref) if ref.isdecimal() else None,
+                cycle=cycle,
+                title=answer.key.replace("_", " ").capitalize(),
+                snippet=highlight(answer.text, terms),
+                cycle_id=contribution.review_cycle_id,
+            )
+        )
     return hits
 
 

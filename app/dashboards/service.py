@@ -13,6 +13,7 @@ from app.auth.models import User
 from app.catalog import queries as catalog_queries
 from app.catalog.models import Country, Objective
 from app.commitments.models import CommitmentStatus
+from app.contributions.citations import inputs as stakeholder_inputs
 from app.cycles.models import CycleStatus
 from app.dashboards import queries
 from app.dashboards import questionnaires as questionnaires_of
@@ -673,6 +674,7 @@ def country_profile(
         "implemented": implemented,
         "implemented_total": implemented_total,
         "indicators": queries.country_indicators(session, country.id),
+        "stakeholder_inputs": stakeholder_inputs(session, country_id=country.id),  # organisations of the country
     }
 
 
@@ -720,6 +722,7 @@ def objective_page(
         },
         "distributions": distributions(counted, choices, across_objectives=False),
         "indicators": queries.objective_indicators(session, objective.id),
+        "stakeholder_inputs": stakeholder_inputs(session, part=f"objective:{objective.number}"),  # never counted
         "commitments": pledges,
         "pledge_total": pledge_total,
         "pledge_labels": PLEDGE_STATUS_LABELS,
@@ -757,6 +760,7 @@ def search_page(
         ("report", _("Reviews' answers (sections and objective reports)")),
         ("practice", _("Good practices")),
         ("pledge", _("Pledges")),
+        ("stakeholder", _("Input from stakeholders (accepted contributions)")),
     ]
     return {
         "ref": ref,

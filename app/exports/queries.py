@@ -468,12 +468,67 @@ def indicator_values(session: Session, user: User | None, filters: Filters) -> D
     return Dataset("indicator_values", columns, stmt)
 
 
+CONTRIBUTION_COLUMNS = _cols(
+    "contribution_id:int",
+    "cycle:str",
+    "organisation:str",
+    "organisation_type:str",
+    "organisation_country_iso3:str",
+    "part:str",
+    "objective:int",
+    "question_key:str",
+    "question_label:str",
+    "value:text",
+    "updated_at:datetime",
+)
+
+
+def contributions(session: Session, user: User | None, filters: Filters) -> Dataset:
+    """Input from stakeholders: one row per accepted contribution × part × question answered (never in the States'
+    datasets); the organisation named, or by its type only, as its consent says."""
+    from app.contributions.citations import ContributionRows, stakeholder_definitions
+    from app.contributions.models import Contribution, ContributionAnswer, ContributionStatus
+    from app.organisations.models import Organisation
+
+    country = aliased(Country)
+    stmt: AnySelect = (
+        select(
+            Contribution.id,
+            ReviewCycle.name,
+            Organisation.name,
+            Organisation.type,
+            Contribution.consent,
+            country.iso3,
+            ContributionAnswer.part,
+            ContributionAnswer.key,
+            ContributionAnswer.value,
+            ContributionAnswer.updated_at,
+            ReviewCycle.id,
+        )
+        .join(Contribution, Contribution.id == ContributionAnswer.contribution_id)
+        .join(Organisation, Organisation.id == Contribution.organisation_id)
+        .outerjoin(country, country.id == Organisation.country_id)
+        .join(ReviewCycle, ReviewCycle.id == Contribution.review_cycle_id)
+        .where(Contribution.status == ContributionStatus.accepted)
+        .order_by(ReviewCycle.opens_on, Organisation.name, Contribution.id, ContributionAnswer.id)
+    )
+    if filters.cycle_id is not None:
+        stmt = stmt.where(Contribution.review_cycle_id == filters.cycle_id)
+    if filters.objective_number:
+        stmt = stmt.where(ContributionAnswer.part == f"objective:{filters.objective_number}")
+    cycles = {c.id for c in session.scalars(select(ReviewCycle))}
+    return Dataset(
+        "contributions", CONTRIBUTION_COLUMNS, stmt, ContributionRows(stakeholder_definitions(session, cycles))
+    )
+
+
 DATASETS = {
     "submissions": submissions,
     "objective_reports": objective_reports,
     "answers": answers,
     "commitments": commitments,
     "indicator_values": indicator_values,
+    "contributions": contributions,
 }
 
 

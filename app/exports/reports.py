@@ -230,8 +230,43 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
 
     progress(82, _("Summarising the indicators"))
     _indicator_section(doc, session, regional, cite, regional_total)
+    progress(86, _("Quoting the inputs from stakeholders"))
+    _stakeholder_section(doc, session, cycle)
     progress(88, _("Writing the document"))
     return doc
+
+
+STAKEHOLDER_QUOTES = 10  # per objective
+
+
+def _stakeholder_section(doc: Document, session: Session, cycle: ReviewCycle) -> None:
+    """Inputs from stakeholders: accepted contributions to the cycle, quoted per objective, each cited by the
+    organisation's name or type (its consent); a section of its own, never counted in the States' figures above."""
+    from app.contributions.citations import inputs
+
+    found = inputs(session, cycle_id=cycle.id, limit=None)
+    doc.add(Heading(_("Inputs from stakeholders")))
+    note = _(
+        "Contributions of organisations taking part in the review (UN entities, civil society, migrants' "
+        "organisations, trade unions, employers, local authorities, human rights institutions, academia), accepted "
+        "by the secretariat for publication. They are not part of the States' reviews and are not counted in any "
+        "figure of this synthesis."
+    )
+    doc.add(Paragraph([note], note=True))
+    if not found:
+        doc.add(Paragraph([_("No contribution from stakeholders has been accepted for this cycle.")]))
+        return
+    by_objective: dict[int, list[Any]] = {}
+    for item in found:
+        kind, _sep, ref = item.part.partition(":")
+        if kind == "objective" and ref.isdecimal():
+            by_objective.setdefault(int(ref), []).append(item)
+    titles = {o.number: o.short_title for rt in queries.list_round_tables(session) for o in rt.objectives}
+    for number in sorted(by_objective):
+        heading = _("Objective %(n)s: %(title)s") % {"n": number, "title": titles.get(number, "")}
+        doc.add(Heading(heading, level=2))
+        for item in by_objective[number][:STAKEHOLDER_QUOTES]:
+            doc.add(Paragraph([f"“{_clip(item.text)}” — {item.cited_as} ({item.question})"]))
 
 
 def _step_label(step: RatingStep) -> str:

@@ -43,6 +43,7 @@ DATASET_LABELS = {
     "answers": _("Answers (one row per question answered in a review)"),
     "commitments": _("Commitments / pledges"),
     "indicator_values": _("Indicator values, with their disaggregation"),
+    "contributions": _("Input from stakeholders (accepted contributions, one row per question answered)"),
 }
 SHEET_TITLES = {
     "submissions": _("Submissions"),
@@ -50,6 +51,7 @@ SHEET_TITLES = {
     "answers": _("Answers"),
     "commitments": _("Commitments"),
     "indicator_values": _("Indicator values"),
+    "contributions": _("Input from stakeholders"),
 }
 FILTER_FIELDS = ("cycle", "subregion", "objective", "status")
 STATUS_LABELS = {

@@ -12,6 +12,8 @@ from starlette.responses import Response
 from app.auth import sessions
 from app.auth.dependencies import MaybeUser, SecretariatUser, StakeholderUser
 from app.catalog import queries as catalog_queries
+from app.contributions import queries as contribution_queries
+from app.contributions.models import status_labels
 from app.db import SessionDep, utcnow
 from app.errors import AppError, FormInvalid, NotFound
 from app.i18n import _
@@ -164,9 +166,15 @@ def my_organisation(request: Request, session: SessionDep, user: StakeholderUser
     organisation = queries.get_organisation(session, user.organisation_id) if user.organisation_id else None
     if organisation is None:
         raise NotFound(_("Your account belongs to no organisation. Ask the secretariat."))
+    cycle = contribution_queries.get_open_cycle(session)
+    contributions = contribution_queries.list_for_organisation(session, organisation.id)
     context = {
         "organisation": organisation,
         "type_label": type_labels()[organisation.type],
         "members": queries.list_members(session, organisation.id),
+        "open_cycle": cycle,
+        "contributions": contributions,
+        "current": next((c for c in contributions if cycle is not None and c.review_cycle_id == cycle.id), None),
+        "status_labels": status_labels(),
     }
     return render(request, "organisations/mine.html", context)

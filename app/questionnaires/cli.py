@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.cycles.models import ReviewCycle
 from app.errors import AppError, FormInvalid
+from app.questionnaires.models import QuestionnaireKind
 
 cycle_cli = typer.Typer(help="Review cycles: plan, open, close, list.", no_args_is_help=True)
 questionnaire_cli = typer.Typer(help="A cycle's questionnaire as a JSON file, both ways.", no_args_is_help=True)
@@ -122,17 +123,24 @@ def cycle_close(cycle: Annotated[str, typer.Argument(help="The cycle's id or exa
         typer.echo(f"Closed cycle {found.id}: {found.name}")
 
 
+def _kind(raw: str) -> QuestionnaireKind:
+    if raw not in {k.value for k in QuestionnaireKind}:
+        raise _fail(f"--kind is states or stakeholders, not {raw!r}")
+    return QuestionnaireKind(raw)
+
+
 @questionnaire_cli.command("export")
 def questionnaire_export(
     cycle: Annotated[str, typer.Argument(help="The cycle's id or exact name.")],
     file: Annotated[Path, typer.Argument(help="The JSON file to write.", dir_okay=False)],
+    kind: Annotated[str, typer.Option(help="states (the States' reviews) or stakeholders (contributions).")] = "states",
 ) -> None:
     """Write the cycle's questionnaire: JSON (app/questionnaires/schemas.py), or an XLSForm-style workbook when FILE
     ends in .xlsx (app/questionnaires/xlsform.py)."""
     from app.questionnaires import service, xlsform
 
     with _session() as session:
-        definition = service.definition_for(session, _cycle(session, cycle))
+        definition = service.definition_for(session, _cycle(session, cycle), _kind(kind))
     if file.suffix.lower() == ".xlsx":
         file.write_bytes(xlsform.to_workbook(definition))
     else:
@@ -144,6 +152,7 @@ def questionnaire_export(
 def questionnaire_import(
     cycle: Annotated[str, typer.Argument(help="The cycle's id or exact name.")],
     file: Annotated[Path, typer.Argument(help="A JSON file as `gcm questionnaire export` writes it.", exists=True)],
+    kind: Annotated[str, typer.Option(help="states (the States' reviews) or stakeholders (contributions).")] = "states",
 ) -> None:
     """Replace the cycle's questionnaire with the file's (JSON, or .xlsx), whole or not at all (every problem is
     listed with where it is)."""
@@ -161,7 +170,7 @@ def questionnaire_import(
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise _fail(f"{file} is not a JSON file in UTF-8: {exc}") from None
         try:
-            changed = service.replace_definition(session, cycle=_cycle(session, cycle), data=data)
+            changed = service.replace_definition(session, cycle=_cycle(session, cycle), data=data, kind=_kind(kind))
         except DefinitionInvalid as exc:
             exc.problems = xlsform.locate(exc.problems, rows)
             raise

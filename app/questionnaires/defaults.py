@@ -101,3 +101,46 @@ def default_definition() -> Definition:
         for rating, (label, hint) in PROGRESS_SCALE.items()
     ]
     return Definition(rating_scale=scale, sections=sections, objective_questions=objective)
+
+
+STAKEHOLDER_ABOUT_MAX = 5_000
+STAKEHOLDER_ANSWER_MAX = 8_000
+STAKEHOLDER_OBJECTIVE_QUESTIONS = (
+    ("what_we_did", "What we did", "Your organisation's work on this objective in the period under review.", True),
+    ("observations", "What we observed", "Progress, gaps and challenges you observed, with evidence.", False),
+    ("good_practices", "Good practices", "Practices worth sharing, and why they work.", False),
+    ("recommendations", "Recommendations", "What States and other actors should do next.", False),
+)
+
+
+def default_stakeholder_definition() -> Definition:
+    """What organisations are asked in their contribution to a cycle (``app/contributions``): who they are and how
+    they prepared their input, then, for each objective they choose, what they did and observed, good practices and
+    recommendations."""
+    about = Section(
+        key="about",
+        label={"en": "About this contribution"},
+        hint={"en": "Who we are and how we prepared this input (consultations, members, sources)."},
+        questions=[
+            Question(
+                key="about",
+                type=QuestionType.long_text,
+                label={"en": "Who we are and how we prepared this input"},
+                required=True,
+                max_length=STAKEHOLDER_ABOUT_MAX,
+            )
+        ],
+    )
+    objective = [
+        Question(
+            key=key,
+            type=QuestionType.long_text,
+            label={"en": label},
+            hint={"en": hint},
+            required=required,
+            max_length=STAKEHOLDER_ANSWER_MAX,
+        )
+        for key, label, hint, required in STAKEHOLDER_OBJECTIVE_QUESTIONS
+    ]
+    scale = default_definition().rating_scale
+    return Definition(rating_scale=scale, sections=[about], objective_questions=objective)

@@ -20,25 +20,31 @@ from app.cycles.models import CycleStatus, ReviewCycle
 from app.errors import Conflict, NotFound
 from app.i18n import _
 from app.questionnaires import queries
-from app.questionnaires.defaults import default_definition
-from app.questionnaires.models import Questionnaire
+from app.questionnaires.defaults import default_definition, default_stakeholder_definition
+from app.questionnaires.models import Questionnaire, QuestionnaireKind
 from app.questionnaires.schemas import CHOICE_TYPES, Definition, DefinitionInvalid, Problem, Question, parse
 
-
-def definition_for(session: Session, cycle: ReviewCycle) -> Definition:
-    """The cycle's questionnaire; a cycle that has none yet asks the default one."""
-    stored = queries.get_for_cycle(session, cycle.id)
-    return Definition.model_validate(stored.definition) if stored is not None else default_definition()
+STATES = QuestionnaireKind.states
 
 
-def start_for(session: Session, cycle: ReviewCycle) -> Questionnaire:
-    """Give a new cycle its questionnaire: a copy of the previous cycle's, or else the default one."""
-    existing = queries.get_for_cycle(session, cycle.id)
+def default_for(kind: QuestionnaireKind) -> Definition:
+    return default_stakeholder_definition() if kind is QuestionnaireKind.stakeholders else default_definition()
+
+
+def definition_for(session: Session, cycle: ReviewCycle, kind: QuestionnaireKind = STATES) -> Definition:
+    """The cycle's questionnaire of that kind; a cycle that has none yet asks the default one."""
+    stored = queries.get_for_cycle(session, cycle.id, kind)
+    return Definition.model_validate(stored.definition) if stored is not None else default_for(kind)
+
+
+def start_for(session: Session, cycle: ReviewCycle, kind: QuestionnaireKind = STATES) -> Questionnaire:
+    """Give a new cycle its questionnaire of that kind: a copy of the previous cycle's, or else the default one."""
+    existing = queries.get_for_cycle(session, cycle.id, kind)
     if existing is not None:
         return existing
-    previous = queries.latest_before(session, cycle)
-    definition = deepcopy(previous.definition) if previous is not None else default_definition().as_json()
-    questionnaire = Questionnaire(review_cycle_id=cycle.id, definition=definition)
+    previous = queries.latest_before(session, cycle, kind)
+    definition = deepcopy(previous.definition) if previous is not None else default_for(kind).as_json()
+    questionnaire = Questionnaire(review_cycle_id=cycle.id, kind=kind, definition=definition)
     session.add(questionnaire)
     session.flush()
     return questionnaire
@@ -107,21 +113,28 @@ def changes_refused_once_open(
     return problems
 
 
-def replace_definition(session: Session, *, cycle: ReviewCycle, data: object, version: int | None = None) -> bool:
-    """Replace the cycle's questionnaire with ``data`` (parsed JSON), whole or not at all; returns whether it
-    changed. DefinitionInvalid lists every problem; a stale ``version`` is a Conflict."""
+def replace_definition(
+    session: Session,
+    *,
+    cycle: ReviewCycle,
+    data: object,
+    version: int | None = None,
+    kind: QuestionnaireKind = STATES,
+) -> bool:
+    """Replace the cycle's questionnaire of that kind with ``data`` (parsed JSON), whole or not at all; returns
+    whether it changed. DefinitionInvalid lists every problem; a stale ``version`` is a Conflict."""
     definition = parse(data)
-    questionnaire = start_for(session, cycle)
+    questionnaire = start_for(session, cycle, kind)
     if version is not None and version != questionnaire.version:
         raise Conflict(_("Someone else changed this questionnaire after you opened it. Nothing was saved."))
     if cycle.status is not CycleStatus.planned:
         before = Definition.model_validate(questionnaire.definition)
-        sections = {s.key: queries.section_answer_count(session, cycle.id, s.key) for s in before.sections}
+        sections = {s.key: queries.section_answer_count(session, cycle.id, s.key, kind) for s in before.sections}
         refused = changes_refused_once_open(
             before,
             definition,
-            queries.answer_counts(session, cycle.id),
-            queries.choice_counts(session, cycle.id),
+            queries.answer_counts(session, cycle.id, kind),
+            queries.choice_counts(session, cycle.id, kind),
             sections,
         )
         if refused:
@@ -152,16 +165,27 @@ def questions_of(data: dict[str, Any], kind: str, key: str) -> tuple[list[dict[s
 
 
 def modify(
-    session: Session, *, cycle: ReviewCycle, change: Callable[[dict[str, Any]], None], version: int | None
+    session: Session,
+    *,
+    cycle: ReviewCycle,
+    change: Callable[[dict[str, Any]], None],
+    version: int | None,
+    kind: QuestionnaireKind = STATES,
 ) -> bool:
     """Apply ``change`` to a copy of the definition, then save it through every rule of ``replace_definition``."""
-    data = definition_for(session, cycle).as_json()
+    data = definition_for(session, cycle, kind).as_json()
     change(data)
-    return replace_definition(session, cycle=cycle, data=data, version=version)
+    return replace_definition(session, cycle=cycle, data=data, version=version, kind=kind)
 
 
 def add_question(
-    session: Session, *, cycle: ReviewCycle, part: str, question: dict[str, Any], version: int | None
+    session: Session,
+    *,
+    cycle: ReviewCycle,
+    part: str,
+    question: dict[str, Any],
+    version: int | None,
+    kind: QuestionnaireKind = STATES,
 ) -> bool:
     """Add a question at the end of a general section ("section:KEY") or of the objective questions."""
 
@@ -174,32 +198,56 @@ def add_question(
             raise NotFound(_("This questionnaire has no such section."))
         section["questions"].append(question)
 
-    return modify(session, cycle=cycle, change=change, version=version)
+    return modify(session, cycle=cycle, change=change, version=version, kind=kind)
 
 
 def update_question(
-    session: Session, *, cycle: ReviewCycle, kind: str, key: str, question: dict[str, Any], version: int | None
+    session: Session,
+    *,
+    cycle: ReviewCycle,
+    kind: str,
+    key: str,
+    question: dict[str, Any],
+    version: int | None,
+    questionnaire: QuestionnaireKind = STATES,
 ) -> bool:
     def change(data: dict[str, Any]) -> None:
         questions, index = questions_of(data, kind, key)
         questions[index] = question
 
-    return modify(session, cycle=cycle, change=change, version=version)
+    return modify(session, cycle=cycle, change=change, version=version, kind=questionnaire)
 
 
-def move_question(session: Session, *, cycle: ReviewCycle, kind: str, key: str, step: int, version: int | None) -> bool:
+def move_question(
+    session: Session,
+    *,
+    cycle: ReviewCycle,
+    kind: str,
+    key: str,
+    step: int,
+    version: int | None,
+    questionnaire: QuestionnaireKind = STATES,
+) -> bool:
     def change(data: dict[str, Any]) -> None:
         questions, index = questions_of(data, kind, key)
         target = index + step
         if 0 <= target < len(questions):
             questions[index], questions[target] = questions[target], questions[index]
 
-    return modify(session, cycle=cycle, change=change, version=version)
+    return modify(session, cycle=cycle, change=change, version=version, kind=questionnaire)
 
 
-def remove_question(session: Session, *, cycle: ReviewCycle, kind: str, key: str, version: int | None) -> bool:
+def remove_question(
+    session: Session,
+    *,
+    cycle: ReviewCycle,
+    kind: str,
+    key: str,
+    version: int | None,
+    questionnaire: QuestionnaireKind = STATES,
+) -> bool:
     def change(data: dict[str, Any]) -> None:
         questions, index = questions_of(data, kind, key)
         del questions[index]
 
-    return modify(session, cycle=cycle, change=change, version=version)
+    return modify(session, cycle=cycle, change=change, version=version, kind=questionnaire)

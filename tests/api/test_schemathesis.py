@@ -59,6 +59,7 @@ def test_api_conforms_to_its_schema(app: FastAPI, session: Session) -> None:
     for label in (
         "GET /api/v1/submissions/{submission_id}/objectives/{number}",
         "GET /api/v1/cycles/{cycle_id}/questionnaire",
+        "GET /api/v1/contributions",
         "PUT /api/v1/submissions/{submission_id}/answers",
         "POST /api/v1/commitments",
         "PUT /api/v1/commitments/{commitment_id}",

@@ -3,7 +3,8 @@ no console error either (a script error, a Content-Security-Policy violation, a 
 works with the keyboard alone; errors are linked to their fields and save messages are announced.
 
 To check another page, add a (role, path) pair to PAGES: the path may use the keys of ``Fixtures.values``
-({draft}, {submitted}, {commitment}, {code}, {cycle}, {past_cycle}, {user}, {iso3}, {word}, {join_request}).
+({draft}, {submitted}, {commitment}, {code}, {cycle}, {past_cycle}, {user}, {iso3}, {word}, {join_request},
+{contribution}, {submitted_contribution}, {accepted_contribution}).
 The data uses the countries TKM and KIR only: other browser tests must not use them.
 """
 
@@ -17,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from app.auth.models import Role
 from app.comments import service as comments
+from app.contributions.models import ContributionStatus
 from app.cycles.models import CycleStatus
 from app.indicators.models import Sex
 from app.organisations import service as organisations
@@ -26,6 +28,7 @@ from app.submissions.models import SubmissionStatus
 from tests.browser.conftest import LiveServer
 from tests.browser.test_home import collect_console_errors
 from tests.commitments.helpers import make_commitment
+from tests.contributions.helpers import drafted, in_status
 from tests.dashboards.helpers import submission_with_status
 from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
 from tests.indicators.helpers import make_value
@@ -100,6 +103,14 @@ PAGES: list[tuple[str | None, str]] = [
     ("admin", "/organisations/requests"),
     ("stakeholder", "/my/organisation"),
     ("stakeholder", "/dashboards"),
+    # Contributions: the organisation's drafting pages, the secretariat's list and moderation, the published input.
+    ("stakeholder", "/contributions/{contribution}"),
+    ("stakeholder", "/contributions/{contribution}/sections/about"),
+    ("stakeholder", "/contributions/{contribution}/objectives/1"),
+    ("secretariat", "/contributions"),
+    ("secretariat", "/contributions/{submitted_contribution}"),
+    ("secretariat", "/questionnaires/{cycle}?questionnaire=stakeholders"),
+    (None, "/contributions/{accepted_contribution}"),
 ]
 
 # Pages that must show their test data (so axe checks the threads, the results, the chart, not an empty page).
@@ -160,6 +171,10 @@ def data(live: LiveServer) -> Fixtures:
             motivation="We would like to contribute.",
             ip_address="a11y",
         )
+        stakeholder = make_user(session, role=Role.stakeholder)
+        contribution, _owner = drafted(session, user=stakeholder, cycle=cycle, objectives=(1,), complete=False)
+        waiting, _w = in_status(session, ContributionStatus.submitted, cycle=cycle, objectives=(1, 2))
+        published, _p = in_status(session, ContributionStatus.accepted, cycle=cycle, objectives=(1,))
         return Fixtures(
             emails={
                 "focal_point": focal.email,
@@ -167,7 +182,7 @@ def data(live: LiveServer) -> Fixtures:
                 "secretariat": secretariat.email,
                 "preparer": make_user(session, role=Role.preparer).email,
                 "admin": admin.email,
-                "stakeholder": make_user(session, role=Role.stakeholder).email,
+                "stakeholder": stakeholder.email,
             },
             values={
                 "draft": draft.id,
@@ -180,6 +195,9 @@ def data(live: LiveServer) -> Fixtures:
                 "iso3": "TKM",
                 "word": "saxophone",
                 "join_request": join_request.id,
+                "contribution": contribution.id,
+                "submitted_contribution": waiting.id,
+                "accepted_contribution": published.id,
             },
         )
 

@@ -138,7 +138,14 @@ def test_xlsx_has_a_typed_sheet_per_dataset_with_a_frozen_header(client: TestCli
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert ".xlsx" in response.headers["content-disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Submissions", "Objective reports", "Answers", "Commitments", "Indicator values"]
+    assert workbook.sheetnames == [
+        "Submissions",
+        "Objective reports",
+        "Answers",
+        "Commitments",
+        "Indicator values",
+        "Input from stakeholders",
+    ]
     for sheet in workbook:
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.b
@@ -176,7 +183,14 @@ def test_json_streams_every_dataset_or_the_one_chosen(client: TestClient, sessio
     response = client.get("/exports/download", params={"format": "json", "cycle": str(cycle.id)})
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
     body = json.loads(response.content)
-    assert set(body["datasets"]) == {"submissions", "objective_reports", "answers", "commitments", "indicator_values"}
+    assert set(body["datasets"]) == {
+        "submissions",
+        "objective_reports",
+        "answers",
+        "commitments",
+        "indicator_values",
+        "contributions",
+    }
     assert body["filters"]["cycle_id"] == cycle.id
     assert [s["submission_id"] for s in body["datasets"]["submissions"]] == [submission.id]
     assert len(body["datasets"]["objective_reports"]) == len(submission.objective_reports)

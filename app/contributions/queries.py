@@ -1,0 +1,110 @@
+"""Reads of contributions (what each reader may see is ``app.visibility.readable_contribution_filter``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.auth.models import Role, User
+from app.contributions.models import Contribution, ContributionAnswer, ContributionDecision, ContributionStatus
+from app.cycles.models import CycleStatus, ReviewCycle
+from app.organisations.models import Organisation
+from app.questionnaires.models import Questionnaire, QuestionnaireKind
+from app.visibility import readable_contribution_filter
+
+
+def _loaded() -> Any:
+    return select(Contribution).options(
+        joinedload(Contribution.organisation).joinedload(Organisation.country),
+        joinedload(Contribution.review_cycle),
+        selectinload(Contribution.answers),
+        selectinload(Contribution.decisions).joinedload(ContributionDecision.user),
+    )
+
+
+def get_contribution(session: Session, contribution_id: int) -> Contribution | None:
+    return session.scalars(_loaded().where(Contribution.id == contribution_id)).unique().first()
+
+
+def get_for_organisation(session: Session, *, organisation_id: int, cycle_id: int) -> Contribution | None:
+    stmt = _loaded().where(Contribution.organisation_id == organisation_id, Contribution.review_cycle_id == cycle_id)
+    return session.scalars(stmt).unique().first()
+
+
+def list_for_organisation(session: Session, organisation_id: int) -> Sequence[Contribution]:
+    stmt = select(Contribution).options(joinedload(Contribution.review_cycle))
+    stmt = stmt.where(Contribution.organisation_id == organisation_id).order_by(Contribution.id.desc())
+    return session.scalars(stmt).all()
+
+
+def list_contributions(
+    session: Session,
+    user: User | None,
+    *,
+    cycle_id: int | None = None,
+    status: ContributionStatus | None = None,
+    with_answers: bool = False,
+) -> Sequence[Contribution]:
+    """The contributions the user may read (a cycle's, of a status), newest first."""
+    stmt = select(Contribution).options(
+        joinedload(Contribution.organisation).joinedload(Organisation.country),
+        joinedload(Contribution.review_cycle),
+    )
+    if with_answers:
+        stmt = stmt.options(selectinload(Contribution.answers))
+    readable = readable_contribution_filter(user)
+    if readable is not None:
+        stmt = stmt.where(readable)
+    if cycle_id is not None:
+        stmt = stmt.where(Contribution.review_cycle_id == cycle_id)
+    if status is not None:
+        stmt = stmt.where(Contribution.status == status)
+    return session.scalars(stmt.order_by(Contribution.submitted_at.desc(), Contribution.id.desc())).unique().all()
+
+
+def get_open_cycle(session: Session) -> ReviewCycle | None:
+    stmt = select(ReviewCycle).where(ReviewCycle.status == CycleStatus.open).order_by(ReviewCycle.opens_on.desc())
+    return session.scalars(stmt.limit(1)).first()
+
+
+def accepted_answers(
+    session: Session, *, part: str | None = None, country_id: int | None = None, cycle_id: int | None = None
+) -> list[tuple[ContributionAnswer, Contribution, Organisation]]:
+    """The text answers of accepted contributions (of one part, of organisations of one country, of one cycle), in
+    the organisations' order: what the dashboards and the synthesis quote, labelled "Input from stakeholders"."""
+    stmt = (
+        select(ContributionAnswer, Contribution, Organisation)
+        .join(Contribution, Contribution.id == ContributionAnswer.contribution_id)
+        .join(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(Contribution.status == ContributionStatus.accepted, ContributionAnswer.text != "")
+    )
+    if part is not None:
+        stmt = stmt.where(ContributionAnswer.part == part)
+    if country_id is not None:
+        stmt = stmt.where(Organisation.country_id == country_id)
+    if cycle_id is not None:
+        stmt = stmt.where(Contribution.review_cycle_id == cycle_id)
+    stmt = stmt.order_by(Organisation.name, Contribution.id, ContributionAnswer.part, ContributionAnswer.id)
+    return [(a, c, o) for a, c, o in session.execute(stmt)]
+
+
+def stakeholder_definitions(session: Session, cycle_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The stored stakeholder questionnaires of these cycles (one select), by cycle."""
+    if not cycle_ids:
+        return {}
+    stmt = select(Questionnaire.review_cycle_id, Questionnaire.definition).where(
+        Questionnaire.kind == QuestionnaireKind.stakeholders, Questionnaire.review_cycle_id.in_(cycle_ids)
+    )
+    return {cycle_id: definition for cycle_id, definition in session.execute(stmt)}
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == email)).first()
+
+
+def any_secretariat(session: Session) -> User | None:
+    stmt = select(User).where(User.role == Role.secretariat, User.is_active.is_(True)).order_by(User.id)
+    return session.scalars(stmt.limit(1)).first()
