@@ -45,7 +45,6 @@ EDITABLE = (ContributionStatus.draft, ContributionStatus.returned)
 REASON_MAX = 5_000
 MAX_OBJECTIVES = 23
 KIND = QuestionnaireKind.stakeholders
-ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
 
 
 class EditConflict(AppError):
@@ -177,7 +176,7 @@ def set_scope(
     if consent not in {c.value for c in Consent}:
         errors["consent"] = _("Choose how your organisation is to be cited.")
     if errors:
-        raise FormInvalid(errors, ANSWERS_INVALID)
+        raise FormInvalid(errors, answers.ANSWERS_INVALID)
     _check_version(contribution, version)
     chosen = sorted(set(numbers))
     if chosen == contribution.objectives and contribution.consent.value == consent:
@@ -209,17 +208,7 @@ def save_part(
     definition = definition_of(session, contribution)
     ensure_part(contribution, definition, part)
     ctx = form_context(session, definition)
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for q in definition.questions_for(part):
-        if q.type is QuestionType.file:
-            continue
-        try:
-            values[q.key] = answers.from_form(q, form.get(q.key, []), ctx)
-        except answers.AnswerInvalid as exc:
-            errors[q.key] = exc.message
-    if errors:
-        raise FormInvalid(errors, ANSWERS_INVALID)
+    values = answers.from_part_form(definition.questions_for(part), form, ctx)
     _check_version(contribution, version)
     current = part_values(contribution, part)
     if all(current.get(k) == v for k, v in values.items()):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.errors import AppError
+from app.errors import AppError, FormInvalid
 from app.i18n import _
 from app.questionnaires.schemas import Definition, Question, QuestionType
 
@@ -32,6 +32,7 @@ COUNTED_TYPES = frozenset(
     }
 )
 DEFAULT_TEXT_MAX = 20_000
+ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
 
 
 class AnswerInvalid(AppError):
@@ -159,6 +160,23 @@ def from_form(question: Question, raw: list[str], ctx: Context) -> Any:
             raise AnswerInvalid(_("Give a number.") if t is QuestionType.number else _("Choose a step.")) from None
         return coerce(question, number, ctx)
     return coerce(question, first, ctx)
+
+
+def from_part_form(questions: list[Question], form: dict[str, list[str]], ctx: Context) -> dict[str, Any]:
+    """Every answer of a part's form (the strings posted under each question's key), checked whole: FormInvalid with
+    a message per question that does not fit, before anything is saved. A file question is not in the form."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for q in questions:
+        if q.type is QuestionType.file:
+            continue
+        try:
+            values[q.key] = from_form(q, form.get(q.key, []), ctx)
+        except AnswerInvalid as exc:
+            errors[q.key] = exc.message
+    if errors:
+        raise FormInvalid(errors, ANSWERS_INVALID)
+    return values
 
 
 def form_value(question: Question, value: Any, pledge_ids: dict[str, str] | None = None) -> Any:

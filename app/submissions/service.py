@@ -17,7 +17,7 @@ from app.auth.models import User
 from app.catalog import queries as catalog_queries
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
-from app.errors import AppError, Conflict, FormInvalid, NotFound, ValidationFailed
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import _
 from app.notifications import service as notifications
 from app.questionnaires import answers
@@ -38,7 +38,6 @@ from app.submissions.models import (
 from app.visibility import ACCEPTED, Aspect, ensure_can_write_country, may_read
 
 EDITABLE = (SubmissionStatus.draft, SubmissionStatus.changes_requested)
-ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
 
 
 class EditConflict(AppError):
@@ -267,17 +266,7 @@ def save_part(
     key = part_key(submission, part)
     definition = definition_of(session, submission)
     ctx = form_context(session, submission)
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for q in definition.questions_for(key):
-        if q.type is QuestionType.file:
-            continue
-        try:
-            values[q.key] = answers.from_form(q, form.get(q.key, []), ctx)
-        except answers.AnswerInvalid as exc:
-            errors[q.key] = exc.message
-    if errors:
-        raise FormInvalid(errors, ANSWERS_INVALID)
+    values = answers.from_part_form(definition.questions_for(key), form, ctx)
     _check_version(part, version)
     current = part_values(submission, key)
     if all(current.get(k) == v for k, v in values.items()):
