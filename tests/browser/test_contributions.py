@@ -70,6 +70,8 @@ def test_an_organisation_joins_contributes_and_is_published_after_moderation(pag
     page.get_by_role("button", name="Save objectives and citation").click()
 
     page.get_by_role("link", name="About this contribution").click()
+    page.wait_for_url("**/sections/about")  # the autosave script listens from DOMContentLoaded: type once it ran
+    page.wait_for_load_state()
     page.locator("#about").fill("A collective of fishers' families; we met members in three harbours.")
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
     for number, text in ((3, "Pre-departure briefings in harbours."), (7, "Legal aid for crews held at sea.")):
