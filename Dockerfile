@@ -20,7 +20,7 @@ COPY migrations ./migrations
 COPY app ./app
 RUN uv sync --frozen --no-dev
 COPY --from=assets /build/node_modules ./node_modules
-RUN gcm assets && rm -rf node_modules && mkdir -p var && chown gcm:gcm var
+RUN gcm assets && gcm i18n compile && rm -rf node_modules && mkdir -p var && chown gcm:gcm var
 USER gcm
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \

@@ -26,6 +26,8 @@ token_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(user_cli, name="user")
 cli.add_typer(token_cli, name="token")
+i18n_cli = typer.Typer(help="Translation catalogues (Babel): extract, update, compile.", no_args_is_help=True)
+cli.add_typer(i18n_cli, name="i18n")
 organisation_cli = typer.Typer(help="Manage organisations (stakeholders belong to one).", no_args_is_help=True)
 cli.add_typer(organisation_cli, name="organisation")
 
@@ -158,6 +160,9 @@ def user_create(
         str | None, typer.Option(help="The organisation's name; required for stakeholder (gcm organisation list).")
     ] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    language: Annotated[
+        str | None, typer.Option(help="The language they read in: en, zh, fr or ru (default: their browser's).")
+    ] = None,
 ) -> None:
     """Create a user."""
     password = None
@@ -166,7 +171,14 @@ def user_create(
     with session_scope() as session:
         member = organisation_service.find_organisation(session, organisation) if organisation else None
         user = auth_service.create_user(
-            session, email=email, name=name, role=role, country_iso3=country, password=password, organisation=member
+            session,
+            email=email,
+            name=name,
+            role=role,
+            country_iso3=country,
+            password=password,
+            organisation=member,
+            language=language,
         )
         summary = f"Created {user.role.value} {user.email}" + (f" for {country.upper()}" if country else "")
         summary += f" of {member.name}" if member else ""
@@ -296,6 +308,28 @@ def worker(
     typer.echo(f"Worker {runner.name} started.", err=True)
     runner.run()
     typer.echo(f"Worker {runner.name} stopped.", err=True)
+
+
+@i18n_cli.command("compile")
+def i18n_compile() -> None:
+    """Compile the committed .po catalogues into the .mo files the service reads (the setup does this)."""
+    from app.catalogues import compile_all
+
+    typer.echo(f"Compiled {len(compile_all())} catalogues.")
+
+
+@i18n_cli.command("update")
+def i18n_update(
+    locale: Annotated[list[str] | None, typer.Option(help="Only this language (repeat for several).")] = None,
+) -> None:
+    """Extract every message of app/ and merge new and changed ones into each language's .po (for translators)."""
+    from app.catalogues import TRANSLATED, update
+
+    wanted = tuple(locale) if locale else TRANSLATED
+    if unknown := [code for code in wanted if code not in TRANSLATED]:
+        raise fail(f"Unknown language {', '.join(unknown)}: choose from {', '.join(TRANSLATED)}.")
+    for po in update(wanted):
+        typer.echo(f"Updated {po}")
 
 
 @cli.command()

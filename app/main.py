@@ -47,6 +47,7 @@ from app.web.csrf import csrf_protect
 from app.web.errors import install_error_handlers
 from app.web.inputs import MalformedRequestMiddleware, check_inputs
 from app.web.limits import BodySizeLimitMiddleware
+from app.web.locale import LocaleMiddleware
 from app.web.security import SecurityHeadersMiddleware
 from app.web.templating import add_template_global, count_unread_with
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MalformedRequestMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(LocaleMiddleware)  # outside the others: their messages (413, 400) are in the reader's language
     if settings.query_count_header:
         app.add_middleware(QueryCountMiddleware, engine=app.state.engine)
     if settings.trusted_proxy_list:  # outermost: every layer sees the client's address, not the proxy's

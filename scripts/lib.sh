@@ -26,4 +26,5 @@ setup_project() {
   say "Installing front-end assets (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
   "$UV" run --frozen gcm assets
+  "$UV" run --frozen gcm i18n compile
 }

@@ -19,6 +19,7 @@ class UserForm(BaseModel):
     role: str = Field(Role.focal_point.value, max_length=50)
     country: str = Field("", max_length=10)  # ISO3; absent when the browser disabled the field (not a focal point)
     organisation: str = Field("", max_length=12)  # an organisation's id; stakeholders only
+    language: str = Field("", max_length=20)  # one of app.i18n.LOCALES; empty: the browser's
 
 
 class UserEditForm(BaseModel):
@@ -30,6 +31,7 @@ class UserEditForm(BaseModel):
     role: str = Field("", max_length=50)
     country: str = Field("", max_length=10)
     organisation: str = Field("", max_length=12)
+    language: str = Field("", max_length=20)
     version: int | None = None
 
     @classmethod
@@ -39,6 +41,7 @@ class UserEditForm(BaseModel):
             role=user.role.value,
             country=user.country.iso3 if user.country else "",
             organisation=str(user.organisation_id) if user.organisation_id else "",
+            language=user.language or "",
             version=user.version,
         )
 

@@ -20,7 +20,7 @@ from app.auth.models import User
 from app.catalog import queries as catalog_queries
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound
-from app.i18n import _
+from app.i18n import LANGUAGE_NAMES, _
 from app.organisations import queries as organisation_queries
 from app.web.templating import render
 
@@ -50,6 +50,7 @@ def _choices(session: Session) -> dict[str, Any]:
             *((str(o.id), o.name) for o in organisation_queries.list_organisations(session)),
         ],
         "role_labels": role_labels(),
+        "language_options": [("", _("The browser's language")), *LANGUAGE_NAMES.items()],
     }
 
 
@@ -75,6 +76,7 @@ def user_create(request: Request, session: SessionDep, admin: AdminUser, form: A
             role=form.role,
             country=form.country,
             organisation=form.organisation,
+            language=form.language,
         )
     except FormInvalid as exc:
         context = {"form": form, "errors": exc.errors, **_choices(session)}
@@ -145,6 +147,7 @@ def user_update(
             role=form.role,
             country=form.country,
             organisation=form.organisation,
+            language=form.language,
             version=form.version,
         )
     except auth_service.UserEditConflict:

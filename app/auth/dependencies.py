@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import Role, User, UserSession
@@ -90,7 +91,20 @@ def session_user(request: Request, session: SessionDep) -> User | None:
         now = utcnow()
         if touch_due(record, now):
             touch_session(request, session, record, now)
+        chosen = getattr(request.state, "locale_chosen", None)  # ?lang= (app.web.locale.LocaleMiddleware)
+        if chosen is not None and record.user.language != chosen:
+            remember_language(request, session, record.user, chosen)
     return record.user if record else None
+
+
+def remember_language(request: Request, session: SessionDep, user: User, language: str) -> None:
+    """A language chosen while signed in becomes the user's preference: on a page view in its own short
+    transaction (best effort, as the session's last visit), on a form post in the post's own."""
+    if request.method in SAFE_METHODS:
+        if write_aside(request.app.state.engine, update(User).where(User.id == user.id).values(language=language)):
+            set_committed_value(user, "language", language)
+    else:
+        user.language = language
 
 
 def touch_session(request: Request, session: SessionDep, record: UserSession, now: datetime) -> None:

@@ -48,6 +48,9 @@ class User(TimestampMixin, VersionedMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     last_login_at: Mapped[datetime | None]
+    # The language the user reads in (app.i18n.LOCALES); None: the browser's. It becomes the language cookie at
+    # sign-in, and a language chosen while signed in becomes it (app.auth.dependencies.session_user).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     country: Mapped[Country | None] = relationship(lazy="raise")
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")

@@ -13,7 +13,8 @@ from app.auth.dependencies import SESSION_COOKIE, CurrentUser, MaybeUser
 from app.auth.models import Role
 from app.db import SessionDep, utcnow
 from app.errors import AppError, FormInvalid, NotFound
-from app.i18n import _
+from app.i18n import LANGUAGE_NAMES, LOCALES, _
+from app.web.locale import LANG_COOKIE, LANG_COOKIE_MAX_AGE
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -91,6 +92,11 @@ def login(
             )
             response = RedirectResponse(_after_sign_in(next, user.role), status_code=303)
             _set_session_cookie(request, response, new.token)
+            if user.language in LOCALES:  # the user's language follows them to this browser
+                response.set_cookie(
+                    LANG_COOKIE, user.language, max_age=LANG_COOKIE_MAX_AGE, samesite="lax",
+                    secure=request.app.state.settings.cookie_secure, path="/",
+                )  # fmt: skip
             return response
     else:
         status = 422
@@ -242,3 +248,36 @@ def token_revoke(request: Request, session: SessionDep, user: CurrentUser, token
         raise NotFound(_("This token does not exist."))
     service.revoke_token(session, record)
     return RedirectResponse("/account/tokens?done=revoked", status_code=303)
+
+
+def _language_options() -> list[tuple[str, str]]:
+    return [("", _("The browser's language")), *LANGUAGE_NAMES.items()]
+
+
+@router.get("/account", name="auth:profile")
+def profile(request: Request, user: CurrentUser, done: bool = False) -> Response:
+    context = {"user": user, "errors": {}, "language": user.language or "", "options": _language_options()}
+    return render(request, "auth/profile.html", {**context, "done": done})
+
+
+@router.post("/account", name="auth:profile_save")
+def save_profile(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    language: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    if language and language not in LOCALES:
+        errors = {"language": _("Choose one of the languages listed.")}
+        context = {"user": user, "errors": errors, "language": language, "options": _language_options()}
+        return render(request, "auth/profile.html", {**context, "done": False}, status_code=422)
+    service.set_language(session, user, language or None)
+    target = "/account?done=1" + (f"&lang={language}" if language else "")  # the next page in the chosen language
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/language", name="auth:language")
+def choose_language(request: Request, _user: MaybeUser, next: str = "/") -> Response:
+    """``/language?lang=fr&next=/page``: the switcher's link from a page that cannot be reloaded (a form's
+    answer to a post). app.web.locale remembers the language; a signed-in user's preference follows."""
+    return RedirectResponse(_safe_next(next), status_code=303)

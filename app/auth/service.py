@@ -20,7 +20,7 @@ from app.catalog import queries as catalog_queries
 from app.catalog.models import Country
 from app.db import utcnow
 from app.errors import Conflict, FormInvalid, NotFound, ValidationFailed
-from app.i18n import _
+from app.i18n import LOCALES, _
 from app.organisations import queries as organisation_queries
 from app.organisations.models import Organisation
 
@@ -49,9 +49,11 @@ def create_user(
     country_iso3: str | None = None,
     password: str | None = None,
     organisation: Organisation | None = None,
+    language: str | None = None,
 ) -> User:
     """Create a user; a focal point needs a country, other roles must not have one; a stakeholder needs an
-    organisation, other roles must not have one; e-mails are unique."""
+    organisation, other roles must not have one; e-mails are unique. ``language``: one of app.i18n.LOCALES, or None
+    for the browser's."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise ValidationFailed("Enter a valid e-mail address.", field="email")
@@ -73,12 +75,15 @@ def create_user(
         raise ValidationFailed("A stakeholder belongs to an organisation: give its name.", field="organisation")
     if role is not Role.stakeholder and organisation is not None:
         raise ValidationFailed("Only stakeholders belong to an organisation.", field="organisation")
+    if language and language not in LOCALES:
+        raise ValidationFailed(_("Choose one of the languages listed."), field="language")
     user = User(
         email=email,
         name=name.strip(),
         role=role,
         country_id=country_id,
         organisation_id=organisation.id if organisation is not None else None,
+        language=language or None,
     )
     if password is not None:
         check_password_strength(password)
@@ -86,6 +91,14 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def set_language(session: Session, user: User, language: str | None) -> None:
+    """The language a user reads in (None: the browser's); recorded in the audit trail as any change of a user."""
+    if language is not None and language not in LOCALES:
+        raise ValidationFailed(_("Choose one of the languages listed."), field="language")
+    user.language = language
+    session.flush()
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -271,13 +284,23 @@ def _check_profile(
     return name, chosen, found, member
 
 
-def register_user(session: Session, *, email: str, name: str, role: str, country: str, organisation: str = "") -> User:
-    """Create a user without a password (they set it with a one-time link); rules as in create_user."""
+def _check_language(language: str, errors: dict[str, str]) -> str | None:
+    if language and language not in LOCALES:
+        errors["language"] = _("Choose one of the languages listed.")
+    return language or None
+
+
+def register_user(
+    session: Session, *, email: str, name: str, role: str, country: str, organisation: str = "", language: str = ""
+) -> User:
+    """Create a user without a password (they set it with a one-time link); rules as in create_user; ``language``
+    the one they read in (empty: their browser's)."""
     errors: dict[str, str] = {}
     email = _check_email(session, email, errors)
     name, chosen, found, member = _check_profile(
         session, name=name, role=role, country=country, organisation=organisation, errors=errors
     )
+    chosen_language = _check_language(language, errors)
     if errors or chosen is None:
         raise FormInvalid(errors)
     try:
@@ -289,6 +312,7 @@ def register_user(session: Session, *, email: str, name: str, role: str, country
                 role=chosen,
                 country_iso3=found.iso3 if found else None,
                 organisation=member,
+                language=chosen_language,
             )
     except IntegrityError:  # the same e-mail address saved by someone else a moment ago
         raise FormInvalid({"email": _("A user with this e-mail address already exists.")}) from None
@@ -307,14 +331,17 @@ def update_user(
     country: str,
     version: int | None,
     organisation: str = "",
+    language: str | None = None,
 ) -> None:
-    """Change a user's name, role and country if the admin saw the latest version; no admin demotes themselves."""
+    """Change a user's name, role, country and language (None: unchanged) if the admin saw the latest version; no
+    admin demotes themselves."""
     if version != user.version:
         raise UserEditConflict(user)
     errors: dict[str, str] = {}
     name, chosen, found, member = _check_profile(
         session, name=name, role=role, country=country, organisation=organisation, errors=errors
     )
+    chosen_language = _check_language(language, errors) if language is not None else user.language
     if user.id == actor.id and chosen is not None and chosen is not Role.admin:
         errors["role"] = _("You cannot remove your own administrator role. Ask another administrator to do it.")
     if errors or chosen is None:
@@ -327,6 +354,7 @@ def update_user(
             user.country = found
             user.organisation_id = member.id if member else None
             user.organisation = member
+            user.language = chosen_language
             session.flush()
     except StaleDataError:
         session.refresh(user)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -14,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, object_session
 from starlette.responses import Response
 
-from app.i18n import DEFAULT_LOCALE, get_translations
+from app import i18n
 from app.web.csrf import csrf_token
 from app.web.markdown import render_markdown
 
@@ -26,8 +27,53 @@ _env = Environment(
     extensions=["jinja2.ext.i18n"],
     autoescape=True,
 )
-_env.install_gettext_translations(get_translations(DEFAULT_LOCALE), newstyle=True)  # type: ignore[attr-defined]
-_env.globals["locale"] = DEFAULT_LOCALE
+# gettext of the request's language (app.i18n reads it from a context variable) each time a template calls _().
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+)
+
+
+class _Locale:
+    """``{{ locale }}``: the request's language code, read when the template uses it (also outside requests)."""
+
+    def __str__(self) -> str:
+        return i18n.get_locale()
+
+    def __html__(self) -> str:
+        return i18n.get_locale()
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == other
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+_env.globals["locale"] = _Locale()
+_env.globals["html_lang"] = lambda code=None: i18n.HTML_LANG.get(code or i18n.get_locale(), code or "en")
+_env.globals["LANGUAGES"] = i18n.LANGUAGE_NAMES
+_env.filters["number"] = i18n.format_number
+_env.filters["percent"] = i18n.format_percent
+_env.filters["date"] = i18n.format_date
+_env.filters["datetime"] = i18n.format_datetime
+# A message stored in English (a job's progress, written by the worker) shown in the reader's language.
+_env.filters["translated"] = i18n.gettext
+_env.globals["language_name"] = i18n.language_name
+
+
+def lang_url(request: Request, code: str) -> str:
+    """This page in another language: the same path and query with ``lang=`` set (a deep link that is remembered).
+    An htmx fragment's own URL is not a page: its switcher links to the page the browser shows."""
+    if request.method != "GET":  # a form's answer to a post: back to the page the form was on (Referer)
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+        back = referer.path + (f"?{referer.query}" if referer.query else "") if same_site else "/"
+        return "/language?" + urlencode({"lang": code, "next": back})
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return request.url.path + "?" + urlencode([*query, ("lang", code)])
+
+
+_env.globals["lang_url"] = lang_url
 
 
 @pass_context
