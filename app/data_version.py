@@ -28,6 +28,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, event, select
 from sqlalchemy.orm import Session
 
+from app.i18n import get_locale
+
 T = TypeVar("T")
 
 data_version = Table(
@@ -140,5 +142,6 @@ class ResultCache:
 
 
 def cached(cache: ResultCache | None, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
-    """``cache.get(...)``, or just ``compute()`` where no cache is given (the CLI, exports, the API)."""
-    return compute() if cache is None else cache.get(session, key, compute)
+    """``cache.get(...)``, or just ``compute()`` where no cache is given (the CLI, exports, the API). Results are
+    kept per language: they may hold labels (a questionnaire's, a rating scale's) in the reader's language."""
+    return compute() if cache is None else cache.get(session, (get_locale(), key), compute)

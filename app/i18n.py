@@ -158,6 +158,18 @@ def _plain(value: Any) -> Any:
 _ = gettext
 
 
+def pick(texts: Mapping[str, str] | None, default: str = "", locale: str | None = None) -> tuple[str, str]:
+    """A text kept per language (a questionnaire's labels): the reader's language, else English, else ``default``;
+    with the language it is in (so a page can mark an English fallback ``lang="en"``)."""
+    locale = locale or _current.get()
+    if texts:
+        if text := texts.get(locale):
+            return text, locale
+        if text := texts.get(DEFAULT_LOCALE):
+            return text, DEFAULT_LOCALE
+    return default, locale
+
+
 def babel_locale(locale: str | None = None) -> Locale:
     try:
         return Locale.parse(locale or _current.get())

@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.errors import AppError
-from app.i18n import _
+from app.i18n import _, pick
 
 LANGUAGES = ("en", "fr", "ru", "zh")  # ESCAP's working languages; English is required
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -93,12 +93,13 @@ class Question(_Strict):
     show_if: Condition | None = None
     default: str | bool | None = None  # a single choice's value or a yes/no answer a new review starts with
 
-    def text(self, lang: str = "en") -> str:
-        return self.label.get(lang) or self.label.get("en", self.key)
+    def text(self, lang: str | None = None) -> str:
+        """The question in ``lang`` (default: the reader's, app.i18n), else in English."""
+        return pick(self.label, self.key, lang)[0]
 
-    def choice_label(self, value: str, lang: str = "en") -> str:
+    def choice_label(self, value: str, lang: str | None = None) -> str:
         choice = next((c for c in self.choices or [] if c.value == value), None)
-        return (choice.label.get(lang) or choice.label.get("en", value)) if choice else value
+        return pick(choice.label, value, lang)[0] if choice else value
 
 
 class Section(_Strict):

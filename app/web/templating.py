@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, object_session
 from starlette.responses import Response
@@ -59,6 +60,31 @@ _env.filters["datetime"] = i18n.format_datetime
 # A message stored in English (a job's progress, written by the worker) shown in the reader's language.
 _env.filters["translated"] = i18n.gettext
 _env.globals["language_name"] = i18n.language_name
+
+
+def lang_attr(code: str | None) -> Markup:
+    """`` lang="..."`` for content written in ``code`` (a text answer's language) where the page is in another
+    language; nothing when it is the page's or unknown."""
+    if not code or code == i18n.get_locale():
+        return Markup("")
+    return Markup(' lang="{}"').format(i18n.HTML_LANG.get(code, code))
+
+
+_env.globals["lang_attr"] = lang_attr
+
+
+def tr(texts: dict[str, str] | None, default: str = "") -> Markup:
+    """``{{ tr(q.label, q.key) }}``: a text kept per language in the page's language, or its English text marked
+    ``lang="en"`` where that language has none (never presented as the page's language). Not for attributes:
+    ``tr_text`` gives the plain text."""
+    text, language = i18n.pick(texts, default)
+    if language == i18n.get_locale() or not text:
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(i18n.HTML_LANG.get(language, language), text)
+
+
+_env.globals["tr"] = tr
+_env.globals["tr_text"] = lambda texts, default="": i18n.pick(texts, default)[0]
 
 
 def lang_url(request: Request, code: str) -> str:
