@@ -34,7 +34,7 @@ from app.catalog import queries as catalog_queries
 from app.cycles import queries as cycle_queries
 from app.db import SessionDep
 from app.errors import Forbidden, NotFound, ValidationFailed
-from app.i18n import _
+from app.i18n import _, pick
 from app.questionnaires import answers
 from app.submissions import service
 from app.submissions.models import Answer, ObjectiveReport, Submission, SubmissionStatus
@@ -99,7 +99,8 @@ PartAnswers = dict[str, AnswerOut]
 
 class SectionOut(BaseModel):
     key: str = Field(description="The section's key in the cycle's questionnaire; its answers are part section:KEY")
-    title: str
+    title: str = Field(description="The section's title in the language asked for (Accept-Language), else English")
+    title_lang: str = Field("en", description="The language the title is in (en, zh, fr or ru)")
     complete: bool = Field(description="Whether every required question the section asks is answered")
     missing: str = Field(description="What is missing, when not complete")
     version: int = Field(description="Goes up with every save of one of the part's answers")
@@ -247,10 +248,12 @@ def get_submission(submission_id: SubmissionId, user: ApiUser, session: SessionD
     for x in sorted(s.sections, key=lambda x: order.index(x.key) if x.key in order else len(order)):
         item = checklist.get(f"section:{x.key}")
         defined = definition.section(x.key)
+        title, title_lang = pick(defined.label, x.key) if defined else (x.key, "en")
         sections.append(
             SectionOut(
                 key=x.key,
-                title=defined.label.get("en", x.key) if defined else x.key,
+                title=title,
+                title_lang=title_lang,
                 complete=item.complete if item else True,
                 missing=item.missing if item else "",
                 version=x.version,
