@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.i18n import _, get_locale, language_name
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -40,9 +42,13 @@ class Paragraph:
 
 @dataclass
 class Quote:
+    """A text answer quoted as written (never translated); ``language``: the language it is written in, when known
+    (``answer.language``), so the renderings mark it and name it where it is not the document's."""
+
     text: str
     country: str
     cite: Cite
+    language: str | None = None
 
 
 @dataclass
@@ -62,6 +68,8 @@ class Document:
     subtitle: str
     blocks: list[Block] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    # The language the document is written in (app.i18n.LOCALES): the one it was built in (``use_locale``).
+    language: str = field(default_factory=get_locale)
     _keys: dict[tuple[int, int | None, str], int] = field(default_factory=dict)
 
     def cite(self, *, country: str, cycle: str, submission_id: int, objective: int | None, part: str) -> Cite:
@@ -76,6 +84,13 @@ class Document:
 
     def add(self, block: Block) -> None:
         self.blocks.append(block)
+
+
+def attributed(source: str, language: str | None, document_language: str) -> str:
+    """Who wrote a quoted text, and in which language where that is not the document's: "Kazakhstan (in Russian)"."""
+    if language and language != document_language:
+        return _("%(source)s (in %(language)s)") % {"source": source, "language": language_name(language)}
+    return source
 
 
 def text_of(runs: list[Run]) -> str:

@@ -20,7 +20,7 @@ from app.db import Base, TimestampMixin, VersionedMixin
 
 class JobKind(StrEnum):
     synthesis = "synthesis"  # the regional synthesis report of a cycle (params: cycle_id, format)
-    country_profile = "country_profile"  # a State's profile (params: iso3)
+    country_profile = "country_profile"  # a State's profile (params: iso3, format)
 
 
 class JobStatus(StrEnum):
@@ -32,7 +32,10 @@ class JobStatus(StrEnum):
 
 class Job(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "job"
-    __table_args__ = (CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),)
+    __table_args__ = (
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
+        CheckConstraint("language IN ('en', 'zh', 'fr', 'ru')", name="language_known"),
+    )
     __audited__ = False  # the result is a generated file, not anyone's content
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,3 +59,5 @@ class Job(TimestampMixin, VersionedMixin, Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
     # Which worker process runs it (host:pid), for the operator's eyes only.
     worker: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # The language the document is written in (app.i18n.LOCALES); the worker renders within use_locale(language).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")

@@ -637,6 +637,25 @@ def answers_for(
     return found
 
 
+def answer_languages(
+    session: Session, submission_ids: list[int], part: str | None = None
+) -> dict[tuple[int, str], str]:
+    """The language of each text answer where it is known (``answer.language``), as ``{(submission_id, key): code}``
+    for one part (or every part: then keyed ``(submission_id, "part/key")``). A quote names it."""
+    found: dict[tuple[int, str], str] = {}
+    if not submission_ids:
+        return found
+    stmt = select(Answer.submission_id, Answer.part, Answer.key, Answer.language).where(
+        Answer.submission_id.in_(submission_ids), Answer.language.is_not(None)
+    )
+    if part is not None:
+        stmt = stmt.where(Answer.part == part)
+    for submission_id, answer_part, key, language in session.execute(stmt):
+        if language:
+            found[(submission_id, key if part is not None else f"{answer_part}/{key}")] = language
+    return found
+
+
 def regional_indicators(session: Session) -> list[Indicator]:
     """Indicators with a regional meaning (SDG and context series, not a State's own), with their objectives."""
     stmt = (
@@ -721,6 +740,7 @@ def oldest_job_matching(session: Session, *conditions: ColumnElement[bool], skip
     return session.scalar(candidates)
 
 
-def job_run_details(session: Session, job_id: int) -> Row[JobKind, dict[str, Any], int | None, int]:
-    """What a run needs of its job: kind, params, created_by_id, attempts (the job must exist)."""
-    return session.execute(select(Job.kind, Job.params, Job.created_by_id, Job.attempts).where(Job.id == job_id)).one()
+def job_run_details(session: Session, job_id: int) -> Row[JobKind, dict[str, Any], int | None, int, str]:
+    """What a run needs of its job: kind, params, created_by_id, attempts, language (the job must exist)."""
+    stmt = select(Job.kind, Job.params, Job.created_by_id, Job.attempts, Job.language).where(Job.id == job_id)
+    return session.execute(stmt).one()

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.catalog.models import Country
+from app.catalog.texts import label as reference_label
 from app.commitments.schemas import STATUS_LABELS as COMMITMENT_STATUS_LABELS
 from app.cycles.models import ReviewCycle
 from app.exports import queries
-from app.exports.content import Cite, Document, Heading, Paragraph, Quote, Run, Table
-from app.i18n import _
+from app.exports.content import Cite, Document, Heading, Paragraph, Quote, Run, Table, attributed
+from app.i18n import _, format_number, pick
 from app.indicators.models import Aggregation, Indicator, IndicatorValue
 from app.questionnaires.answers import is_shown
 from app.questionnaires.schemas import REPORTING_KEY, TEXT_TYPES, Definition, Question, QuestionType, RatingStep
@@ -47,9 +48,14 @@ def _no_progress(_percent: int, _message: str) -> None:
 
 
 def number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+    """A figure in the document's language's way (1,234.5; 1 234,5)."""
+    return format_number(value, digits=0 if float(value).is_integer() else 2)
+
+
+def _ref(obj: Any, field: str | None = None) -> str:
+    """A reference label (a country's, subregion's or round table's name, an objective's short title) in the
+    document's language where a public source gives it (app.catalog.texts), else in English as ESCAP writes it."""
+    return reference_label(obj, field)[0]
 
 
 def _clip(text: str, limit: int = QUOTE_MAX) -> str:
@@ -103,7 +109,7 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
 
     def cite(reporter: _Reporter, objective: int | None, part: str) -> Cite:
         return doc.cite(
-            country=reporter.country.name,
+            country=_ref(reporter.country),
             cycle=cycle.name,
             submission_id=reporter.submission.id,
             objective=objective,
@@ -146,9 +152,9 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     rows: list[list[list[Run]]] = []
     for subregion, members in queries.list_subregions_with_counts(session):
         group = per_subregion.get(subregion.id, [])
-        names = [(r.country.name, cite(r, None, _("Whole review"))) for r in group]
+        names = [(_ref(r.country), cite(r, None, _("Whole review"))) for r in group]
         rows.append(
-            [[subregion.name], [_("%(n)s of %(m)s") % {"n": len(group), "m": members}], _countries_with_cites(names)]
+            [[_ref(subregion)], [_("%(n)s of %(m)s") % {"n": len(group), "m": members}], _countries_with_cites(names)]
         )
     rows.append([[_("Region")], [_("%(n)s of %(m)s") % {"n": len(regional), "m": regional_total}], [""]])
     doc.add(
@@ -160,7 +166,7 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
         )
     )
     if outside:
-        names = [(r.country.name, cite(r, None, _("Whole review"))) for r in outside]
+        names = [(_ref(r.country), cite(r, None, _("Whole review"))) for r in outside]
         doc.add(
             Paragraph(
                 [_("Also reported (outside the region, not counted): "), *_countries_with_cites(names)], note=True
@@ -177,10 +183,11 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     for section in definition.sections:
         part = f"section:{section.key}"
         values = queries.answers_for(session, submission_ids, part)
-        title = section.label.get("en") or section.key
+        title = pick(section.label, section.key)[0]
         doc.add(Heading(title, level=2))
         answered = [(r, values.get((r.submission.id, part), {})) for r in reporters]
-        _questions(doc, section.questions, answered, None, title, cite)
+        languages = queries.answer_languages(session, submission_ids, part)
+        _questions(doc, section.questions, answered, None, title, cite, languages)
 
     # Overview: one row per objective (filled in as the objectives are read; the details follow, with references)
     steps = definition.rating_scale if definition.rating_question() is not None else []
@@ -206,7 +213,7 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     objectives_total = sum(len(rt.objectives) for rt in round_tables) or 1
     done = 0
     for round_table in round_tables:
-        doc.add(Heading(f"{round_table.code}: {round_table.name}"))
+        doc.add(Heading(f"{round_table.code}: {_ref(round_table)}"))
         for objective in round_table.objectives:
             done += 1
             progress(
@@ -215,17 +222,19 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
             )
             reports = queries.reports_for(session, submission_ids, objective.id)
             values = queries.answers_for(session, submission_ids, f"objective:{objective.number}")
+            languages = queries.answer_languages(session, submission_ids, f"objective:{objective.number}")
             overview.rows.append(_overview_row(objective.number, reports, by_submission, regional_total, steps))
             _objective_section(
                 doc,
                 definition,
                 objective.number,
-                objective.short_title,
+                _ref(objective, "short_title"),
                 reports,
                 values,
                 by_submission,
                 regional_total,
                 cite,
+                languages,
             )
 
     progress(82, _("Summarising the indicators"))
@@ -261,16 +270,17 @@ def _stakeholder_section(doc: Document, session: Session, cycle: ReviewCycle) ->
         kind, _sep, ref = item.part.partition(":")
         if kind == "objective" and ref.isdecimal():
             by_objective.setdefault(int(ref), []).append(item)
-    titles = {o.number: o.short_title for rt in queries.list_round_tables(session) for o in rt.objectives}
+    titles = {o.number: _ref(o, "short_title") for rt in queries.list_round_tables(session) for o in rt.objectives}
     for number in sorted(by_objective):
         heading = _("Objective %(n)s: %(title)s") % {"n": number, "title": titles.get(number, "")}
         doc.add(Heading(heading, level=2))
         for item in by_objective[number][:STAKEHOLDER_QUOTES]:
-            doc.add(Paragraph([f"“{_clip(item.text)}” — {item.cited_as} ({item.question})"]))
+            who = attributed(item.cited_as, item.language, doc.language)  # kept as written, its language named
+            doc.add(Paragraph([f"“{_clip(item.text)}” — {who} ({item.question})"]))
 
 
 def _step_label(step: RatingStep) -> str:
-    return step.label.get("en") or str(step.value)
+    return pick(step.label, str(step.value))[0]
 
 
 def _overview_row(
@@ -301,6 +311,7 @@ def _objective_section(
     by_submission: dict[int, _Reporter],
     regional_total: int,
     cite: Cited,
+    languages: dict[tuple[int, str], str],
 ) -> None:
     heading = _("Objective %(n)s: %(title)s") % {"n": number_, "title": title}
     doc.add(Heading(heading, level=2))
@@ -327,7 +338,7 @@ def _objective_section(
                 continue
             names = [
                 (
-                    by_submission[r.submission_id].country.name,
+                    _ref(by_submission[r.submission_id].country),
                     cite(by_submission[r.submission_id], number_, rating.text()),
                 )
                 for r in group
@@ -347,7 +358,7 @@ def _objective_section(
         for r in reports
     ]
     others = [q for q in asked if q.key != REPORTING_KEY and (rating is None or q.key != rating.key)]
-    _questions(doc, others, answered, number_, _("objective %(n)s") % {"n": number_}, cite)
+    _questions(doc, others, answered, number_, _("objective %(n)s") % {"n": number_}, cite, languages)
 
 
 def _chose(question: Question, answer: Any, option: str | bool) -> bool:
@@ -363,8 +374,10 @@ def _questions(
     objective: int | None,
     where: str,
     cite: Cited,
+    languages: dict[tuple[int, str], str],
 ) -> None:
-    """Per question of a part: its choices tabulated (countries in the region) or its text answers quoted."""
+    """Per question of a part: its choices tabulated (countries in the region) or its text answers quoted, as written,
+    each with its language (``languages``: ``(submission_id, key) -> code``, where known)."""
     for question in questions:
         label = question.text()
         asked = [(reporter, values) for reporter, values in answered if is_shown(question, values)]
@@ -378,11 +391,11 @@ def _questions(
             rows: list[list[list[Run]]] = []
             for option, option_label in options:
                 group = [r for r, values in regional if _chose(question, values.get(question.key), option)]
-                names = [(r.country.name, cite(r, objective, label)) for r in group]
+                names = [(_ref(r.country), cite(r, objective, label)) for r in group]
                 rows.append([[option_label], [str(len(group))], _countries_with_cites(names)])
             unanswered = [r for r, values in regional if values.get(question.key) in (None, "", [])]
             if unanswered:
-                names = [(r.country.name, cite(r, objective, label)) for r in unanswered]
+                names = [(_ref(r.country), cite(r, objective, label)) for r in unanswered]
                 rows.append([[_("No answer")], [str(len(unanswered))], _countries_with_cites(names)])
             doc.add(
                 Table(
@@ -404,7 +417,9 @@ def _questions(
                 doc.add(Heading(label, level=3))
             for reporter, text in texts[:QUOTES_PER_QUESTION]:
                 outside = "" if reporter.country.in_region else " " + _("(outside the region)")
-                doc.add(Quote(_clip(text), reporter.country.name + outside, cite(reporter, objective, label)))
+                language = languages.get((reporter.submission.id, question.key))  # as written, never translated
+                source = _ref(reporter.country) + outside
+                doc.add(Quote(_clip(text), source, cite(reporter, objective, label), language))
             if len(texts) > QUOTES_PER_QUESTION:
                 doc.add(
                     Paragraph(
@@ -464,7 +479,7 @@ def _indicator_section(
             group = [v for v in latest if by_country[v.country_id].country.subregion_id == subregion.id]
             names = [
                 (
-                    by_country[v.country_id].country.name,
+                    _ref(by_country[v.country_id].country),
                     cite(
                         by_country[v.country_id],
                         None,
@@ -475,7 +490,7 @@ def _indicator_section(
             ]
             rows.append(
                 [
-                    [subregion.name],
+                    [_ref(subregion)],
                     [_("%(n)s of %(m)s") % {"n": len(group), "m": members}],
                     [_aggregate(indicator, [v.value for v in group if v.value is not None])],
                     _countries_with_cites(names),
@@ -519,8 +534,9 @@ def build_country_profile(
     session: Session, user: User | None, country: Country, progress: Progress = _no_progress
 ) -> Document:
     """A State's reports, pledges, indicators and submission history; review content of accepted submissions only."""
-    where = country.subregion.name if country.subregion else _("Member outside the region")
-    doc = Document(title=_("Country profile: %(country)s") % {"country": country.name}, subtitle=where)
+    name = _ref(country)
+    where = _ref(country.subregion) if country.subregion else _("Member outside the region")
+    doc = Document(title=_("Country profile: %(country)s") % {"country": name}, subtitle=where)
     progress(10, _("Reading the submissions"))
     history = queries.visible_submissions_of(session, user, country.id)
     doc.add(Heading(_("Submission history")))
@@ -538,7 +554,7 @@ def build_country_profile(
         ]
         doc.add(
             Table(
-                _("Voluntary GCM reviews of %(country)s") % {"country": country.name},
+                _("Voluntary GCM reviews of %(country)s") % {"country": name},
                 [_("Cycle"), _("Status"), _("Submitted"), _("Approved"), _("Published"), _("Submission")],
                 rows,
                 numeric={5},
@@ -558,7 +574,7 @@ def build_country_profile(
 
         def cite(objective: int | None, part: str) -> Cite:
             return doc.cite(
-                country=country.name,
+                country=name,
                 cycle=latest.review_cycle.name,
                 submission_id=latest.id,
                 objective=objective,
@@ -571,6 +587,7 @@ def build_country_profile(
         rating_label = rating_question.text() if rating_question is not None else _("Progress rating")
         reports = sorted(queries.reports_for(session, [reporter.submission.id]), key=lambda r: r.objective.number)
         answered = queries.answers_for(session, [reporter.submission.id])
+        languages = queries.answer_languages(session, [reporter.submission.id])
         rows = []
         for report in reports:
             n = report.objective.number
@@ -579,7 +596,7 @@ def build_country_profile(
                 rating = _step_label(step) if step is not None else _("No rating given")
             else:
                 rating = _("Not reported this cycle")
-            rows.append([[str(n)], [report.objective.short_title], [rating + " ", cite(n, rating_label)]])
+            rows.append([[str(n)], [_ref(report.objective, "short_title")], [rating + " ", cite(n, rating_label)]])
         doc.add(Table(_("Progress per objective"), [_("Objective"), _("Title"), _("Progress")], rows, numeric={0}))
         practices: list[tuple[ObjectiveReport, Question, str]] = []
         for report in reports:
@@ -594,9 +611,13 @@ def build_country_profile(
             for report, question, text in practices:
                 n = report.objective.number
                 doc.add(
-                    Heading(_("Objective %(n)s: %(title)s") % {"n": n, "title": report.objective.short_title}, level=3)
+                    Heading(
+                        _("Objective %(n)s: %(title)s") % {"n": n, "title": _ref(report.objective, "short_title")},
+                        level=3,
+                    )
                 )
-                doc.add(Quote(_clip(text), country.name, cite(n, question.text())))
+                language = languages.get((latest.id, f"objective:{n}/{PRACTICES_KEY}"))
+                doc.add(Quote(_clip(text), name, cite(n, question.text()), language))
 
     progress(60, _("Reading the pledges"))
     doc.add(Heading(_("Pledges")))
@@ -614,7 +635,7 @@ def build_country_profile(
         ]
         doc.add(
             Table(
-                _("Pledges of %(country)s") % {"country": country.name},
+                _("Pledges of %(country)s") % {"country": name},
                 [_("Reference"), _("Title"), _("Status"), _("Timeframe"), _("Objectives")],
                 rows,
             )

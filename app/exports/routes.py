@@ -27,7 +27,7 @@ from app.exports.formats import MEDIA_TYPES, stream_csv, stream_json, write_xlsx
 from app.exports.models import Job, JobStatus
 from app.exports.queries import DATASETS
 from app.exports.worker import worker_for
-from app.i18n import _
+from app.i18n import LANGUAGE_NAMES, LazyLabels, _, get_locale, lazy_gettext
 from app.submissions.models import SubmissionStatus
 from app.web.templating import render
 
@@ -37,36 +37,48 @@ router = APIRouter(include_in_schema=False)
 StreamSession = Annotated[Session, Depends(get_session)]
 Field = Annotated[str, Form(max_length=40)]
 
-DATASET_LABELS = {
-    "submissions": _("Submissions (one row per voluntary GCM review)"),
-    "objective_reports": _("Objective reports (one row per objective of a review, a column per question)"),
-    "answers": _("Answers (one row per question answered in a review)"),
-    "commitments": _("Commitments / pledges"),
-    "indicator_values": _("Indicator values, with their disaggregation"),
-    "contributions": _("Input from stakeholders (accepted contributions, one row per question answered)"),
-}
-SHEET_TITLES = {
-    "submissions": _("Submissions"),
-    "objective_reports": _("Objective reports"),
-    "answers": _("Answers"),
-    "commitments": _("Commitments"),
-    "indicator_values": _("Indicator values"),
-    "contributions": _("Input from stakeholders"),
-}
+DATASET_LABELS = LazyLabels(
+    {
+        "submissions": lazy_gettext("Submissions (one row per voluntary GCM review)"),
+        "objective_reports": lazy_gettext(
+            "Objective reports (one row per objective of a review, a column per question)"
+        ),
+        "answers": lazy_gettext("Answers (one row per question answered in a review)"),
+        "commitments": lazy_gettext("Commitments / pledges"),
+        "indicator_values": lazy_gettext("Indicator values, with their disaggregation"),
+        "contributions": lazy_gettext(
+            "Input from stakeholders (accepted contributions, one row per question answered)"
+        ),
+    }
+)
+SHEET_TITLES = LazyLabels(
+    {
+        "submissions": lazy_gettext("Submissions"),
+        "objective_reports": lazy_gettext("Objective reports"),
+        "answers": lazy_gettext("Answers"),
+        "commitments": lazy_gettext("Commitments"),
+        "indicator_values": lazy_gettext("Indicator values"),
+        "contributions": lazy_gettext("Input from stakeholders"),
+    }
+)
 FILTER_FIELDS = ("cycle", "subregion", "objective", "status")
-STATUS_LABELS = {
-    SubmissionStatus.draft: _("Draft"),
-    SubmissionStatus.submitted: _("Submitted"),
-    SubmissionStatus.changes_requested: _("Changes requested"),
-    SubmissionStatus.approved: _("Approved"),
-    SubmissionStatus.published: _("Published"),
-}
-JOB_STATUS_LABELS = {
-    JobStatus.queued: _("Waiting to start"),
-    JobStatus.running: _("Generating"),
-    JobStatus.done: _("Ready"),
-    JobStatus.failed: _("Failed"),
-}
+STATUS_LABELS = LazyLabels(
+    {
+        SubmissionStatus.draft: lazy_gettext("Draft"),
+        SubmissionStatus.submitted: lazy_gettext("Submitted"),
+        SubmissionStatus.changes_requested: lazy_gettext("Changes requested"),
+        SubmissionStatus.approved: lazy_gettext("Approved"),
+        SubmissionStatus.published: lazy_gettext("Published"),
+    }
+)
+JOB_STATUS_LABELS = LazyLabels(
+    {
+        JobStatus.queued: lazy_gettext("Waiting to start"),
+        JobStatus.running: lazy_gettext("Generating"),
+        JobStatus.done: lazy_gettext("Ready"),
+        JobStatus.failed: lazy_gettext("Failed"),
+    }
+)
 
 
 def _disposition(filename: str) -> str:
@@ -101,6 +113,9 @@ def _index(
         "country_options": [(c.iso3, c.name) for c in queries.list_readable_countries(session, user)],
         "jobs": queries.list_jobs_of(session, user),
         "job_status_labels": JOB_STATUS_LABELS,
+        # "Language of the document": each language named in itself, the page's chosen unless another was
+        "language_options": list(LANGUAGE_NAMES.items()),
+        "page_language": get_locale(),
     }
     return render(request, "exports/index.html", context, status_code=status_code)
 
@@ -161,17 +176,25 @@ def create_job(
     report_format: Field = "",
     country: Field = "",
     profile_format: Field = "",
+    report_language: Field = "",
+    profile_language: Field = "",
 ) -> Response:
     synthesis = kind == "synthesis"
     fmt = report_format if synthesis else profile_format
-    params = {"kind": kind, "format": fmt, "cycle": report_cycle, "country": country}
+    language = report_language if synthesis else profile_language  # "": the page's language
+    params = {"kind": kind, "format": fmt, "cycle": report_cycle, "country": country, "language": language}
     try:
         job = service.create_job(session, user=user, params=params)
     except FormInvalid as exc:
-        names = {"format": "report_format" if synthesis else "profile_format", "cycle": "report_cycle"}
+        names = {
+            "format": "report_format" if synthesis else "profile_format",
+            "cycle": "report_cycle",
+            "language": "report_language" if synthesis else "profile_language",
+        }
         errors = {names.get(k, k): v for k, v in exc.errors.items()}
         shown = {"report_cycle": report_cycle, "report_format": report_format, "country": country}
         shown["profile_format"] = profile_format
+        shown["report_language"], shown["profile_language"] = report_language, profile_language
         return _index(request, session, user, params=shown, errors=errors, message=exc.message, status_code=422)
     _wake_worker(request)  # it looks again within a second or two, once this request has committed
     return RedirectResponse(request.app.url_path_for("exports:job", job_id=str(job.id)), status_code=303)

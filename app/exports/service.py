@@ -29,7 +29,7 @@ from app.exports import queries, render
 from app.exports.models import Job, JobKind, JobStatus
 from app.exports.queries import DATASETS, Filters
 from app.exports.reports import build_country_profile, build_synthesis
-from app.i18n import _
+from app.i18n import DEFAULT_LOCALE, LOCALES, _, get_locale, lazy_gettext, use_locale
 from app.submissions.models import SubmissionStatus
 from app.visibility import can_read_country
 
@@ -42,10 +42,19 @@ STALE_AFTER = timedelta(seconds=60)  # a running job without a heartbeat for thi
 MAX_ATTEMPTS = 3  # runs of a job (the first and the retries) before it is failed for good
 RETRY_BASE = timedelta(seconds=30)  # backoff after a failed run: 30 s, 60 s, 120 s...
 KEEP_RESULTS = timedelta(days=7)  # finished jobs (and their files) are removed after this
-INTERRUPTED_RETRY = _("The job was interrupted (its worker stopped); it will start again shortly.")
-INTERRUPTED_FAILED = _("The job was interrupted several times. Start it again.")
-RETRYING = _("Generating the document failed; it will be tried again in a moment.")
-FAILED_MESSAGE = _("The document could not be generated. Try again; if it fails again, tell the secretariat.")
+WAITING = lazy_gettext("Waiting to start")
+INTERRUPTED_RETRY = lazy_gettext("The job was interrupted (its worker stopped); it will start again shortly.")
+INTERRUPTED_FAILED = lazy_gettext("The job was interrupted several times. Start it again.")
+RETRYING = lazy_gettext("Generating the document failed; it will be tried again in a moment.")
+FAILED_MESSAGE = lazy_gettext(
+    "The document could not be generated. Try again; if it fails again, tell the secretariat."
+)
+
+
+def _english(message: object) -> str:
+    """A job's message as stored: in English (the worker has no reader); pages translate it (``|translated``)."""
+    with use_locale(DEFAULT_LOCALE):
+        return str(message)
 
 
 @dataclass(frozen=True)
@@ -123,9 +132,18 @@ def create_job(session: Session, *, user: User, params: dict[str, str]) -> Job:
             job_params["iso3"] = country.iso3
     else:
         errors["kind"] = _("Choose which report to generate.")
+    language = params.get("language") or get_locale()  # the document's language: the page's unless chosen
+    if language not in LOCALES:
+        errors["language"] = _("Choose one of the languages in the list.")
     if errors:
         raise FormInvalid(errors, _("The report could not be started; check the fields marked."))
-    job = Job(kind=JobKind(kind_text), params=job_params, created_by_id=user.id, message=_("Waiting to start"))
+    job = Job(
+        kind=JobKind(kind_text),
+        params=job_params,
+        language=language,
+        created_by_id=user.id,
+        message=_english(WAITING),
+    )
     session.add(job)
     session.flush()
     return job
@@ -186,13 +204,13 @@ def recovery_statements(
     retry = (
         update(Job)
         .where(stale, Job.attempts < MAX_ATTEMPTS)
-        .values(status=JobStatus.queued, progress=0, next_attempt_at=now, message=INTERRUPTED_RETRY, **common)
+        .values(status=JobStatus.queued, progress=0, next_attempt_at=now, message=_english(INTERRUPTED_RETRY), **common)
         .execution_options(synchronize_session=False)
     )
     fail = (
         update(Job)
         .where(stale)
-        .values(status=JobStatus.failed, message=INTERRUPTED_FAILED, finished_at=now, **common)
+        .values(status=JobStatus.failed, message=_english(INTERRUPTED_FAILED), finished_at=now, **common)
         .execution_options(synchronize_session=False)
     )
     return retry, fail
@@ -311,6 +329,8 @@ def run_job(
     """
     row = queries.job_run_details(write, job_id)
     kind, params, creator_id = JobKind(row.kind), dict(row.params), row.created_by_id
+    language = row.language if row.language in LOCALES else DEFAULT_LOCALE
+    suffix = "" if language == DEFAULT_LOCALE else f"-{language}"  # gcm-regional-synthesis-2026-fr.pdf
     attempt = attempt if attempt is not None else row.attempts
 
     fmt = params.get("format", "pdf")
@@ -336,23 +356,27 @@ def run_job(
             cycle = queries.get_cycle(read, int(params.get("cycle_id", 0)))
             if cycle is None:
                 raise NotFound(_("The review cycle no longer exists."))
-            document = build_synthesis(read, cycle, progress)
-            filename = f"gcm-regional-synthesis-{_slug(cycle.name)}.{fmt}"
+            with use_locale(language):  # the document's own words in its language; quotes stay as written
+                document = build_synthesis(read, cycle, progress)
+            filename = f"gcm-regional-synthesis-{_slug(cycle.name)}{suffix}.{fmt}"
         else:
             country = queries.get_country(read, str(params.get("iso3", "")))
             if country is None or not can_read_country(read, user, country.id):
                 raise NotFound(_("The country was not found."))
-            document = build_country_profile(read, user, country, progress)
-            filename = f"gcm-country-profile-{country.iso3.lower()}.{fmt}"
+            with use_locale(language):
+                document = build_country_profile(read, user, country, progress)
+            filename = f"gcm-country-profile-{country.iso3.lower()}{suffix}.{fmt}"
         if fmt == "docx":
-            data, media_type = render.to_docx(document), render.DOCX_MEDIA_TYPE
+            with use_locale(language):
+                data, media_type = render.to_docx(document), render.DOCX_MEDIA_TYPE
         else:
             progress(110, _("Laying out the PDF pages"))  # 55 %
 
             def laid_out(pages: int) -> None:
                 record(progress=95, message=_("Writing the PDF (%(n)s pages)") % {"n": pages})
 
-            data, media_type = render.to_pdf(document, laid_out), render.PDF_MEDIA_TYPE
+            with use_locale(language):
+                data, media_type = render.to_pdf(document, laid_out), render.PDF_MEDIA_TYPE
     except JobLost:
         write.rollback()
         log.warning("job %s was recovered meanwhile (stale heartbeat); this run's work is dropped", job_id)
@@ -371,10 +395,13 @@ def run_job(
         write.rollback()
         if attempt < MAX_ATTEMPTS:
             give_back(
-                status=JobStatus.queued, progress=0, message=RETRYING, next_attempt_at=utcnow() + backoff(attempt)
+                status=JobStatus.queued,
+                progress=0,
+                message=_english(RETRYING),
+                next_attempt_at=utcnow() + backoff(attempt),
             )
         else:
-            give_back(status=JobStatus.failed, message=FAILED_MESSAGE, finished_at=utcnow())
+            give_back(status=JobStatus.failed, message=_english(FAILED_MESSAGE), finished_at=utcnow())
         return
     give_back(
         status=JobStatus.done,
