@@ -36,6 +36,7 @@ class Input:
     key: str
     question: str
     text: str
+    language: str | None = None  # the text's (contribution_answer.language), for its lang attribute
 
 
 def inputs(
@@ -73,6 +74,7 @@ def inputs(
                     key=answer.key,
                     question=question.label.get("en", answer.key) if question else answer.key,
                     text=answer.text,
+                    language=answer.language,
                 ),
             )
         )

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -95,6 +95,8 @@ class ContributionAnswer(TimestampMixin, VersionedMixin, Base):
     key: Mapped[str] = mapped_column(String(63))
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    language: Mapped[str | None] = mapped_column(String(8))  # as answer.language
+    language_set: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     contribution: Mapped[Contribution] = relationship(back_populates="answers", lazy="raise")

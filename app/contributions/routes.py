@@ -19,7 +19,7 @@ from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid
 from app.i18n import _
 from app.organisations.models import type_labels
-from app.questionnaires import answers
+from app.questionnaires import answers, languages
 from app.questionnaires.schemas import QuestionType
 from app.visibility import may_read_contribution_decisions
 from app.web.templating import render
@@ -212,6 +212,7 @@ def _part_context(session: Session, user: User, contribution: Contribution, part
         "scale": definition.rating_scale,
         "can_edit": service.can_edit(user, contribution),
         "values": {q.key: answers.form_value(q, stored.get(q.key)) for q in questions},
+        "languages": languages.states(a for a in contribution.answers if a.part == part),
         "version": contribution.version,
         "errors": {},
         "conflict": None,
@@ -332,5 +333,6 @@ def _save_failed(
         status: dict[str, Any] = {"state": "invalid", "errors": errors, "message": exc.message, "labels": labels}
         return render(request, "submissions/_save_status.html", status, status_code=422)
     context = _part_context(session, user, contribution, part, values=typed, errors=errors, conflict=conflict)
+    context["languages"] = languages.states((a for a in contribution.answers if a.part == part), form)
     context["version"] = contribution.version if conflict else version
     return render(request, "contributions/part.html", context, status_code=exc.status_code)

@@ -35,7 +35,7 @@ from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import AppError, Conflict, Forbidden, FormInvalid, NotFound
 from app.i18n import _
-from app.questionnaires import answers
+from app.questionnaires import answers, languages
 from app.questionnaires import service as questionnaires
 from app.questionnaires.models import QuestionnaireKind
 from app.questionnaires.schemas import Definition, Question, QuestionType
@@ -211,11 +211,15 @@ def save_part(
     values = answers.from_part_form(definition.questions_for(part), form, ctx)
     _check_version(contribution, version)
     current = part_values(contribution, part)
-    if all(current.get(k) == v for k, v in values.items()):
+    chosen = {q.key: languages.chosen(form, q.key) for q in definition.questions_for(part)}
+    rows = {a.key: a for a in contribution.answers if a.part == part}
+    if all(current.get(k) == v for k, v in values.items()) and not any(
+        languages.would_change(rows.get(k), c) for k, c in chosen.items()
+    ):
         return False
     for q in definition.questions_for(part):
         if q.key in values:
-            _write(contribution, part, q, values[q.key], user)
+            _write(contribution, part, q, values[q.key], user, chosen[q.key])
     contribution.updated_by_id = user.id
     contribution.updated_at = utcnow()  # the contribution's version is the forms' lock
     _flush(session, contribution)
@@ -239,17 +243,28 @@ def save_answer(
     _flush(session, contribution)
 
 
-def _write(contribution: Contribution, part: str, question: Question, value: Any, user: User) -> None:
+def _write(
+    contribution: Contribution,
+    part: str,
+    question: Question,
+    value: Any,
+    user: User,
+    language: str | bool | None = False,
+) -> None:
+    """Set one answer and its text's language (as ``app.submissions.service._write``)."""
     current = next((a for a in contribution.answers if a.part == part and a.key == question.key), None)
     if current is None and value is None:
         return
     if current is not None and current.value == value:
+        if language is not False and languages.apply(current, language, text_changed=False):
+            current.updated_by_id = user.id
         return
     if current is None:
-        current = ContributionAnswer(contribution_id=contribution.id, part=part, key=question.key)
+        current = ContributionAnswer(contribution_id=contribution.id, part=part, key=question.key, language_set=False)
         contribution.answers.append(current)
     current.value = value
     current.text = answers.searchable(question, value)
+    languages.apply(current, language, text_changed=True)
     current.updated_by_id = user.id
 
 

@@ -659,6 +659,8 @@ class ObjectiveReportRow:
     cycle_id: int
     summary: str  # the text of its summary question (the default questionnaire's narrative)
     practice: str  # the text of its good practices answer
+    summary_language: str | None = None  # the texts' languages (answer.language), for their lang attributes
+    practice_language: str | None = None
 
 
 def objective_reports(
@@ -684,6 +686,8 @@ def objective_reports(
             ReviewCycle.id,
             summary.text,
             practice.text,
+            summary.language,
+            practice.language,
         )
         .join(Submission, Submission.id == ObjectiveReport.submission_id)
         .join(Country, Country.id == Submission.country_id)
@@ -716,8 +720,8 @@ def objective_reports(
     if f.cycle_id is not None:
         stmt = stmt.where(Submission.review_cycle_id == f.cycle_id)
     return [
-        ObjectiveReportRow(rid, rating, c, name, cycle_id, text or "", practice_text or "")
-        for rid, rating, c, name, cycle_id, text, practice_text in session.execute(stmt)
+        ObjectiveReportRow(rid, rating, c, name, cycle_id, text or "", practice_text or "", lang, practice_lang)
+        for rid, rating, c, name, cycle_id, text, practice_text, lang, practice_lang in session.execute(stmt)
     ]
 
 

@@ -19,9 +19,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
+import snowballstemmer  # type: ignore[import-untyped]  # no type information shipped
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
 from sqlalchemy import column as sql_column
@@ -40,6 +42,7 @@ from app.dashboards.queries import (
     objective_part,
 )
 from app.dashboards.questionnaires import PRACTICE_KEY, Questionnaires
+from app.questionnaires import languages
 from app.submissions.models import Answer, ObjectiveReport, ReportingChoice, Submission
 from app.visibility import readable_country_filter
 
@@ -76,26 +79,102 @@ class Hit:
     cycle_id: int | None = None  # the objective page shows one cycle: the link must name it
     question: str = ""  # the label of the question the text answers
     section: str | None = None  # a general section's key (a hit in a section, not an objective report)
+    language: str | None = None  # the text's language (app/questionnaires/languages.py), for its lang attribute
 
 
 def words(query: str) -> list[str]:
-    return [w for w in WORD.findall(query.lower()) if len(w) >= 2][:12]
+    """The words searched for (at most 12): two characters or more, or a single Chinese character."""
+    return [w for w in WORD.findall(query.lower()) if len(w) >= 2 or languages.has_han(w)][:12]
+
+
+# The searchable text of each kind, for the short Chinese words that no index holds on SQLite (see _match).
+BODIES: dict[str, ColumnElement[str]] = {
+    "report": literal_column("answer.text"),
+    "practice": literal_column("answer.text"),
+    "pledge": PLEDGE_TEXT,
+    "stakeholder": literal_column("contribution_answer.text"),
+}
+TRIGRAM_TABLES = {"stakeholder": "search_index_trigram_contribution"}  # the others: search_index_trigram
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_RUSSIAN = snowballstemmer.stemmer("russian")  # a stemmer keeps its word while it works: one thread at a time
+_RUSSIAN_LOCK = threading.Lock()
+
+
+def _russian_stem(word: str) -> str:
+    with _RUSSIAN_LOCK:
+        return str(_RUSSIAN.stemWord(word))
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A query's words in the three shapes search needs (migration ae4b5a6c7d83 made the indexes they use).
+
+    - ``plain``: words of alphabetic scripts, found through the word indexes: on PostgreSQL the stored vectors,
+      stemmed per the row's language, queried in English, Russian and (accents folded) French at once; on SQLite
+      FTS5's unicode61 (diacritics removed, so é finds e and the reverse) as prefixes, a Russian word by its Snowball
+      stem ("миграции" -> "миграц"*: every inflected form, as PostgreSQL's stemming finds them).
+    - ``han``: runs of Chinese characters (written without spaces): a phrase of single-character words in the
+      vectors on PostgreSQL (any length); SQLite's trigram table for three characters or more, and for one or two
+      (shorter than a trigram; Chinese words are often two) ``instr`` on the text of the rows the rest of the query
+      and the reader's filters keep: a scan, bounded by those filters and the limit of results.
+    """
+
+    plain: list[str]
+    han: list[str]
+
+    @classmethod
+    def of(cls, terms: list[str]) -> Terms:
+        plain: list[str] = []
+        han: list[str] = []
+        for term in terms:
+            han += _HAN_RUN.findall(term)
+            plain += [w for w in WORD.findall(_HAN_RUN.sub(" ", term)) if len(w) >= 2]
+        return cls(plain, han)
+
+    def prefixes(self) -> list[str]:
+        """The plain words as SQLite's prefix terms (and highlighting's): a Russian word's stem, else the word."""
+        return [_russian_stem(w) if languages.is_cyrillic(w) else w for w in self.plain]
 
 
 def _match(
     session: Session, kind: str, id_column: ColumnElement[int] | InstrumentedAttribute[int], terms: list[str]
 ) -> ColumnElement[bool]:
+    split = Terms.of(terms)
     if session.get_bind().dialect.name == "postgresql":
-        return VECTORS[kind].op("@@")(func.plainto_tsquery(literal_column("'english'"), " ".join(terms)))
-    fts = " ".join(f'"{t}"*' for t in terms)
-    if kind == "stakeholder":
-        own = text("SELECT rowid FROM search_index_contribution WHERE search_index_contribution MATCH :fts")
-        return id_column.in_(own.bindparams(fts=fts).columns(sql_column("id")))
+        words = " ".join(split.plain)
+        query: ColumnElement[Any] = (
+            func.plainto_tsquery(literal_column("'english'"), words)
+            .op("||")(func.plainto_tsquery(literal_column("'russian'"), words))
+            .op("||")(func.plainto_tsquery(literal_column("'french'"), languages.fold(words)))
+        )
+        for run in split.han:
+            query = query.op("&&")(func.phraseto_tsquery(literal_column("'simple'"), " ".join(run)))
+        return VECTORS[kind].op("@@")(query)
+    conditions: list[ColumnElement[bool]] = []
     base = KINDS[kind]
-    rowids = text(
-        "SELECT (rowid - :base) / 4 FROM search_index WHERE search_index MATCH :fts AND rowid % 4 = :base"
-    ).bindparams(fts=fts, base=base)
-    return id_column.in_(rowids.columns(sql_column("id")))
+    if split.plain:
+        fts = " ".join(f'"{t}"*' for t in split.prefixes())
+        if kind == "stakeholder":
+            own = text("SELECT rowid FROM search_index_contribution WHERE search_index_contribution MATCH :fts")
+            conditions.append(id_column.in_(own.bindparams(fts=fts).columns(sql_column("id"))))
+        else:
+            rowids = text(
+                "SELECT (rowid - :base) / 4 FROM search_index WHERE search_index MATCH :fts AND rowid % 4 = :base"
+            ).bindparams(fts=fts, base=base)
+            conditions.append(id_column.in_(rowids.columns(sql_column("id"))))
+    long_runs = [run for run in split.han if len(run) >= 3]
+    if long_runs:
+        table = TRIGRAM_TABLES.get(kind, "search_index_trigram")
+        phrases = " ".join(f'"{run}"' for run in long_runs)
+        if kind == "stakeholder":
+            found = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :fts").bindparams(fts=phrases)  # noqa: S608
+        else:
+            found = text(
+                f"SELECT (rowid - :base) / 4 FROM {table} WHERE {table} MATCH :fts AND rowid % 4 = :base"  # noqa: S608
+            ).bindparams(fts=phrases, base=base)
+        conditions.append(id_column.in_(found.columns(sql_column("id"))))
+    conditions += [func.instr(BODIES[kind], run) > 0 for run in split.han if len(run) < 3]
+    return and_(*conditions) if conditions else literal_column("0") == 1
 
 
 def search(
@@ -164,6 +243,7 @@ def _stakeholder_inputs(session: Session, terms: list[str], f: Filters) -> list[
                 title=answer.key.replace("_", " ").capitalize(),
                 snippet=highlight(answer.text, terms),
                 cycle_id=contribution.review_cycle_id,
+                language=answer.language,
             )
         )
     return hits
@@ -189,6 +269,7 @@ def _answers(
             Submission.id,
             Submission.status,
             ReviewCycle.id,
+            Answer.language,
         )
         .join(Submission, Submission.id == Answer.submission_id)
         .join(Country, Country.id == Submission.country_id)
@@ -224,7 +305,9 @@ def _answers(
         keys = forms.principle_keys(f.cycle_id) if forms is not None else ("principles",)
         stmt = stmt.where(applies_principle(f.principle, keys))
     hits = []
-    for aid, part, key, body, country, iso3, number, short, rid, cycle, sid, status, cycle_id in session.execute(stmt):
+    for aid, part, key, body, country, iso3, number, short, rid, cycle, sid, status, cycle_id, lang in session.execute(
+        stmt
+    ):
         definition = forms.of(cycle_id) if forms is not None else None
         question = definition.question(part, key) if definition is not None else None
         label = question.text() if question is not None else key.replace("_", " ").capitalize()
@@ -249,6 +332,7 @@ def _answers(
                 cycle_id=cycle_id,
                 question=label,
                 section=section_key,
+                language=lang,
             )
         )
     return hits
@@ -296,22 +380,30 @@ def _pledges(session: Session, user: User | None, terms: list[str], f: Filters) 
             cycle=None,
             title=title,
             snippet=highlight(body, terms),
+            language=languages.detect(body),
         )
         for cid, title, body, country, iso3 in session.execute(stmt)
     ]
 
 
 def highlight(body: str, terms: list[str], *, width: int = 240) -> Markup:
-    """An escaped excerpt around the first match, each word starting with a term wrapped in <mark>."""
-    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE | re.UNICODE)
-    first = pattern.search(body)
+    """An escaped excerpt around the first match, each word starting with a term wrapped in <mark> (accents aside,
+    a Russian word by its stem) and each run of Chinese characters searched for wherever it is."""
+    split = Terms.of(terms)
+    alternatives = [r"\b" + re.escape(languages.fold(t)) + r"\w*" for t in split.prefixes()]
+    alternatives += [re.escape(run) for run in split.han]
+    if not alternatives:
+        return Markup(escape(body[:width]))  # noqa: S704 - escaped
+    pattern = re.compile("|".join(alternatives), re.IGNORECASE | re.UNICODE)
+    folded = languages.fold(body)  # one character for one: a match's place is the same in the body
+    first = pattern.search(folded)
     start = max((first.start() if first else 0) - width // 3, 0)
     excerpt = body[start : start + width]
     out: list[str] = ["…" if start else ""]
     position = 0
-    for m in pattern.finditer(excerpt):
+    for m in pattern.finditer(folded[start : start + width]):
         out.append(str(escape(excerpt[position : m.start()])))
-        out.append(f"<mark>{escape(m.group(0))}</mark>")
+        out.append(f"<mark>{escape(excerpt[m.start() : m.end()])}</mark>")
         position = m.end()
     out.append(str(escape(excerpt[position:])))
     if start + width < len(body):

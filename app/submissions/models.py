@@ -138,6 +138,10 @@ class Answer(TimestampMixin, VersionedMixin, Base):
     key: Mapped[str] = mapped_column(String(63))
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The text's language (en, fr, ru, zh; None: empty or undetermined), detected when saved unless its writer
+    # chose it (language_set); app/questionnaires/languages.py.
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_set: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     submission: Mapped[Submission] = relationship(back_populates="answers", lazy="raise")

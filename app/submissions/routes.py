@@ -18,7 +18,7 @@ from app.comments import panels as comment_panels
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
-from app.questionnaires import answers
+from app.questionnaires import answers, languages
 from app.questionnaires.schemas import Definition, Question
 from app.submissions import queries, service
 from app.submissions.dependencies import ReadableSubmission
@@ -148,6 +148,7 @@ def _part_context(
         "can_read_history": service.can_read(user, submission, Aspect.history),
         "values": _stored_values(session, submission, key),
         "stored_values": service.part_values(submission, key),
+        "languages": languages.states(service.part_answers(submission, key).values()),
         "version": part.version,
         "errors": {},
         "conflict": None,
@@ -346,6 +347,7 @@ def _save_failed(
     context = _part_context(
         session, submission, record, user, values=typed, errors=errors, conflict=conflict, labels=labels
     )
+    context["languages"] = languages.states(service.part_answers(submission, key).values(), form)
     # After a conflict the form carries the current version: saving now keeps what the user sees, knowingly.
     context["version"] = record.version if conflict else version
     return render(request, _template(record), context, status_code=exc.status_code)

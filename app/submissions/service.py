@@ -20,7 +20,7 @@ from app.db import utcnow
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import _
 from app.notifications import service as notifications
-from app.questionnaires import answers
+from app.questionnaires import answers, languages
 from app.questionnaires import service as questionnaires
 from app.questionnaires.schemas import NOT_REPORTED, REPORTING_KEY, Definition, Question, QuestionType
 from app.submissions import queries
@@ -104,7 +104,15 @@ def start_submission(
         carried, _skipped = carry_plan(session, carry_forward, definition)
         values.update(carried)
     submission.answers = [
-        Answer(part=part, key=key, value=value, text=answers.searchable(q, value), updated_by_id=user.id)
+        Answer(
+            part=part,
+            key=key,
+            value=value,
+            text=(text := answers.searchable(q, value)),
+            language=languages.detect(text),
+            language_set=False,
+            updated_by_id=user.id,
+        )
         for (part, key), value in values.items()
         if (q := definition.question(part, key)) is not None
     ]
@@ -224,19 +232,32 @@ def _derive(report: ObjectiveReport, definition: Definition, values: dict[str, A
 
 
 def _write(
-    session: Session, submission: Submission, key: str, question: Question, value: Any, user: User
+    session: Session,
+    submission: Submission,
+    key: str,
+    question: Question,
+    value: Any,
+    user: User,
+    language: str | bool | None = False,
 ) -> Answer | None:
-    """Set one answer (None: not answered); returns the row when it changed."""
+    """Set one answer (None: not answered) and its text's language (``languages.chosen``: a code the writer
+    chose, None for detected, False to leave the choice as it is); returns the row when it changed."""
     current = part_answers(submission, key).get(question.key)
     if current is None and value is None:
         return None
     if current is not None and current.value == value:
+        if language is not False and languages.apply(current, language, text_changed=False):
+            current.updated_by_id = user.id
+            return current
         return None
     if current is None:
-        current = Answer(submission_id=submission.id, part=key, key=question.key, updated_by_id=user.id)
+        current = Answer(
+            submission_id=submission.id, part=key, key=question.key, updated_by_id=user.id, language_set=False
+        )
         submission.answers.append(current)
     current.value = value  # None: cleared, the row (and its history) kept
     current.text = answers.searchable(question, value)
+    languages.apply(current, language, text_changed=True)
     current.updated_by_id = user.id
     queries.set_choices(session, current, answers.choices_of(question, value))
     return current
@@ -269,12 +290,16 @@ def save_part(
     values = answers.from_part_form(definition.questions_for(key), form, ctx)
     _check_version(part, version)
     current = part_values(submission, key)
-    if all(current.get(k) == v for k, v in values.items()):
+    chosen = {q.key: languages.chosen(form, q.key) for q in definition.questions_for(key)}
+    rows = part_answers(submission, key)
+    if all(current.get(k) == v for k, v in values.items()) and not any(
+        languages.would_change(rows.get(k), c) for k, c in chosen.items()
+    ):
         return False
     with _guarded(session, part):
         for q in definition.questions_for(key):
             if q.key in values:
-                _write(session, submission, key, q, values[q.key], user)
+                _write(session, submission, key, q, values[q.key], user, chosen[q.key])
         _touch(session, submission, part, user)
     return True
 
