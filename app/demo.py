@@ -59,6 +59,7 @@ from app.indicators.models import (
 )
 from app.notifications import mail
 from app.organisations import service as organisations
+from app.questionnaires import languages
 from app.questionnaires import service as questionnaires
 from app.review.demo import Plan, run_workflow
 from app.submissions.models import (
@@ -755,6 +756,7 @@ def _create_sections(demo: _Demo, subs: list[_Sub]) -> None:
 
 def _answer(sub: _Sub, part: str, key: str, value: Any, text: str = "") -> dict[str, Any]:
     row = {"submission_id": sub.id, "part": part, "key": key, "value": value, "text": text}
+    row["language"] = languages.detect(text)  # as a save detects it
     return row | {"updated_by_id": sub.author_id} | _stamps(sub.created_at, sub.updated_at)
 
 
