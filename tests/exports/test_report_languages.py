@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from app.auth.models import Role
+from app.catalog import queries as catalog_queries
+from app.catalog.models import ReferenceText, TextKind, TextStatus
 from app.cycles.models import ReviewCycle
-from app.exports import render, service
+from app.exports import queries, render, service
 from app.exports.content import Document, Quote
 from app.exports.models import Job
+from app.exports.reports import build_country_profile
 from app.i18n import gettext, use_locale
 from app.submissions.models import SubmissionStatus
 from app.web.assets import FONT_FILES, VENDOR_DIR, missing_fonts
@@ -229,3 +232,52 @@ def test_the_document_language_defaults_to_the_page_language(client: TestClient,
                                   "report_language": "de"}
     )  # fmt: skip
     assert bad.status_code == 422 and 'id="report_language-error"' in bad.text
+
+
+def test_reference_names_are_in_the_report_language_where_a_source_gives_them(
+    client: TestClient, session: Session
+) -> None:
+    cycle = _cycle(session)
+    title = "Titre court de l’objectif 6 (test)"
+    found = catalog_queries.get_reference_text(session, TextKind.objective_short.value, "6", "fr")
+    if found is None:
+        session.add(
+            ReferenceText(
+                kind=TextKind.objective_short,
+                key="6",
+                language="fr",
+                text=title,
+                source="https://undocs.org/fr/A/RES/73/195",
+                status=TextStatus.official,
+            )
+        )
+    else:
+        found.text = title
+    session.flush()
+    sign_in(client, make_user(session, role=Role.secretariat))
+    _job, data = _generate(client, session, cycle, "docx", report_language="fr")
+    headings = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs if p.style.name.startswith("Heading")]
+    with use_locale("fr"):
+        assert gettext("Objective %(n)s: %(title)s") % {"n": 6, "title": title} in headings
+        english_title = gettext("Objective %(n)s: %(title)s") % {"n": 7, "title": ""}
+    # An objective with no French text on file keeps its English title (ESCAP's), never a translation of ours.
+    seventh = next(h for h in headings if h.startswith(english_title))
+    objective = next(o for o in catalog_queries.list_objectives(session) if o.number == 7)
+    fr_seven = catalog_queries.get_reference_text(session, TextKind.objective_short.value, "7", "fr")
+    assert seventh.endswith(fr_seven.text if fr_seven is not None else objective.short_title)
+
+
+def test_a_country_profile_in_russian(session: Session) -> None:
+    cycle = _cycle(session)
+    country = queries.get_country(session, "KAZ")
+    assert country is not None
+    with use_locale("ru"):
+        doc = build_country_profile(session, make_user(session, role=Role.secretariat), country)
+        html = render.to_html(doc)
+        history, pledges = gettext("Submission history"), gettext("Pledges")
+    assert history != "Submission history" and pledges != "Pledges"  # the Russian catalogue translates them
+    assert doc.language == "ru" and '<html lang="ru">' in html
+    assert f"<h1>{history}</h1>" in html and f"<h1>{pledges}</h1>" in html
+    assert RUSSIAN in html and cycle.name in html
+    footers = re.findall(r"<footer>— ([^<]*) <a", html)
+    assert footers and not any("(" in f for f in footers), footers  # a Russian answer in Russian: no language named
