@@ -22,6 +22,7 @@ from app.api.submissions import router as api_submissions_router
 from app.audit.diff import changes
 from app.auth.dependencies import session_user
 from app.auth.routes import router as auth_router
+from app.catalog.texts import ref_label, ref_text
 from app.comments.routes import router as comments_router
 from app.commitments.routes import router as commitments_router
 from app.config import Settings, get_settings
@@ -55,6 +56,8 @@ log = logging.getLogger("gcm")
 
 # The core (app.web) imports no feature: the helpers its templates call are registered here.
 add_template_global("changes_of", changes)  # an audit event's field changes (audit/_history.html)
+add_template_global("ref_label", ref_label)  # a reference text in the page's language, or in English marked lang="en"
+add_template_global("ref_text", ref_text)  # the same as plain text (attributes)
 count_unread_with(unread_count)  # the navigation's unread notifications badge
 
 API_DESCRIPTION = """

@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import ApiToken, LoginAttempt, PasswordToken, User, UserSession
-from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
+from app.catalog.models import Country, Objective, Principle, ReferenceText, RoundTable, Subregion
 from app.comments.models import Comment, CommentThread
 from app.commitments.models import Commitment, CommitmentUpdate
 from app.contributions.models import Contribution, ContributionAnswer, ContributionDecision
@@ -44,6 +44,7 @@ __all__ = [
     "PendingImport",
     "Principle",
     "Questionnaire",
+    "ReferenceText",
     "ReviewCycle",
     "ReviewDecision",
     "ReviewSnapshot",

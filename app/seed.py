@@ -7,11 +7,24 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import babel
+from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.catalog.models import Country, MembershipStatus, Objective, Principle, RoundTable, Subregion
+from app.catalog.models import (
+    Country,
+    MembershipStatus,
+    Objective,
+    Principle,
+    ReferenceText,
+    RoundTable,
+    Subregion,
+    TextKind,
+    TextStatus,
+)
 from app.indicators.models import Aggregation, Indicator, IndicatorKind, IndicatorObjective, ObjectiveLink
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
@@ -116,6 +129,7 @@ def seed_reference_data(session: Session) -> SeedReport:
     )
     _upsert(session, report, Country, "iso3", _country_rows(subregions))
     _seed_indicators(session, report, objectives)
+    seed_reference_texts(session, report)
     return report
 
 
@@ -201,3 +215,99 @@ def _sync_links(
         elif found.relation != relation:
             found.relation = relation
             report.count("indicator_objective", created=False)
+
+
+# Reference texts in four languages (app/reference/translations/README.md) ----------------------------------------
+
+COMPACT = "A/RES/73/195"
+ROUND_TABLES_SOURCE = "A/RES/73/326"
+UN_NETWORK = "UN Network on Migration"
+ESCAP = "ESCAP"
+
+
+def cldr_source() -> str:
+    return f"CLDR {babel.core.get_cldr_version()} (Babel {babel.__version__})"
+
+
+def _field_sources(value: str) -> dict[str, str]:
+    """``title: URL | short: URL`` -> {"title": URL, "short": URL}; a source without a label is both's."""
+    found: dict[str, str] = {}
+    for part in value.split(" | "):
+        label, sep, rest = part.partition(": ")
+        if sep and label.strip() in ("title", "short") and not label.startswith("http"):
+            found[label.strip()] = rest.strip()
+        elif part.strip():
+            found.setdefault("title", part.strip())
+            found.setdefault("short", part.strip())
+    return found
+
+
+def reference_text_rows() -> Iterator[dict[str, Any]]:
+    """Every reference text the files and CLDR give: kind, key, language, text, source, status."""
+
+    def row(kind: TextKind, key: object, language: str, text: str, source: str, status: str) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "key": str(key),
+            "language": language,
+            "text": text,
+            "source": source,
+            "status": TextStatus(status),
+        }
+
+    for r in read_csv("gcm_objectives.csv"):
+        yield row(TextKind.objective, r["number"], "en", r["full_title"], f"{COMPACT}, para. 16", "official")
+        yield row(TextKind.objective_short, r["number"], "en", r["short_title"], UN_NETWORK, "un_network_label")
+    for r in read_csv("translations/gcm_objectives.csv"):
+        sources = _field_sources(r["source"])
+        if r["title"]:
+            yield row(TextKind.objective, r["number"], r["lang"], r["title"], sources["title"], r["title_status"])
+        if r["short_title"]:
+            short = sources["short"]
+            yield row(
+                TextKind.objective_short, r["number"], r["lang"], r["short_title"], short, r["short_title_status"]
+            )
+    for r in read_csv("gcm_guiding_principles.csv"):
+        yield row(
+            TextKind.guiding_principle, r["code"], "en", r["name"], f"{COMPACT}, para. {r['paragraph']}", "official"
+        )
+    for r in read_csv("translations/gcm_guiding_principles.csv"):
+        yield row(TextKind.guiding_principle, r["code"], r["lang"], r["name"], r["source"], r["status"])
+    codes = {r["name"]: r["code"] for r in read_csv("translations/subregion_codes.csv")}
+    for r in read_csv("subregions.csv"):
+        yield row(TextKind.subregion, codes[r["name"]], "en", r["name"], ESCAP, "escap")
+    for r in read_csv("imrf_round_tables.csv"):
+        yield row(TextKind.round_table, r["number"], "en", r["name"], ROUND_TABLES_SOURCE, "official")
+    keys: dict[str, str] = {}
+    for r in read_csv("translations/term_keys.csv"):
+        keys[r["term_en"]] = r["key"]
+        yield row(TextKind.term, r["key"], "en", r["text"], r["source"], r["status"])
+    for r in read_csv("translations/terms.csv"):
+        # terms.csv has no status column: a UN site's page is official, another site's a reproduction.
+        status = "official" if urlsplit(r["source"]).netloc.endswith("un.org") else "reproduction"
+        yield row(TextKind.term, keys[r["term_en"]], r["lang"], r["term"], r["source"], status)
+    alpha2 = {r["iso3"].upper(): r["alpha2"].upper() for r in read_csv("translations/country_codes.csv")}
+    cldr = cldr_source()
+    locales = {lang: Locale.parse(lang) for lang in ("zh", "fr", "ru")}
+    for r in read_csv("escap_members.csv"):
+        iso3 = r["iso3"].upper()
+        yield row(TextKind.country, iso3, "en", r["name"], ESCAP, "escap")  # ESCAP's names, never CLDR's
+        for lang, locale in locales.items():
+            yield row(TextKind.country, iso3, lang, locale.territories[alpha2[iso3]], cldr, "cldr")
+
+
+def seed_reference_texts(session: Session, report: SeedReport | None = None) -> SeedReport:
+    """Create or update the texts from the files and CLDR; a text an administrator set (``manual``) is kept."""
+    report = report or SeedReport()
+    existing = {(t.kind, t.key, t.language): t for t in session.scalars(select(ReferenceText))}
+    for values in reference_text_rows():
+        found = existing.get((values["kind"], values["key"], values["language"]))
+        if found is None:
+            found = ReferenceText(**values)
+            session.add(found)
+            existing[(values["kind"], values["key"], values["language"])] = found
+            report.count("reference_text", created=True)
+        elif not found.manual and _apply(found, values):
+            report.count("reference_text", created=False)
+    session.flush()
+    return report

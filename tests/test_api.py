@@ -85,7 +85,9 @@ def test_objectives(client: TestClient, token: str) -> None:
     assert body[0] == {
         "number": 1,
         "short_title": "Data",
+        "short_title_lang": "en",
         "title": "Collect and utilize accurate and disaggregated data as a basis for evidence-based policies",
+        "title_lang": "en",
         "cluster": "RT4",
         "paragraph": 17,
     }
@@ -95,16 +97,34 @@ def test_objectives(client: TestClient, token: str) -> None:
 def test_principles(client: TestClient, token: str) -> None:
     body = client.get("/api/v1/principles", headers=auth(token)).json()
     assert len(body) == 10
-    assert set(body[0]) == {"code", "name", "description"}
+    assert set(body[0]) == {"code", "name", "name_lang", "description"}
     assert [p["code"] for p in body] == list("abcdefghij")
 
 
 def test_countries(client: TestClient, token: str) -> None:
     body = client.get("/api/v1/countries", headers=auth(token)).json()
     assert len(body) == 62
-    assert set(body[0]) == {"iso3", "name", "status", "subregion", "in_region"}
+    assert set(body[0]) == {
+        "iso3",
+        "name",
+        "name_lang",
+        "status",
+        "subregion",
+        "subregion_label",
+        "subregion_label_lang",
+        "in_region",
+    }
     france = next(c for c in body if c["iso3"] == "FRA")
-    assert france == {"iso3": "FRA", "name": "France", "status": "member", "subregion": None, "in_region": False}
+    assert france == {
+        "iso3": "FRA",
+        "name": "France",
+        "name_lang": "en",
+        "status": "member",
+        "subregion": None,
+        "subregion_label": None,
+        "subregion_label_lang": None,
+        "in_region": False,
+    }
 
 
 def test_countries_in_region(client: TestClient, token: str) -> None:

@@ -106,7 +106,7 @@ def test_corrected_title_in_the_file_updates_the_row(
 
     report = seed_reference_data(session)
 
-    assert report.updated == {"objective": 1}
+    assert report.updated == {"objective": 1, "reference_text": 1}  # the English short title's text too
     assert not report.created
     assert session.scalar(select(Objective.short_title).where(Objective.number == 1)) == "Data and evidence"
     assert count(session, Objective) == 23

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.catalog.models import Country, Objective, Principle, RoundTable, Subregion
+from app.auth.models import User
+from app.catalog.models import Country, Objective, Principle, ReferenceText, RoundTable, Subregion
 
 
 def get_country(session: Session, iso3: str) -> Country | None:
@@ -55,3 +56,24 @@ def list_countries(session: Session, *, subregion: str | None = None, in_region:
     if in_region is not None:
         stmt = stmt.where(Country.in_region.is_(in_region))
     return list(session.scalars(stmt))
+
+
+def list_reference_texts(session: Session) -> list[ReferenceText]:
+    """Every reference text (a few hundred rows), for the snapshot of app.catalog.texts and the admin page."""
+    stmt = select(ReferenceText).order_by(ReferenceText.kind, ReferenceText.key, ReferenceText.language)
+    return list(session.scalars(stmt))
+
+
+def get_reference_text(session: Session, kind: str, key: str, language: str) -> ReferenceText | None:
+    stmt = select(ReferenceText).where(
+        ReferenceText.kind == kind, ReferenceText.key == key, ReferenceText.language == language
+    )
+    return session.scalar(stmt)
+
+
+def reference_text_editors(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The names of the users who last set reference texts (the admin page), by user id."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {user_id: name for user_id, name in session.execute(select(User.id, User.name).where(User.id.in_(wanted)))}

@@ -1,0 +1,228 @@
+"""The one reader of reference texts (``reference_text``): a text in the reader's language, or the English one.
+
+``reference_text(texts, kind, key, language)`` gives ``(text, language_of_text)``: the text in ``language`` when a
+source for it is on file, else the English text (ESCAP's, the Compact's), else the caller's ``default`` (the model's
+English column). Pages call ``ref_label(obj, field)`` (a template global): plain text when it is in the page's language,
+``<span lang="en">…</span>`` when it falls back to English, so a reader and a screen reader know it is not a
+translation of ours. ``ref_text`` is the plain string (attributes, e-mails, exports).
+
+Every text of the table is small (a few hundred rows) and read on most pages, so each process keeps one snapshot
+(``TextCache``, one per application on ``app.state``): a change made in this process invalidates it as it commits,
+one made by another instance is seen within ``TextCache.ttl`` seconds. A session holding uncommitted changes to the
+table reads its own rows, never the cache. Without a cache (the CLI, reports) a session reads the table once.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+from sqlalchemy import event
+from sqlalchemy.orm import Session, object_session
+
+from app.catalog import queries
+from app.catalog.models import Country, Objective, Principle, ReferenceText, RoundTable, Subregion, TextKind, TextStatus
+from app.i18n import DEFAULT_LOCALE, HTML_LANG, get_locale
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "reference" / "translations"
+_SESSION_KEY = "reference_texts"
+_DIRTY_KEY = "reference_texts_dirty"
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str
+    source: str
+    status: TextStatus
+
+
+class Texts:
+    """A snapshot of every reference text: ``(kind, key, language) -> Entry``."""
+
+    def __init__(self, entries: dict[tuple[str, str, str], Entry]) -> None:
+        self.entries = entries
+
+    @classmethod
+    def load(cls, session: Session) -> Texts:
+        return cls(
+            {
+                (row.kind.value, row.key, row.language): Entry(row.text, row.source, row.status)
+                for row in queries.list_reference_texts(session)
+            }
+        )
+
+    def get(
+        self, kind: TextKind | str, key: object, language: str | None = None, default: str | None = None
+    ) -> tuple[str, str]:
+        """The text in ``language`` (the request's by default) and the language it is in: English when none is on
+        file in that language; ``default`` (in English) when the table has none at all."""
+        kind = TextKind(kind).value
+        key = str(key)
+        language = language or get_locale()
+        found = self.entries.get((kind, key, language))
+        if found is not None:
+            return found.text, language
+        english = self.entries.get((kind, key, DEFAULT_LOCALE))
+        if english is not None:
+            return english.text, DEFAULT_LOCALE
+        return (default if default is not None else key), DEFAULT_LOCALE
+
+
+class TextCache:
+    """One process's snapshot of the texts, per database (tests run two), valid for ``ttl`` seconds at most."""
+
+    ttl = 60.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshots: dict[str, tuple[int, float, Texts]] = {}
+
+    def get(self, session: Session) -> Texts:
+        url = session.get_bind().engine.url.render_as_string(hide_password=True)
+        now = time.monotonic()
+        with self._lock:
+            found = self._snapshots.get(url)
+            if found is not None and found[0] == _generation[0] and now - found[1] < self.ttl:
+                return found[2]
+        generation = _generation[0]
+        texts = Texts.load(session)
+        with self._lock:
+            self._snapshots[url] = (generation, now, texts)
+        return texts
+
+
+#: Bumped whenever a transaction that changed reference texts commits (every TextCache then reloads).
+_generation = [0]
+
+
+def invalidate() -> None:
+    _generation[0] += 1
+
+
+def texts(session: Session, cache: TextCache | None = None) -> Texts:
+    """The texts as this session should see them: the cache's snapshot, or (own changes pending) its own read."""
+    memo = session.info.get(_SESSION_KEY)
+    if memo is not None:
+        return memo
+    own_changes = session.info.get(_DIRTY_KEY)
+    found = cache.get(session) if cache is not None and not own_changes else Texts.load(session)
+    session.info[_SESSION_KEY] = found
+    return found
+
+
+def reference_text(
+    source: Session | Texts,
+    kind: TextKind | str,
+    key: object,
+    language: str | None = None,
+    *,
+    default: str | None = None,
+    cache: TextCache | None = None,
+) -> tuple[str, str]:
+    """``(text, language_of_text)`` of one reference text in ``language`` (the request's), English as a fallback."""
+    snapshot = source if isinstance(source, Texts) else texts(source, cache)
+    return snapshot.get(kind, key, language, default)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _ctx: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, ReferenceText) for obj in changed):
+        session.info[_DIRTY_KEY] = True
+        session.info.pop(_SESSION_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.pop(_DIRTY_KEY, False):
+        invalidate()
+    session.info.pop(_SESSION_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    if session.info.pop(_DIRTY_KEY, False):
+        session.info.pop(_SESSION_KEY, None)
+
+
+@cache
+def subregion_codes() -> dict[str, str]:
+    """Each subregion's English name (``subregion.name``) -> its key (``subregion_codes.csv``)."""
+    with (TRANSLATIONS_DIR / "subregion_codes.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["name"].strip(): row["code"].strip() for row in csv.DictReader(handle)}
+
+
+def key_of(obj: Any, field: str | None = None) -> tuple[TextKind, str, str]:
+    """The kind, key and English default of an ORM object's label (``field``: an objective's title or short title)."""
+    if isinstance(obj, Objective):
+        if field in (None, "title"):
+            return TextKind.objective, str(obj.number), obj.title
+        if field == "short_title":
+            return TextKind.objective_short, str(obj.number), obj.short_title
+    elif isinstance(obj, Principle):
+        return TextKind.guiding_principle, obj.code, obj.name
+    elif isinstance(obj, Country):
+        return TextKind.country, obj.iso3, obj.name
+    elif isinstance(obj, Subregion):
+        return TextKind.subregion, subregion_codes().get(obj.name, obj.name), obj.name
+    elif isinstance(obj, RoundTable):
+        return TextKind.round_table, str(obj.number), obj.name
+    raise TypeError(f"no reference text for {type(obj).__name__}.{field}")
+
+
+def label(
+    obj: Any, field: str | None = None, *, language: str | None = None, cache: TextCache | None = None
+) -> tuple[str, str]:
+    """``(text, language_of_text)`` of an object's label, read in the object's own session."""
+    kind, key, default = key_of(obj, field)
+    session = object_session(obj)
+    if session is None:
+        return default, DEFAULT_LOCALE
+    return reference_text(session, kind, key, language, default=default, cache=cache)
+
+
+def marked(text: str, language: str, page_language: str | None = None) -> Markup:
+    """The text, escaped, inside ``<span lang="…">`` when it is not in the page's language."""
+    page_language = page_language or get_locale()
+    if language == page_language:
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(HTML_LANG.get(language, language), text)
+
+
+def _cache_of(context: Any) -> TextCache | None:
+    request = context.get("request")
+    if request is None:
+        return None
+    return app_cache(request.app.state)
+
+
+def app_cache(state: Any) -> TextCache:
+    """The application's TextCache (made on first use)."""
+    found = getattr(state, "reference_texts", None)
+    if found is None:
+        found = state.reference_texts = TextCache()
+    return found
+
+
+@pass_context
+def ref_label(context: Any, obj: Any, field: str | None = None) -> Markup:
+    """``{{ ref_label(objective, "short_title") }}``: the label in the page's language, or in English marked as such."""
+    if obj is None:
+        return Markup("")
+    text, language = label(obj, field, cache=_cache_of(context))
+    return marked(text, language)
+
+
+@pass_context
+def ref_text(context: Any, obj: Any, field: str | None = None) -> str:
+    """``{{ ref_text(objective, "short_title") }}``: the label as plain text (attributes)."""
+    if obj is None:
+        return ""
+    return label(obj, field, cache=_cache_of(context))[0]
