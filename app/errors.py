@@ -11,6 +11,7 @@ class AppError(Exception):
     status_code = 400
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        message = str(message)  # a lazy string (a module's constant) read now, in the reader's language
         super().__init__(message)
         self.message = message
         self.field = field
@@ -48,7 +49,7 @@ class FormInvalid(ValidationFailed):
         super().__init__(
             message or _("Some fields need correcting; nothing was saved."), field=next(iter(errors), None)
         )
-        self.errors = errors
+        self.errors = {name: str(text) for name, text in errors.items()}
 
 
 class SignInRequired(AppError):

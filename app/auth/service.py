@@ -37,7 +37,9 @@ def normalise_email(email: str) -> str:
 def check_password_strength(password: str) -> None:
     """A password must have at least MIN_PASSWORD_LENGTH characters."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+        raise ValidationFailed(
+            _("The password must have at least %(n)d characters.") % {"n": MIN_PASSWORD_LENGTH}, field="password"
+        )
 
 
 def create_user(
@@ -56,25 +58,28 @@ def create_user(
     for the browser's."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise ValidationFailed("Enter a valid e-mail address.", field="email")
+        raise ValidationFailed(_("Enter a valid e-mail address."), field="email")
     if not name.strip():
-        raise ValidationFailed("Enter the person's name.", field="name")
+        raise ValidationFailed(_("Enter the person's name."), field="name")
     if queries.get_user_by_email(session, email) is not None:
-        raise Conflict(f"A user with the e-mail address {email} already exists.", field="email")
+        raise Conflict(_("A user with the e-mail address %(email)s already exists.") % {"email": email}, field="email")
     country_id = None
     if role is Role.focal_point:
         if not country_iso3:
-            raise ValidationFailed("A focal point must be bound to a country (ISO3 code).", field="country")
+            raise ValidationFailed(_("A focal point must be bound to a country (ISO3 code)."), field="country")
         country = catalog_queries.get_country(session, country_iso3)
         if country is None:
-            raise NotFound(f"No member State or associate member has the code {country_iso3}.", field="country")
+            raise NotFound(
+                _("No member State or associate member has the code %(code)s.") % {"code": country_iso3},
+                field="country",
+            )
         country_id = country.id
     elif country_iso3:
-        raise ValidationFailed("Only focal points are bound to a country.", field="country")
+        raise ValidationFailed(_("Only focal points are bound to a country."), field="country")
     if role is Role.stakeholder and organisation is None:
-        raise ValidationFailed("A stakeholder belongs to an organisation: give its name.", field="organisation")
+        raise ValidationFailed(_("A stakeholder belongs to an organisation: give its name."), field="organisation")
     if role is not Role.stakeholder and organisation is not None:
-        raise ValidationFailed("Only stakeholders belong to an organisation.", field="organisation")
+        raise ValidationFailed(_("Only stakeholders belong to an organisation."), field="organisation")
     if language and language not in LOCALES:
         raise ValidationFailed(_("Choose one of the languages listed."), field="language")
     user = User(

@@ -17,7 +17,7 @@ from app.comments import queries
 from app.comments.models import Comment, CommentThread, ThreadStatus, ThreadTarget
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, FormInvalid
-from app.i18n import _
+from app.i18n import _, format_number
 from app.notifications import queries as recipients
 from app.notifications.models import NotificationKind
 from app.notifications.service import excerpt, notify
@@ -35,7 +35,7 @@ def clean_body(body: str) -> str:
         raise FormInvalid({"body": _("Write a comment.")}, _("The comment is empty; nothing was saved."))
     if len(body) > BODY_MAX:
         raise FormInvalid(
-            {"body": _("Shorten the comment to %(max)s characters.") % {"max": f"{BODY_MAX:,}"}},
+            {"body": _("Shorten the comment to %(max)s characters.") % {"max": format_number(BODY_MAX)}},
             _("The comment is too long; nothing was saved."),
         )
     return body
@@ -161,12 +161,16 @@ def _notify(
         users = [u for u in recipients.secretariat(session) if u.id in taking_part]
         users = users or recipients.secretariat(session)
     country = session.get(Country, submission.country_id)
-    message = _("%(author)s commented on %(part)s of the review of %(country)s: %(body)s") % {
-        "author": author.name,
-        "part": queries.part_label(submissions.definition_of(session, submission), part),
-        "country": country.name if country else "",
-        "body": excerpt(body),
-    }
+    definition = submissions.definition_of(session, submission)
+
+    def message() -> str:  # in each recipient's own language (app.notifications.service.notify)
+        return _("%(author)s commented on %(part)s of the review of %(country)s: %(body)s") % {
+            "author": author.name,
+            "part": queries.part_label(definition, part),
+            "country": country.name if country else "",
+            "body": excerpt(body),
+        }
+
     link = _part_link(submission, part)
     notify(session, users, NotificationKind.comment, message, link, exclude=author)
 

@@ -8,70 +8,80 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.commitments.models import Commitment, CommitmentForm, CommitmentStatus, PledgeScope, PledgeType
-from app.i18n import _
+from app.i18n import LazyLabels, _, lazy_gettext
 
 # Generous caps against abuse only: the real limits are checked by the service, with messages beside the fields.
 Typed = Annotated[str, Field(max_length=100_000)]
 Ticked = Annotated[list[str], Field(max_length=100)]
 
-FORM_LABELS: dict[CommitmentForm, str] = {
-    CommitmentForm.financial: _("Financial"),
-    CommitmentForm.human_resources: _("Human resources"),
-    CommitmentForm.process: _("Process"),
-    CommitmentForm.policy: _("Policy"),
-}
+FORM_LABELS: LazyLabels[CommitmentForm, str] = LazyLabels(
+    {
+        CommitmentForm.financial: lazy_gettext("Financial"),
+        CommitmentForm.human_resources: lazy_gettext("Human resources"),
+        CommitmentForm.process: lazy_gettext("Process"),
+        CommitmentForm.policy: lazy_gettext("Policy"),
+    }
+)
 
-PLEDGE_TYPE_LABELS: dict[PledgeType, str] = {
-    PledgeType.individual: _("Individual pledge"),
-    PledgeType.common: _("Common pledge (made together with other entities)"),
-    PledgeType.partnership: _("Pledge in partnership (with named partners)"),
-    PledgeType.matching: _("Matching pledge (matches another pledge)"),
-}
+PLEDGE_TYPE_LABELS: LazyLabels[PledgeType, str] = LazyLabels(
+    {
+        PledgeType.individual: lazy_gettext("Individual pledge"),
+        PledgeType.common: lazy_gettext("Common pledge (made together with other entities)"),
+        PledgeType.partnership: lazy_gettext("Pledge in partnership (with named partners)"),
+        PledgeType.matching: lazy_gettext("Matching pledge (matches another pledge)"),
+    }
+)
 
-SCOPE_LABELS: dict[PledgeScope, str] = {
-    PledgeScope.national: _("National: in the countries of implementation named"),
-    PledgeScope.regional: _("Regional"),
-    PledgeScope.global_: _("Global"),
-}
+SCOPE_LABELS: LazyLabels[PledgeScope, str] = LazyLabels(
+    {
+        PledgeScope.national: lazy_gettext("National: in the countries of implementation named"),
+        PledgeScope.regional: lazy_gettext("Regional"),
+        PledgeScope.global_: lazy_gettext("Global"),
+    }
+)
 
-STATUS_LABELS: dict[CommitmentStatus, str] = {
-    CommitmentStatus.pledged: _("Pledged"),
-    CommitmentStatus.in_progress: _("In progress"),
-    CommitmentStatus.fulfilled: _("Fulfilled"),
-    CommitmentStatus.withdrawn: _("Withdrawn"),
-}
+STATUS_LABELS: LazyLabels[CommitmentStatus, str] = LazyLabels(
+    {
+        CommitmentStatus.pledged: lazy_gettext("Pledged"),
+        CommitmentStatus.in_progress: lazy_gettext("In progress"),
+        CommitmentStatus.fulfilled: lazy_gettext("Fulfilled"),
+        CommitmentStatus.withdrawn: lazy_gettext("Withdrawn"),
+    }
+)
 
 # Field names (form and table columns) to labels: beside the fields, in conflicts and in the history.
-FIELD_LABELS: dict[str, str] = {
-    "reference": _("Reference"),
-    "title": _("Title"),
-    "description": _("Description"),
-    "forms": _("Forms of the pledge"),
-    "external_pledge_id": _("IMRF pledge ID of the matched pledge"),
-    "main_objectives": _("Main objectives (up to three)"),
-    "implementation_countries": _("Countries of implementation"),
-    "scope_level": _("Scope"),
-    "champion": _("GCM Champion country"),
-    "partner_countries": _("Partner States"),
-    "partner_organisations": _("Partner organisations"),
-    "contact_name": _("Contact person"),
-    "contact_position": _("Position of the contact person"),
-    "contact_email": _("E-mail of the contact person"),
-    "organisation_id": _("Organisation"),
-    "pledge_type": _("Type of pledge"),
-    "partners": _("Partners"),
-    "matched_reference": _("Matched pledge"),
-    "matched_commitment_id": _("Matched pledge"),
-    "objectives": _("Objectives addressed"),
-    "principles": _("Guiding principles addressed"),
-    "scope": _("Where and for whom"),
-    "timeframe_start": _("Start of the timeframe"),
-    "timeframe_end": _("End of the timeframe"),
-    "status": _("Status"),
-    "country_id": _("Country"),
-    "reported_on": _("Date of the update"),
-    "progress": _("Progress"),
-}
+FIELD_LABELS: LazyLabels[str, str] = LazyLabels(
+    {
+        "reference": lazy_gettext("Reference"),
+        "title": lazy_gettext("Title"),
+        "description": lazy_gettext("Description"),
+        "forms": lazy_gettext("Forms of the pledge"),
+        "external_pledge_id": lazy_gettext("IMRF pledge ID of the matched pledge"),
+        "main_objectives": lazy_gettext("Main objectives (up to three)"),
+        "implementation_countries": lazy_gettext("Countries of implementation"),
+        "scope_level": lazy_gettext("Scope"),
+        "champion": lazy_gettext("GCM Champion country"),
+        "partner_countries": lazy_gettext("Partner States"),
+        "partner_organisations": lazy_gettext("Partner organisations"),
+        "contact_name": lazy_gettext("Contact person"),
+        "contact_position": lazy_gettext("Position of the contact person"),
+        "contact_email": lazy_gettext("E-mail of the contact person"),
+        "organisation_id": lazy_gettext("Organisation"),
+        "pledge_type": lazy_gettext("Type of pledge"),
+        "partners": lazy_gettext("Partners"),
+        "matched_reference": lazy_gettext("Matched pledge"),
+        "matched_commitment_id": lazy_gettext("Matched pledge"),
+        "objectives": lazy_gettext("Objectives addressed"),
+        "principles": lazy_gettext("Guiding principles addressed"),
+        "scope": lazy_gettext("Where and for whom"),
+        "timeframe_start": lazy_gettext("Start of the timeframe"),
+        "timeframe_end": lazy_gettext("End of the timeframe"),
+        "status": lazy_gettext("Status"),
+        "country_id": lazy_gettext("Country"),
+        "reported_on": lazy_gettext("Date of the update"),
+        "progress": lazy_gettext("Progress"),
+    }
+)
 
 
 def _iso(value: date | None) -> str:

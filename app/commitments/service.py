@@ -32,12 +32,12 @@ from app.commitments.models import (
 from app.commitments.schemas import CommitmentInput, ProgressInput
 from app.db import utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound, ValidationFailed
-from app.i18n import _
+from app.i18n import _, format_number, lazy_gettext
 from app.organisations.models import Organisation
 from app.visibility import can_read_pledge, ensure_can_write_pledge, is_pledging_entity
 
 # The UN Network on Migration's pledge form: a description of 300 to 3,000 characters.
-ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
+ANSWERS_INVALID = lazy_gettext("Some answers need correcting; nothing was saved.")
 DESCRIPTION_MIN = 300
 DESCRIPTION_MAX = 3_000
 TITLE_MAX = 300
@@ -172,7 +172,7 @@ def clean(text: str) -> str:
 
 
 def _too_long(limit: int) -> str:
-    return _("Shorten this to %(max)s characters.") % {"max": f"{limit:,}"}
+    return _("Shorten this to %(max)s characters.") % {"max": format_number(limit)}
 
 
 def _check_texts(data: CommitmentInput, errors: dict[str, str]) -> None:
@@ -184,7 +184,7 @@ def _check_texts(data: CommitmentInput, errors: dict[str, str]) -> None:
     if not (DESCRIPTION_MIN <= size <= DESCRIPTION_MAX):
         errors["description"] = _(
             "The description must be between %(min)s and %(max)s characters long; it has %(n)s."
-        ) % {"min": DESCRIPTION_MIN, "max": f"{DESCRIPTION_MAX:,}", "n": f"{size:,}"}
+        ) % {"min": DESCRIPTION_MIN, "max": format_number(DESCRIPTION_MAX), "n": format_number(size)}
     for name, limit in (
         ("partners", PARTNERS_MAX), ("scope", SCOPE_MAX), ("contact_name", CONTACT_MAX),
         ("contact_position", CONTACT_MAX),

@@ -10,6 +10,8 @@ from itertools import count
 
 from markupsafe import Markup, escape
 
+from app.i18n import _, format_number
+
 BAR = "#1a4480"
 INK = "#1b1b1b"
 _ids = count(1)
@@ -28,12 +30,13 @@ def number(value: float | None, missing: str = "—") -> str:
     if value is None:
         return missing
     if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+        return format_number(int(value))
+    return format_number(value, digits=2)
 
 
-def bar_chart(bars: list[Bar], *, title: str, summary: str, missing: str = "no data") -> Markup:
+def bar_chart(bars: list[Bar], *, title: str, summary: str, missing: str | None = None) -> Markup:
     """A horizontal bar chart; the SVG is an image labelled by its title and summary."""
+    missing = _("no data") if missing is None else missing
     uid = next(_ids)
     row, label_w, bar_w, value_w = 26, 220, 360, 160
     width, height = label_w + bar_w + value_w, row * max(len(bars), 1) + 10

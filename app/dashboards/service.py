@@ -23,7 +23,7 @@ from app.dashboards.queries import Filters, Reference
 from app.dashboards.questionnaires import PRACTICE_KEY, Counted, counted_questions, summary_key
 from app.data_version import ResultCache, cached
 from app.errors import NotFound
-from app.i18n import _
+from app.i18n import LazyLabels, _, lazy_gettext, ngettext, pick
 from app.indicators.models import TOTAL, Aggregation, Indicator, MigratoryStatus, Sex
 from app.indicators.queries import KIND_ORDER, code_sort_key
 from app.indicators.schemas import Disaggregation
@@ -32,24 +32,30 @@ from app.questionnaires.schemas import Definition, QuestionType
 from app.submissions.models import ReportingChoice, SubmissionStatus
 from app.visibility import Reader, can_read_country, reader, reads_everything, statuses_readable, visibility_key
 
-STATUS_LABELS = {
-    SubmissionStatus.draft: _("Draft"),
-    SubmissionStatus.submitted: _("Submitted"),
-    SubmissionStatus.changes_requested: _("Changes requested"),
-    SubmissionStatus.approved: _("Approved"),
-    SubmissionStatus.published: _("Published"),
-}
-PLEDGE_STATUS_LABELS = {
-    CommitmentStatus.pledged: _("Pledged"),
-    CommitmentStatus.in_progress: _("In progress"),
-    CommitmentStatus.fulfilled: _("Fulfilled"),
-    CommitmentStatus.withdrawn: _("Withdrawn"),
-}
-METHOD_LABELS = {
-    Aggregation.sum: _("Sum over reporting countries inside the region"),
-    Aggregation.mean: _("Unweighted mean over reporting countries inside the region"),
-    Aggregation.none: _("No regional aggregate for this indicator"),
-}
+STATUS_LABELS = LazyLabels(
+    {
+        SubmissionStatus.draft: lazy_gettext("Draft"),
+        SubmissionStatus.submitted: lazy_gettext("Submitted"),
+        SubmissionStatus.changes_requested: lazy_gettext("Changes requested"),
+        SubmissionStatus.approved: lazy_gettext("Approved"),
+        SubmissionStatus.published: lazy_gettext("Published"),
+    }
+)
+PLEDGE_STATUS_LABELS = LazyLabels(
+    {
+        CommitmentStatus.pledged: lazy_gettext("Pledged"),
+        CommitmentStatus.in_progress: lazy_gettext("In progress"),
+        CommitmentStatus.fulfilled: lazy_gettext("Fulfilled"),
+        CommitmentStatus.withdrawn: lazy_gettext("Withdrawn"),
+    }
+)
+METHOD_LABELS = LazyLabels(
+    {
+        Aggregation.sum: lazy_gettext("Sum over reporting countries inside the region"),
+        Aggregation.mean: lazy_gettext("Unweighted mean over reporting countries inside the region"),
+        Aggregation.none: lazy_gettext("No regional aggregate for this indicator"),
+    }
+)
 MAX_PERIODS = 8  # columns of the explorer's table
 LIST_LIMIT = 50  # pledges listed on a country or objective page (with the total and a link to all)
 DETAILED_CYCLES = 2  # cycles whose objective reports a country profile lists
@@ -253,7 +259,7 @@ def rating_steps(definition: Definition) -> list[tuple[int, str, int]]:
     steps = definition.rating_scale
     last = max(len(steps) - 1, 1)
     return [
-        (step.value, step.label.get("en", str(step.value)), 1 + round(4 * i / last) if len(steps) > 1 else 5)
+        (step.value, pick(step.label, str(step.value))[0], 1 + round(4 * i / last) if len(steps) > 1 else 5)
         for i, step in enumerate(steps)
     ]
 
@@ -607,7 +613,11 @@ def pledge_figures(ref: Reference, tallies: queries.PledgeTallies) -> dict[str, 
         "pledge_place_chart": bar_chart(
             [Bar(c.name, n) for c, n in places[:20]],
             title=_("Pledges by country of implementation"),
-            summary=_("%(n)s countries of implementation named; the 20 with the most pledges are drawn.")
+            summary=ngettext(
+                "%(n)d country of implementation named; the 20 with the most pledges are drawn.",
+                "%(n)d countries of implementation named; the 20 with the most pledges are drawn.",
+                len(places),
+            )
             % {"n": len(places)},
         ),
         "entity_labels": labels,

@@ -35,7 +35,7 @@ from app.catalog.models import Country, Objective
 from app.config import Settings
 from app.db import utcnow
 from app.errors import FormInvalid, ValidationFailed
-from app.i18n import _
+from app.i18n import _, format_number, lazy_gettext, ngettext
 from app.imports.models import PendingImport
 from app.indicators import service as indicator_service
 from app.indicators.models import Aggregation, Indicator, IndicatorKind, IndicatorObjective, IndicatorValue
@@ -54,8 +54,16 @@ class ImportRefused(ValidationFailed):
     status_code = 422
 
     def __init__(self, errors: list[tuple[int, str]], message: str | None = None) -> None:
-        super().__init__(message or _("The file has %(n)s error(s); nothing was imported.") % {"n": len(errors)})
-        self.errors = errors
+        super().__init__(
+            message
+            or ngettext(
+                "The file has %(n)d error; nothing was imported.",
+                "The file has %(n)d errors; nothing was imported.",
+                len(errors),
+            )
+            % {"n": len(errors)}
+        )
+        self.errors = [(line, str(text)) for line, text in errors]  # str: a lazy message read in the reader's language
 
 
 class ImportConflict(ImportRefused):
@@ -170,7 +178,7 @@ def _csv_lines(text: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
 
 
 def _cell_too_long(limits: Limits) -> str:
-    return _("A cell is longer than %(max)s characters.") % {"max": f"{limits.cell_chars:,}"}
+    return _("A cell is longer than %(max)s characters.") % {"max": format_number(limits.cell_chars)}
 
 
 def _scan(
@@ -228,12 +236,12 @@ def _problems(cells: Sequence[str], width: int, limits: Limits) -> list[str]:
 
 def _too_many_rows(limits: Limits) -> str:
     return _("The file has more than %(max)s rows (blank rows count): split it into smaller files.") % {
-        "max": f"{limits.rows:,}"
+        "max": format_number(limits.rows)
     }
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):,.1f} MB"
+    return _("%(size)s MB") % {"size": format_number(n / (1024 * 1024), digits=1)}
 
 
 def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
@@ -254,7 +262,7 @@ def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
         if entry.file_size > ZIP_RATIO_FROM and entry.file_size > limits.zip_ratio * max(entry.compress_size, 1):
             raise ImportRefused([(0, _("The XLSX file is compressed %(ratio)s times, more than any real spreadsheet "
                                        "(at most %(max)s): it is refused.")
-                                  % {"ratio": f"{entry.file_size // max(entry.compress_size, 1):,}",
+                                  % {"ratio": format_number(entry.file_size // max(entry.compress_size, 1)),
                                      "max": limits.zip_ratio})])  # fmt: skip
     return archive
 
@@ -346,7 +354,10 @@ def _finish(plan: Plan, table: Table) -> Plan:
         plan.errors = sorted(table.errors + plan.errors, key=lambda e: e[0])
     if len(plan.errors) > MAX_ERRORS:
         more = len(plan.errors) - MAX_ERRORS
-        plan.errors = [*plan.errors[:MAX_ERRORS], (0, _("… and %(n)s more error(s).") % {"n": f"{more:,}"})]
+        plan.errors = [
+            *plan.errors[:MAX_ERRORS],
+            (0, ngettext("… and %(n)s more error.", "… and %(n)s more errors.", more) % {"n": format_number(more)}),
+        ]
     return plan
 
 
@@ -474,8 +485,8 @@ def _write(
         session.info["audit_disabled"] = previous
 
 
-_CHANGED_MEANWHILE = _("Someone else changed some of these rows since the preview. Nothing was imported: upload the "
-                       "file again to see them.")  # fmt: skip
+_CHANGED_MEANWHILE = lazy_gettext("Someone else changed some of these rows since the preview. Nothing was imported: "
+                                  "upload the file again to see them.")  # fmt: skip
 
 
 def _check_versions(session: Session, table: Any, plan: Plan) -> None:

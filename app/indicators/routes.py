@@ -20,7 +20,7 @@ from app.catalog import queries as catalog_queries
 from app.catalog.models import Country
 from app.db import SessionDep, utcnow
 from app.errors import FormInvalid, NotFound, ValidationFailed
-from app.i18n import _
+from app.i18n import LazyLabels, _, lazy_gettext
 from app.indicators import queries, service
 from app.indicators.models import Aggregation, Indicator, IndicatorValue
 from app.indicators.schemas import (
@@ -42,11 +42,13 @@ router = APIRouter(include_in_schema=False)
 
 Key = Annotated[str, Form(max_length=40)]
 STANDARD_AGE_GROUPS = ("0-14", "5-17", "15-24", "15-64", "25-54", "55+", "65+")
-AGGREGATION_LABELS = {
-    Aggregation.sum: _("Sum over countries"),
-    Aggregation.mean: _("Unweighted mean over reporting countries"),
-    Aggregation.none: _("No regional aggregate"),
-}
+AGGREGATION_LABELS = LazyLabels(
+    {
+        Aggregation.sum: lazy_gettext("Sum over countries"),
+        Aggregation.mean: lazy_gettext("Unweighted mean over reporting countries"),
+        Aggregation.none: lazy_gettext("No regional aggregate"),
+    }
+)
 
 
 def _indicator(session: SessionDep, code: str, user: User) -> Indicator:

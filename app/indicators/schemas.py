@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
 
-from app.i18n import _
+from app.i18n import LazyLabels, _, format_number, lazy_gettext
 from app.indicators.models import TOTAL, IndicatorValue, MigratoryStatus, Sex, ValueStatus
 
 NEW_ROW_ID = "value-new"
@@ -78,13 +78,19 @@ class Disaggregation:
         return cls(Sex(value.sex), MigratoryStatus(value.migratory_status), value.age_group)
 
 
-SEX_LABELS = {Sex.total: _("All sexes"), Sex.female: _("Female"), Sex.male: _("Male")}
-STATUS_GROUP_LABELS = {
-    MigratoryStatus.total: _("All migratory statuses"),
-    MigratoryStatus.migrant: _("Migrants"),
-    MigratoryStatus.non_migrant: _("Non-migrants"),
-}
-VALUE_STATUS_LABELS = {ValueStatus.final: _("Final"), ValueStatus.provisional: _("Provisional")}
+SEX_LABELS = LazyLabels(
+    {Sex.total: lazy_gettext("All sexes"), Sex.female: lazy_gettext("Female"), Sex.male: lazy_gettext("Male")}
+)
+STATUS_GROUP_LABELS = LazyLabels(
+    {
+        MigratoryStatus.total: lazy_gettext("All migratory statuses"),
+        MigratoryStatus.migrant: lazy_gettext("Migrants"),
+        MigratoryStatus.non_migrant: lazy_gettext("Non-migrants"),
+    }
+)
+VALUE_STATUS_LABELS = LazyLabels(
+    {ValueStatus.final: lazy_gettext("Final"), ValueStatus.provisional: lazy_gettext("Provisional")}
+)
 
 
 def number_for_input(number: float | None) -> str:
@@ -97,14 +103,13 @@ def number_for_input(number: float | None) -> str:
 
 
 def number_for_display(number: float | None) -> str:
-    """A stored value for reading: thousands separated by commas ("1,234,567.5"); "" for a recorded gap."""
+    """A stored value for reading, every digit kept, as the reader's language writes numbers ("1,234,567.5" in
+    English, "1 234 567,5" in French); "" for a recorded gap."""
     text = number_for_input(number)
     if not text:
         return ""
-    whole, _dot, fraction = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    grouped = f"{int(whole.lstrip('-')):,}"
-    return sign + grouped + ("." + fraction if fraction else "")
+    _whole, _dot, fraction = text.partition(".")
+    return format_number(Decimal(text), digits=len(fraction))
 
 
 @dataclass

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.auth.models import User
 from app.db import utcnow
 from app.errors import AppError, FormInvalid, NotFound, ValidationFailed
-from app.i18n import _
+from app.i18n import _, format_number
 from app.indicators import queries
 from app.indicators.models import TOTAL, Indicator, IndicatorValue, MigratoryStatus, Sex, ValueStatus
 from app.indicators.schemas import Disaggregation, ValueForm
@@ -229,7 +229,7 @@ def clean_row(indicator: Indicator, form: ValueForm) -> CleanRow:
     elif len(source) > SOURCE_MAX:
         errors["source"] = _("Shorten the source to %(max)s characters.") % {"max": SOURCE_MAX}
     if len(note) > NOTE_MAX:
-        errors["note"] = _("Shorten the note to %(max)s characters.") % {"max": f"{NOTE_MAX:,}"}
+        errors["note"] = _("Shorten the note to %(max)s characters.") % {"max": format_number(NOTE_MAX)}
     if errors:
         raise FormInvalid(errors, _("Some cells need correcting; nothing was saved."))
     return CleanRow(str(period), number, ValueStatus(form.status), source, note)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog.models import Country
 from app.cycles.models import ReviewCycle
-from app.i18n import _
+from app.i18n import _, format_date, ngettext
 from app.notifications import queries
 from app.notifications.models import NotificationKind
 from app.notifications.service import notify
@@ -52,13 +52,20 @@ def _dedupe_key(cycle: ReviewCycle, country: Country, kind: str, today: date) ->
 
 
 def _message(kind: str, cycle: ReviewCycle, country: Country, today: date) -> str:
-    values = {"cycle": cycle.name, "country": country.name, "date": cycle.deadline.strftime("%d %B %Y")}
+    values: dict[str, object] = {
+        "cycle": cycle.name,
+        "country": country.name,
+        "date": format_date(cycle.deadline, format="long"),
+    }
     if kind == "overdue":
-        values["days"] = str((today - cycle.deadline).days)
+        values["days"] = days = (today - cycle.deadline).days
         return (
-            _(
+            ngettext(
                 "The voluntary GCM review of %(country)s for %(cycle)s is overdue: the deadline was %(date)s "
-                "(%(days)s day(s) ago). Please submit it as soon as you can."
+                "(%(days)d day ago). Please submit it as soon as you can.",
+                "The voluntary GCM review of %(country)s for %(cycle)s is overdue: the deadline was %(date)s "
+                "(%(days)d days ago). Please submit it as soon as you can.",
+                days,
             )
             % values
         )
@@ -86,12 +93,15 @@ def remind_focal_points(session: Session, cycle: ReviewCycle, today: date) -> li
         users = queries.focal_points(session, country.id)
         if not users:
             continue
-        message = _message(kind, cycle, country, today)
         link = f"/submissions/{submission.id}" if submission else "/my"
         key = _dedupe_key(cycle, country, kind, today)
         by_id = {u.id: u for u in users}
+
+        def message(kind: str = kind, country: Country = country) -> str:  # in each recipient's language
+            return _message(kind, cycle, country, today)
+
         for note in notify(session, users, NotificationKind.reminder, message, link, dedupe_key=key):
-            sent.append(Sent(by_id[note.user_id].email, f"reminder ({kind})", message))
+            sent.append(Sent(by_id[note.user_id].email, f"reminder ({kind})", note.message))
     return sent
 
 
@@ -103,19 +113,24 @@ def nudge_secretariat(session: Session, cycle: ReviewCycle, today: date, waiting
     ]
     if not waiting:
         return []
-    listed = ", ".join(
-        _("%(country)s (%(days)s days)") % {"country": s.country.name, "days": days} for s, days in waiting
-    )
-    message = _("%(count)s submission(s) have waited more than %(n)s days for a decision: %(list)s.") % {
-        "count": len(waiting),
-        "n": waiting_days,
-        "list": listed,
-    }
+
+    def message() -> str:  # in each recipient's language (app.notifications.service.notify)
+        listed = ", ".join(
+            ngettext("%(country)s (%(days)d day)", "%(country)s (%(days)d days)", days)
+            % {"country": s.country.name, "days": days}
+            for s, days in waiting
+        )
+        return ngettext(
+            "%(count)d submission has waited more than %(n)d days for a decision: %(list)s.",
+            "%(count)d submissions have waited more than %(n)d days for a decision: %(list)s.",
+            len(waiting),
+        ) % {"count": len(waiting), "n": waiting_days, "list": listed}
+
     users = queries.secretariat(session)
     by_id = {u.id: u for u in users}
     key = f"nudge:{cycle.id}:{today.isoformat()}"
     return [
-        Sent(by_id[note.user_id].email, "nudge", message)
+        Sent(by_id[note.user_id].email, "nudge", note.message)
         for note in notify(session, users, NotificationKind.nudge, message, "/review?status=submitted", dedupe_key=key)
     ]
 

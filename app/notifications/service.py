@@ -10,7 +10,7 @@ Who receives what:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,12 +19,16 @@ from app.auth.models import User
 from app.catalog.models import Country
 from app.config import get_settings
 from app.db import utcnow
-from app.i18n import _
+from app.i18n import _, use_locale
 from app.notifications import mail, queries
 from app.notifications.models import Notification, NotificationKind
 from app.submissions.models import Submission
 
 EXCERPT = 200
+
+#: A notification's text: a function is called once per recipient, in the recipient's language
+#: (``user.language``; English when they chose none), so each reads the notice and the e-mail in their own.
+Message = str | Callable[[], str]
 
 
 def excerpt(text: str, length: int = EXCERPT) -> str:
@@ -36,7 +40,7 @@ def notify(
     session: Session,
     users: Iterable[User],
     kind: NotificationKind,
-    message: str,
+    message: Message,
     link: str = "",
     *,
     dedupe_key: str | None = None,
@@ -49,7 +53,10 @@ def notify(
             recipients.pop(user_id)
     created: list[Notification] = []
     for user in recipients.values():
-        note = Notification(user_id=user.id, kind=kind, message=message, link=link, dedupe_key=dedupe_key)
+        with use_locale(user.language):
+            text = message() if callable(message) else message
+            letter = _mail(user, text, link)
+        note = Notification(user_id=user.id, kind=kind, message=text, link=link, dedupe_key=dedupe_key)
         try:
             with session.begin_nested():  # another run inserting the same key at the same moment: theirs counts
                 session.add(note)
@@ -57,7 +64,7 @@ def notify(
         except IntegrityError:
             continue
         created.append(note)
-        mail.queue(session, _mail(user, message, link))
+        mail.queue(session, letter)
     return created
 
 
@@ -92,16 +99,20 @@ def country_name(session: Session, submission: Submission) -> str:
 def submitted(session: Session, submission: Submission, focal_point: User, *, resubmitted: bool) -> None:
     """Tell the secretariat a review is waiting for it."""
     country = country_name(session, submission)
-    if resubmitted:
-        message = _("%(country)s resubmitted its voluntary GCM review after the changes you asked for.")
-    else:
-        message = _("%(country)s submitted its voluntary GCM review.")
+
+    def message() -> str:
+        if resubmitted:
+            return _("%(country)s resubmitted its voluntary GCM review after the changes you asked for.") % {
+                "country": country
+            }
+        return _("%(country)s submitted its voluntary GCM review.") % {"country": country}
+
     users = queries.secretariat(session)
     notify(
         session,
         users,
         NotificationKind.submitted,
-        message % {"country": country},
+        message,
         f"/submissions/{submission.id}",
         exclude=focal_point,
     )

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from app.errors import AppError, FormInvalid
-from app.i18n import _
+from app.i18n import _, format_number, lazy_gettext
 from app.questionnaires.schemas import Definition, Question, QuestionType
 
 LIST_TYPES = frozenset({QuestionType.multiple_choice, QuestionType.principles, QuestionType.commitments})
@@ -32,7 +32,7 @@ COUNTED_TYPES = frozenset(
     }
 )
 DEFAULT_TEXT_MAX = 20_000
-ANSWERS_INVALID = _("Some answers need correcting; nothing was saved.")
+ANSWERS_INVALID = lazy_gettext("Some answers need correcting; nothing was saved.")
 
 
 class AnswerInvalid(AppError):
@@ -82,7 +82,7 @@ def coerce(question: Question, value: Any, ctx: Context) -> Any:
             raise AnswerInvalid(_("Give a single line."))
         limit = question.max_length or DEFAULT_TEXT_MAX
         if len(text) > limit:
-            raise AnswerInvalid(_("Shorten the text to %(max)s characters.") % {"max": f"{limit:,}"})
+            raise AnswerInvalid(_("Shorten the text to %(max)s characters.") % {"max": format_number(limit)})
         return text or None
     if t is QuestionType.date:
         if not isinstance(value, str):

@@ -6,6 +6,7 @@ cycle starts from a copy of the previous cycle's questionnaire, the first one fr
 
 from __future__ import annotations
 
+from app.i18n import DEFAULT_LOCALE, use_locale
 from app.questionnaires.schemas import Choice, Condition, Definition, Question, QuestionType, RatingStep, Section
 from app.submissions.models import ReportingChoice, SectionKey
 from app.submissions.rules import (
@@ -22,6 +23,12 @@ REPORTED = Condition(key="reporting", equals=ReportingChoice.reported.value)
 
 
 def default_definition() -> Definition:
+    """The default questionnaire in English, its source language, whatever the language of the request."""
+    with use_locale(DEFAULT_LOCALE):  # the labels below are lazy strings: read them in English
+        return _english_definition()
+
+
+def _english_definition() -> Definition:
     sections = [
         Section(
             key=key.value,

@@ -13,30 +13,34 @@ from starlette.responses import Response
 from app.auth.dependencies import SecretariatUser
 from app.cycles.models import ReviewCycle
 from app.db import SessionDep, utcnow
-from app.i18n import _
+from app.i18n import LazyLabels, _, lazy_gettext
 from app.review import queue
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-STATUS_LABELS = {
-    queue.NOT_STARTED: _("Not started"),
-    "draft": _("Draft"),
-    "submitted": _("Submitted"),
-    "changes_requested": _("Changes requested"),
-    "approved": _("Approved"),
-    "published": _("Published"),
-}
+STATUS_LABELS = LazyLabels(
+    {
+        queue.NOT_STARTED: lazy_gettext("Not started"),
+        "draft": lazy_gettext("Draft"),
+        "submitted": lazy_gettext("Submitted"),
+        "changes_requested": lazy_gettext("Changes requested"),
+        "approved": lazy_gettext("Approved"),
+        "published": lazy_gettext("Published"),
+    }
+)
 # The same statuses inside a sentence ("12 submitted, 6 changes requested").
-SUMMARY_LABELS = {
-    queue.NOT_STARTED: _("not started"),
-    "draft": _("draft"),
-    "submitted": _("submitted"),
-    "changes_requested": _("changes requested"),
-    "approved": _("approved"),
-    "published": _("published"),
-}
-SORT_LABELS = {"waiting": _("Longest waiting first"), "country": _("Country name")}
+SUMMARY_LABELS = LazyLabels(
+    {
+        queue.NOT_STARTED: lazy_gettext("not started"),
+        "draft": lazy_gettext("draft"),
+        "submitted": lazy_gettext("submitted"),
+        "changes_requested": lazy_gettext("changes requested"),
+        "approved": lazy_gettext("approved"),
+        "published": lazy_gettext("published"),
+    }
+)
+SORT_LABELS = LazyLabels({"waiting": lazy_gettext("Longest waiting first"), "country": lazy_gettext("Country name")})
 
 
 @dataclass

@@ -22,7 +22,7 @@ from app.auth.models import Role, User
 from app.comments.service import open_threads_message
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, ValidationFailed
-from app.i18n import _
+from app.i18n import _, format_number
 from app.review import notices
 from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
 from app.submissions.changes import changes_since_review as changes_since_review  # named here too (tests, pages)
@@ -103,7 +103,7 @@ def _clean_reason(reason: str, *, required: bool) -> str:
         raise ValidationFailed(_("Give the reason: the focal points will read it."), field="reason")
     if len(reason) > REASON_MAX:
         raise ValidationFailed(
-            _("Shorten the reason to %(max)s characters.") % {"max": f"{REASON_MAX:,}"}, field="reason"
+            _("Shorten the reason to %(max)s characters.") % {"max": format_number(REASON_MAX)}, field="reason"
         )
     return reason
 

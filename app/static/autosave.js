@@ -7,7 +7,23 @@
   "use strict";
   var DEBOUNCE_MS = 1500;
   var MAX_RETRY_MS = 60000;
-  var T = {};  // translated messages, from <script type="application/json" id="autosave-messages">
+  // Translated messages, from <script type="application/json" id="autosave-messages"> (submissions/_autosave_messages
+  // .html); these English ones only if a page lacks it.
+  var T = {
+    saving: "Saving…",
+    offline: "Not saved — no connection. Retrying",
+    busy: "Not saved — the server is busy. Retrying",
+    retryIn: "in {n} s. Your text is kept in this browser.",
+    signedOut: "Not saved — you have been signed out. Sign in again in another tab; your text is kept in this browser.",
+    conflict: "Not saved: someone else saved a newer version. Compare, then press Save.",
+    notSaved: "Not saved:",
+    restoreTitle: "This browser kept text you typed that was not saved",
+    restore: "Restore my unsaved text",
+    discard: "Discard it",
+    charsLeft: "{left} characters left of {max}",
+    charsOver: "{over} characters too many"
+  };
+  var LANG = document.documentElement.lang || undefined;  // numbers and times as the page's language writes them
 
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
@@ -16,7 +32,7 @@
   function localTimes(root) {
     root.querySelectorAll("time[data-local-time]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
-      if (!isNaN(d)) { el.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+      if (!isNaN(d)) { el.textContent = d.toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit" }); }
     });
   }
 
@@ -42,8 +58,8 @@
     if (!field) { return; }
     var max = parseInt(counter.dataset.max, 10);
     var left = max - field.value.length;
-    counter.textContent = left >= 0 ? fmt(T.charsLeft, { left: left.toLocaleString(), max: max.toLocaleString() })
-                                    : fmt(T.charsOver, { over: (-left).toLocaleString() });
+    counter.textContent = left >= 0 ? fmt(T.charsLeft, { left: left.toLocaleString(LANG), max: max.toLocaleString(LANG) })
+                                    : fmt(T.charsOver, { over: (-left).toLocaleString(LANG) });
     counter.classList.toggle("is-near", left >= 0 && left < max * 0.1);
     counter.classList.toggle("is-over", left < 0);
   }
@@ -240,7 +256,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var messages = document.getElementById("autosave-messages");
-    if (messages) { T = JSON.parse(messages.textContent); }
+    if (messages) {
+      var given = JSON.parse(messages.textContent);
+      Object.keys(given).forEach(function (key) { T[key] = given[key]; });
+    }
     localTimes(document);
     document.querySelectorAll("form[data-autosave]").forEach(function (form) { new Autosaver(form); });
   });

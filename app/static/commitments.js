@@ -10,7 +10,7 @@
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, key) {
-      return key in values ? Number(values[key]).toLocaleString() : all;
+      return key in values ? Number(values[key]).toLocaleString(document.documentElement.lang || undefined) : all;
     });
   }
 

@@ -18,7 +18,7 @@ from app.catalog import queries as catalog_queries
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.notifications import service as notifications
 from app.questionnaires import answers, languages
 from app.questionnaires import service as questionnaires
@@ -424,7 +424,12 @@ class IncompleteSubmission(AppError):
 
     def __init__(self, items: list[ChecklistItem]) -> None:
         super().__init__(
-            _("The review cannot be submitted yet: %(count)s parts are incomplete.") % {"count": len(items)}
+            ngettext(
+                "The review cannot be submitted yet: %(count)d part is incomplete.",
+                "The review cannot be submitted yet: %(count)d parts are incomplete.",
+                len(items),
+            )
+            % {"count": len(items)}
         )
         self.items = items
 

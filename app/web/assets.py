@@ -48,19 +48,24 @@ def missing_fonts() -> list[str]:
 
 
 def copy_assets(node_modules: Path | None = None) -> list[Path]:
-    """Copy the vendored files out of node_modules; raise FileNotFoundError naming what npm did not install."""
+    """Copy the vendored files out of node_modules; raise FileNotFoundError naming what npm did not install (a font
+    named as such, with its package), before copying anything."""
     source_root = node_modules or PROJECT_DIR / "node_modules"
-    copied = []
-    for source, name in (*VENDOR_FILES.items(), *FONT_FILES.items()):
+    wanted = (*VENDOR_FILES.items(), *FONT_FILES.items())
+    for source, _name in wanted:
         src = source_root / source
-        if not src.is_file():
-            if source in FONT_FILES:
-                package = "/".join(source.split("/")[:2])
-                raise FileNotFoundError(
-                    f"The report font {src} is missing (npm package {package}): PDF reports need it to print "
-                    "Chinese, Cyrillic and Latin text; run `npm ci` first"
-                )
-            raise FileNotFoundError(f"{src} is missing: run `npm ci` first")
+        if src.is_file():
+            continue
+        if source in FONT_FILES:
+            package = "/".join(source.split("/")[:2])
+            raise FileNotFoundError(
+                f"The report font {src} is missing (npm package {package}): PDF reports need it to print "
+                "Chinese, Cyrillic and Latin text; run `npm ci` first"
+            )
+        raise FileNotFoundError(f"{src} is missing: run `npm ci` first")
+    copied = []
+    for source, name in wanted:
+        src = source_root / source
         dest = VENDOR_DIR / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         if src.suffix == ".woff2" and dest.suffix == ".ttf":

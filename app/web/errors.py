@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,7 +19,7 @@ from starlette.responses import Response
 
 from app.db import get_session
 from app.errors import AppError, FormInvalid, SignInRequired
-from app.i18n import _
+from app.i18n import LazyLabels, _, lazy_gettext
 from app.web.security import SESSION_COOKIE, error_headers
 from app.web.templating import render
 
@@ -77,12 +78,26 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "request"
 
 
-STATUS_MESSAGES = {
-    401: "Sign in to see this page.",
-    403: "You do not have permission to do this.",
-    404: "The page or record was not found.",
-    405: "This method is not allowed here.",
-}
+STATUS_MESSAGES = LazyLabels(
+    {
+        401: lazy_gettext("Sign in to see this page."),
+        403: lazy_gettext("You do not have permission to do this."),
+        404: lazy_gettext("The page or record was not found."),
+        405: lazy_gettext("This method is not allowed here."),
+    }
+)
+
+
+def _status_message(exc: StarletteHTTPException) -> str:
+    """The reader's message for an HTTP error: ours for Starlette's own English phrase ("Not Found")."""
+    detail = exc.detail if isinstance(exc.detail, str) else ""
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        phrase = ""
+    if detail and detail != phrase:
+        return _(detail)  # raised with a message of ours (translated already, or an English msgid)
+    return STATUS_MESSAGES.get(exc.status_code) or _("The request could not be handled.")
 
 
 def install_error_handlers(app: FastAPI, session_user: Callable[[Request, Session], object]) -> None:
@@ -108,10 +123,10 @@ def install_error_handlers(app: FastAPI, session_user: Callable[[Request, Sessio
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = exc.detail if isinstance(exc.detail, str) and exc.detail else STATUS_MESSAGES.get(exc.status_code)
+        message = _status_message(exc)
         if exc.status_code in (404, 405) and not wants_json(request):
             await run_in_threadpool(_who_is_signed_in, request, session_user)
-        return _respond(request, exc.status_code, _(message or "The request could not be handled."), None, exc.headers)
+        return _respond(request, exc.status_code, message, None, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -62,7 +62,7 @@ def test_focal_point_writes_reloads_and_submits(page: Page, live: LiveServer, fo
     page.goto(f"{base}/submissions/{submission_id}")
     page.get_by_role("button", name="Submit for review").click()
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("1 parts are incomplete")
+    expect(alert).to_contain_text("1 part is incomplete")
     expect(alert).to_contain_text("Next steps: Next steps")
 
     page.locator("#check-section-next_steps a").click()

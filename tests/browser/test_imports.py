@@ -58,8 +58,8 @@ def test_bad_line_is_refused_then_the_corrected_file_is_previewed_and_imported(p
 
     _upload(page, HEADER + UNCHANGED + CHANGED + BAD)
     errors = page.get_by_role("table").filter(has=page.get_by_role("columnheader", name="Line"))
-    expect(page.get_by_role("heading", name="1 error(s): nothing will be imported")).to_be_visible()
-    expect(page.get_by_role("region", name="1 error(s): nothing will be imported")).to_be_focused()  # read out first
+    expect(page.get_by_role("heading", name="1 error: nothing will be imported")).to_be_visible()
+    expect(page.get_by_role("region", name="1 error: nothing will be imported")).to_be_focused()  # read out first
     expect(errors.get_by_role("rowheader")).to_have_text(["4"])
     expect(errors.get_by_role("row").nth(1)).to_contain_text("value")
     expect(page.get_by_role("button", name="Confirm the import")).to_have_count(0)
@@ -69,7 +69,7 @@ def test_bad_line_is_refused_then_the_corrected_file_is_previewed_and_imported(p
     page.get_by_role("link", name="Upload another file").click()
     _upload(page, HEADER + UNCHANGED + CHANGED + NEW)
     expect(page.get_by_role("status")).to_have_text("1 new, 1 changed, 1 unchanged.")
-    expect(page.get_by_role("heading", name="1 error(s): nothing will be imported")).to_have_count(0)
+    expect(page.get_by_role("heading", name="1 error: nothing will be imported")).to_have_count(0)
     assert blocking_violations(page) == []
     assert _values(live) == before  # a preview writes nothing either
 

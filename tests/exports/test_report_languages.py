@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import docx
 import pypdf
@@ -29,7 +30,7 @@ from app.exports.models import Job
 from app.exports.reports import build_country_profile
 from app.i18n import gettext, use_locale
 from app.submissions.models import SubmissionStatus
-from app.web.assets import FONT_FILES, VENDOR_DIR, missing_fonts
+from app.web.assets import FONT_FILES, VENDOR_DIR, VENDOR_FILES, copy_assets, missing_fonts
 from tests.exports.helpers import review
 from tests.factories import make_cycle, make_user, post_form, sign_in
 
@@ -281,3 +282,23 @@ def test_a_country_profile_in_russian(session: Session) -> None:
     assert RUSSIAN in html and cycle.name in html
     footers = re.findall(r"<footer>— ([^<]*) <a", html)
     assert footers and not any("(" in f for f in footers), footers  # a Russian answer in Russian: no language named
+
+
+def test_gcm_assets_names_a_missing_font_and_its_package_before_copying_anything(tmp_path: Path) -> None:
+    for source in VENDOR_FILES:  # htmx and Swagger UI are there, the fonts are not (npm ci not run since added)
+        (tmp_path / source).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / source).write_text("not copied")
+    before = {name: (VENDOR_DIR / name).stat().st_mtime_ns for name in VENDOR_FILES.values()}
+    with pytest.raises(FileNotFoundError) as raised:
+        copy_assets(tmp_path)
+    message = str(raised.value)
+    assert "report font" in message and "@fontsource/noto-sans" in message and "npm ci" in message
+    assert {name: (VENDOR_DIR / name).stat().st_mtime_ns for name in VENDOR_FILES.values()} == before
+
+
+def test_recent_reports_name_their_language(client: TestClient, session: Session) -> None:
+    cycle = _cycle(session)
+    sign_in(client, make_user(session, role=Role.secretariat))
+    _generate(client, session, cycle, "docx", report_language="ru")
+    page = client.get("/exports?lang=en")
+    assert '<span class="hint" lang="ru">Русский</span>' in page.text

@@ -17,6 +17,7 @@ from app import config, db
 from app.auth.models import Role, User
 from app.cli import cli
 from app.cycles.models import ReviewCycle
+from app.i18n import format_date, use_locale
 from app.migrate import upgrade
 from app.notifications.mail import deliver_outbox
 from app.notifications.models import Notification, NotificationKind, OutboxMail, OutboxStatus
@@ -65,7 +66,7 @@ def test_overdue_reminds_every_day_once(session: Session) -> None:
     assert _remind(session, cycle, -3) == []
     assert _remind(session, cycle, -4) == [f"reminder (overdue) {late.email}"]
     message = session.scalars(select(Notification.message).where(Notification.user_id == late.id)).first()
-    assert message is not None and "overdue" in message and "3 day(s) ago" in message
+    assert message is not None and "overdue" in message and "3 days ago" in message
 
 
 def test_secretariat_is_nudged_about_long_waits_once_a_day(session: Session) -> None:
@@ -147,3 +148,21 @@ def test_gcm_remind_prints_what_it_sent_and_sends_nothing_twice(cli_db: str) -> 
     with db.get_sessionmaker()() as session:
         assert session.scalar(select(func.count(Notification.id))) == 1
     assert runner.invoke(cli, ["remind", "--today", "tomorrow"]).exit_code != 0
+
+
+def test_each_recipient_is_reminded_in_their_own_language(session: Session) -> None:
+    cycle = make_cycle(session, days_to_deadline=30)
+    french = make_user(session, role=Role.focal_point, country="PHL")
+    english = make_user(session, role=Role.focal_point, country="PHL")  # no language chosen: English
+    french.language = "fr"
+    session.flush()
+    with use_locale("fr"):  # whatever the language of the run, each recipient's own
+        _remind(session, cycle, 7)
+        in_french = format_date(cycle.deadline, format="long")
+    in_english = format_date(cycle.deadline, format="long")
+    notes = {
+        n.user_id: n.message
+        for n in session.scalars(select(Notification).where(Notification.user_id.in_((french.id, english.id))))
+    }
+    assert in_french in notes[french.id] and in_english not in notes[french.id]
+    assert in_english in notes[english.id]
