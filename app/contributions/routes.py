@@ -93,7 +93,14 @@ def _detail(
             url = f"/contributions/{contribution.id}/objectives/{ref}"
         shown = [(q, answers.display(q, values.get(q.key), definition)) for q in questions]
         parts.append(
-            {"key": part, "title": title, "url": url, "answers": shown, "missing": answers.missing(questions, values)}
+            {
+                "key": part,
+                "title": title,
+                "url": url,
+                "answers": shown,
+                "missing": answers.missing(questions, values),
+                "languages": {a.key: a.language for a in contribution.answers if a.part == part},
+            }
         )
     context = {
         "contribution": contribution,
