@@ -34,7 +34,7 @@ from app.contributions.models import (
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import AppError, Conflict, Forbidden, FormInvalid, NotFound
-from app.i18n import _
+from app.i18n import LazyLabels, _, format_number, lazy_gettext
 from app.questionnaires import answers, languages
 from app.questionnaires import service as questionnaires
 from app.questionnaires.models import QuestionnaireKind
@@ -318,12 +318,14 @@ def _refuse(contribution: Contribution, kind: ContributionDecisionKind) -> None:
     raise Conflict(message % {"status": contribution.status.value, "action": _ACTIONS[kind]})
 
 
-_ACTIONS = {
-    ContributionDecisionKind.submit: _("submitted"),
-    ContributionDecisionKind.return_: _("returned"),
-    ContributionDecisionKind.accept: _("accepted"),
-    ContributionDecisionKind.decline: _("declined"),
-}
+_ACTIONS = LazyLabels(
+    {
+        ContributionDecisionKind.submit: lazy_gettext("submitted"),
+        ContributionDecisionKind.return_: lazy_gettext("returned"),
+        ContributionDecisionKind.accept: lazy_gettext("accepted"),
+        ContributionDecisionKind.decline: lazy_gettext("declined"),
+    }
+)
 
 
 def submit(session: Session, *, user: User, contribution: Contribution) -> None:
@@ -348,7 +350,9 @@ def _reason(reason: str) -> str:
     if not text:
         raise FormInvalid({"reason": _("Say why: the organisation reads it.")}, _("Nothing was saved."))
     if len(text) > REASON_MAX:
-        raise FormInvalid({"reason": _("Shorten the reason to %(max)s characters.") % {"max": f"{REASON_MAX:,}"}})
+        raise FormInvalid(
+            {"reason": _("Shorten the reason to %(max)s characters.") % {"max": format_number(REASON_MAX)}}
+        )
     return text
 
 
