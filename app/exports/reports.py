@@ -26,7 +26,7 @@ from app.commitments.schemas import STATUS_LABELS as COMMITMENT_STATUS_LABELS
 from app.cycles.models import ReviewCycle
 from app.exports import queries
 from app.exports.content import Cite, Document, Heading, Paragraph, Quote, Run, Table, attributed
-from app.i18n import _, format_number, pick
+from app.i18n import _, format_number, lazy_gettext, pick
 from app.indicators.models import Aggregation, Indicator, IndicatorValue
 from app.questionnaires.answers import is_shown
 from app.questionnaires.schemas import REPORTING_KEY, TEXT_TYPES, Definition, Question, QuestionType, RatingStep
@@ -35,6 +35,8 @@ from app.submissions.models import ObjectiveReport, ReportingChoice, Submission,
 from app.submissions.rules import STATUS_LABELS
 from app.visibility import ACCEPTED
 
+# Told how far the build is, with a message for the job's page: a lazy string (the page translates it for its reader,
+# whatever the document's language), or a plain one.
 Progress = Callable[[int, str], None]
 Values = dict[str, Any]
 QUOTES_PER_QUESTION = 10
@@ -100,7 +102,7 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
         subtitle=_("%(cycle)s · ESCAP member States and associate members in Asia and the Pacific")
         % {"cycle": cycle.name},
     )
-    progress(2, _("Reading the accepted submissions"))
+    progress(2, lazy_gettext("Reading the accepted submissions"))
     submissions = queries.accepted_submissions(session, cycle.id)
     reporters = [_Reporter(s, s.country) for s in submissions]
     regional = [r for r in reporters if r.country.in_region]
@@ -177,7 +179,7 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     submission_ids = [r.submission.id for r in reporters]
 
     # The general sections: their choice questions tabulated, their text questions quoted
-    progress(3, _("Reading the general sections"))
+    progress(3, lazy_gettext("Reading the general sections"))
     if definition.sections:
         doc.add(Heading(_("General sections")))
     for section in definition.sections:
@@ -237,11 +239,11 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
                 languages,
             )
 
-    progress(82, _("Summarising the indicators"))
+    progress(82, lazy_gettext("Summarising the indicators"))
     _indicator_section(doc, session, regional, cite, regional_total)
-    progress(86, _("Quoting the inputs from stakeholders"))
+    progress(86, lazy_gettext("Quoting the inputs from stakeholders"))
     _stakeholder_section(doc, session, cycle)
-    progress(88, _("Writing the document"))
+    progress(88, lazy_gettext("Writing the document"))
     return doc
 
 
@@ -537,7 +539,7 @@ def build_country_profile(
     name = _ref(country)
     where = _ref(country.subregion) if country.subregion else _("Member outside the region")
     doc = Document(title=_("Country profile: %(country)s") % {"country": name}, subtitle=where)
-    progress(10, _("Reading the submissions"))
+    progress(10, lazy_gettext("Reading the submissions"))
     history = queries.visible_submissions_of(session, user, country.id)
     doc.add(Heading(_("Submission history")))
     if history:
@@ -565,7 +567,7 @@ def build_country_profile(
 
     accepted = [s for s in history if s.status in ACCEPTED]
     latest = accepted[0] if accepted else None
-    progress(35, _("Reading the objective reports"))
+    progress(35, lazy_gettext("Reading the objective reports"))
     doc.add(Heading(_("Progress per objective")))
     if latest is None:
         doc.add(Paragraph([_("No review has been approved or published yet.")]))
@@ -619,7 +621,7 @@ def build_country_profile(
                 language = languages.get((latest.id, f"objective:{n}/{PRACTICES_KEY}"))
                 doc.add(Quote(_clip(text), name, cite(n, question.text()), language))
 
-    progress(60, _("Reading the pledges"))
+    progress(60, lazy_gettext("Reading the pledges"))
     doc.add(Heading(_("Pledges")))
     pledges = queries.commitments_of(session, country.id)
     if pledges:
@@ -643,7 +645,7 @@ def build_country_profile(
     else:
         doc.add(Paragraph([_("No pledges recorded.")]))
 
-    progress(80, _("Reading the indicators"))
+    progress(80, lazy_gettext("Reading the indicators"))
     doc.add(Heading(_("Indicators")))
     values = queries.total_values(session, [country.id])
     latest_values: dict[int, IndicatorValue] = {}
@@ -671,5 +673,5 @@ def build_country_profile(
         )
     else:
         doc.add(Paragraph([_("No indicator values recorded.")]))
-    progress(88, _("Writing the document"))
+    progress(88, lazy_gettext("Writing the document"))
     return doc

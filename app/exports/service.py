@@ -343,7 +343,8 @@ def run_job(
     def progress(percent: int, message: str) -> None:
         if checkpoint is not None:
             checkpoint()
-        record(progress=max(1, min(percent * share // 100, 99)), message=message)
+        # Stored in English (a lazy message; the page translates it), whatever language the document is built in.
+        record(progress=max(1, min(percent * share // 100, 99)), message=_english(message))
 
     def give_back(**values: Any) -> None:
         transition(write, job_id, expected=JobStatus.running, attempt=attempt, heartbeat_at=None, **values)

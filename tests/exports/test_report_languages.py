@@ -27,7 +27,7 @@ from app.cycles.models import ReviewCycle
 from app.exports import queries, render, service
 from app.exports.content import Document, Quote
 from app.exports.models import Job
-from app.exports.reports import build_country_profile
+from app.exports.reports import build_country_profile, build_synthesis
 from app.i18n import gettext, use_locale
 from app.submissions.models import SubmissionStatus
 from app.web.assets import FONT_FILES, VENDOR_DIR, VENDOR_FILES, copy_assets, missing_fonts
@@ -302,3 +302,12 @@ def test_recent_reports_name_their_language(client: TestClient, session: Session
     _generate(client, session, cycle, "docx", report_language="ru")
     page = client.get("/exports?lang=en")
     assert '<span class="hint" lang="ru">Русский</span>' in page.text
+
+
+def test_progress_of_a_french_synthesis_is_kept_for_the_page_to_translate(session: Session) -> None:
+    cycle = _cycle(session)
+    messages: list[str] = []
+    with use_locale("fr"):
+        doc = build_synthesis(session, cycle, lambda _percent, message: messages.append(service._english(message)))
+    assert doc.language == "fr"
+    assert "Reading the accepted submissions" in messages and "Writing the document" in messages
