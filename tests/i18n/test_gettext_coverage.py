@@ -5,8 +5,9 @@ Three checks, each tried first on a bad example so that a checker that finds not
 - templates (``app/templates/**``): no words in a text node, nor in an attribute a person reads or hears (``title``,
   ``placeholder``, ``aria-label``, ``alt``...), outside ``{{ _("...") }}`` / ``{% trans %}``;
 - Python (``app/**/*.py``): no error (an ``AppError`` of ``app/errors.py`` or one of its subclasses anywhere in
-  ``app``, or ``HTTPException``) raised with a literal or f-string message not wrapped in gettext, and no literal
-  put into an ``errors`` dict (the messages beside a form's fields);
+  ``app``, or ``HTTPException``) raised with a literal or f-string message not wrapped in gettext, no literal
+  put into an ``errors`` dict (the messages beside a form's fields), and no literal subject, body or notification
+  (``Mail(...)``, ``notify(...)``) sent to a person; modules only the command line uses are listed in ``CLI_ONLY``;
 - no gettext call evaluated at import (a module's constant, a class attribute, a default argument): it would be
   translated once, in English, for every reader. Such strings use ``lazy_gettext`` (``LazyLabels`` for a table).
 """
@@ -286,6 +287,15 @@ def python_problems(source: str, path: str, errors: frozenset[str]) -> list[str]
                         for v in arg.values
                         if v is not None and _untranslated(v)
                     ]
+        elif isinstance(node, ast.Call) and _callee(node) in ("Mail", "notify"):  # what a person is sent
+            sent = [k.value for k in node.keywords if k.arg in ("subject", "body", "message")]
+            if _callee(node) == "notify":
+                sent += node.args[3:4]  # notify(session, users, kind, message, link)
+            problems += [
+                f"{path}:{node.lineno}: {_callee(node)}(... {ast.unparse(arg)[:80]})"
+                for arg in sent
+                if _untranslated(arg)
+            ]
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             value = node.value
@@ -414,6 +424,8 @@ BAD_PYTHON = {
     "errors f-string": 'form_errors["n"] = f"At most {n} characters."',
     "errors dict": 'errors = {"name": "Give a name."}',
     "form invalid": 'raise FormInvalid({"name": "Give a name."})',
+    "mail": 'mail.queue(session, mail.Mail(to=email, subject="Your request", body=_("Accepted.")))',
+    "notification": 'notify(session, users, NotificationKind.comment, f"{name} commented", link)',
 }
 GOOD_PYTHON = {
     "gettext": 'raise ValidationFailed(_("Enter a valid e-mail address."), field="email")',
@@ -422,6 +434,8 @@ GOOD_PYTHON = {
     "variable": "raise NotFound(message)",
     "code": 'errors["email"] = _("Enter an address.")',
     "no words": 'raise BadRequest("")',
+    "mail": 'mail.Mail(to=email, subject=_("Your request"), body=_("Accepted: %(n)s") % {"n": name})',
+    "notification": "notify(session, users, NotificationKind.comment, message, link)",
 }
 
 
