@@ -518,3 +518,22 @@ def test_no_translation_is_made_at_import() -> None:
         for problem in import_time_calls(path.read_text(encoding="utf-8"), str(path.relative_to(APP_DIR.parent)))
     ]
     assert problems == [], "gettext at import (use lazy_gettext or LazyLabels):\n" + "\n".join(problems)
+
+
+def test_labels_made_at_import_are_read_in_the_readers_language() -> None:
+    from app.errors import FormInvalid
+    from app.i18n import gettext, use_locale
+    from app.questionnaires.answers import ANSWERS_INVALID
+    from app.submissions.models import SubmissionStatus
+    from app.submissions.rules import PROGRESS_SCALE, STATUS_LABELS
+
+    english = STATUS_LABELS[SubmissionStatus.draft]
+    for locale in ("fr", "ru", "zh"):
+        with use_locale(locale):
+            label = STATUS_LABELS[SubmissionStatus.draft]
+            assert type(label) is str and label == gettext("Draft") and label != english, locale
+            assert all(type(text) is str for pair in PROGRESS_SCALE.values() for text in pair)
+            error = FormInvalid({"field": ANSWERS_INVALID}, ANSWERS_INVALID)
+            assert type(error.message) is str and type(error.errors["field"]) is str
+            assert error.message == gettext("Some answers need correcting; nothing was saved.") == error.errors["field"]
+    assert STATUS_LABELS[SubmissionStatus.draft] == "Draft"  # back in English outside use_locale
