@@ -58,6 +58,7 @@ def compile_all() -> list[Path]:
     compiled = []
     for locale in TRANSLATED:
         if po_file(locale).exists():
-            _pybabel("compile", "-D", DOMAIN, "-d", str(LOCALE_DIR), "-l", locale, "--use-fuzzy")
+            # Without --use-fuzzy: a fuzzy guess (a changed source text) is never shown; English until checked.
+            _pybabel("compile", "-D", DOMAIN, "-d", str(LOCALE_DIR), "-l", locale)
             compiled.append(po_file(locale).with_suffix(".mo"))
     return compiled
