@@ -11,12 +11,15 @@ from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.i18n import _
+from app.i18n import _, format_number
 
 
 def too_large_message(limit: int) -> str:
     megabytes = limit / (1024 * 1024)
-    size = f"{megabytes:.0f} MB" if megabytes >= 1 else f"{max(limit // 1024, 1)} KB"
+    if megabytes >= 1:
+        size = _("%(size)s MB") % {"size": format_number(megabytes, digits=0)}
+    else:  # a limit under a megabyte (tests)
+        size = f"{format_number(max(limit // 1024, 1))} KB"
     return _("The file or form is too large: at most {size} can be sent at once.").format(size=size)
 
 
