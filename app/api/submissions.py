@@ -10,7 +10,7 @@ against the cycle's questionnaire, the part editable, each answer's own version 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
@@ -91,6 +91,12 @@ class AnswerOut(BaseModel):
     )
     version: int = Field(description="The answer's version: send it back with a change (a later save is a 409)")
     updated_at: datetime
+    language: str | None = Field(
+        default=None,
+        description="A text answer's language (en, fr, ru, zh): detected when saved, unless its writer chose it "
+        "(`language_set`); null: not a text, empty or undetermined",
+    )
+    language_set: bool = Field(default=False, description="Whether the writer chose the language")
 
 
 PartAnswers = dict[str, AnswerOut]
@@ -157,6 +163,11 @@ class AnswerIn(BaseModel):
     version: int = Field(
         ge=0, le=2**31 - 1, description="The answer's version the client read; 0 when it was never answered"
     )
+    language: Literal["en", "fr", "ru", "zh", ""] | None = Field(
+        default=None,
+        description="A text answer's language as its writer says it is; \"\": detected when saved (the writer's "
+        "choice forgotten); absent or null: as it is (detected, unless the writer chose it before)",
+    )
 
 
 class AnswerSaved(BaseModel):
@@ -190,7 +201,13 @@ def _summary(s: Submission, iso3: str, name: str, subregion: str | None, cycle: 
 
 def _answers(submission: Submission, part: str) -> PartAnswers:
     return {
-        key: AnswerOut(value=a.value, version=a.version, updated_at=a.updated_at)
+        key: AnswerOut(
+            value=a.value,
+            version=a.version,
+            updated_at=a.updated_at,
+            language=a.language,
+            language_set=a.language_set,
+        )
         for key, a in service.part_answers(submission, part).items()
     }
 
@@ -375,7 +392,7 @@ def save_answer(
     try:
         saved = service.save_answer(
             session, user=user, submission=submission, part=body.part, key=body.key, value=body.value,
-            version=body.version,
+            version=body.version, language=False if body.language is None else (body.language or None),
         )  # fmt: skip
     except answers.AnswerInvalid as exc:
         raise ValidationFailed(exc.message, field="value") from None

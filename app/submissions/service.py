@@ -336,9 +336,17 @@ def find_part(submission: Submission, key: str) -> SubmissionSection | Objective
 
 
 def save_answer(
-    session: Session, *, user: User, submission: Submission, part: str, key: str, value: Any, version: int
+    session: Session,
+    *,
+    user: User,
+    submission: Submission,
+    part: str,
+    key: str,
+    value: Any,
+    version: int,
+    language: str | bool | None = False,
 ) -> Answer | None:
-    """Save one answer if ``version`` is the one it has (0: never answered).
+    """Save one answer if ``version`` is the one it has (0: never answered); ``language`` as ``_write`` takes it.
 
     Returns the answer (its value None when it was cleared; None when there was none and null was sent).
     AnswerInvalid (422) when the value does not fit the question, AnswerConflict (409) on another version, NotFound
@@ -355,11 +363,11 @@ def save_answer(
     current = part_answers(submission, part).get(key)
     if version != (current.version if current is not None else 0):
         raise AnswerConflict(current)
-    if (current.value if current is not None else None) == value:
+    if (current.value if current is not None else None) == value and not languages.would_change(current, language):
         return current
     try:
         with session.begin_nested():
-            written = _write(session, submission, part, question, value, user)
+            written = _write(session, submission, part, question, value, user, language)
             _touch(session, submission, record, user)
             session.flush()
     except StaleDataError:

@@ -114,3 +114,27 @@ def test_the_objective_page_marks_answers_in_another_language(client: TestClient
     page = client.get(f"/dashboards/objectives/{number}?cycle={submission.review_cycle_id}").text
     assert '<div class="readonly-text" lang="fr">' in page
     assert f'id="practice-{report.id}"><div lang="zh-Hans">' in page
+
+
+def test_the_api_reads_each_answers_language_and_takes_the_writers(client: TestClient, session: Session) -> None:
+    from tests.api.helpers import auth_for, review
+
+    submission, focal = review(session, "THA")
+    headers = auth_for(session, focal)
+    url = f"/api/v1/submissions/{submission.id}/answers"
+    body = {"part": "section:preparation", "key": "preparation", "value": CHINESE, "version": 0}
+    assert client.put(url, json=body, headers=headers).status_code == 200
+    read = client.get(f"/api/v1/submissions/{submission.id}", headers=headers).json()
+    assert read["answers"]["section:preparation"]["preparation"] | {"version": 0, "updated_at": ""} == {
+        "value": CHINESE, "version": 0, "updated_at": "", "language": "zh", "language_set": False,
+    }  # fmt: skip
+    # The writer says it is English, the text unchanged: saved, with a new version; then back to detected.
+    assert client.put(url, json=body | {"version": 1, "language": "en"}, headers=headers).json()["version"] == 2
+    saved = answer(session, submission, "section:preparation", "preparation")
+    assert (saved.language, saved.language_set) == ("en", True)
+    assert client.put(url, json=body | {"version": 2, "value": CHINESE + "。"}, headers=headers).status_code == 200
+    assert answer(session, submission, "section:preparation", "preparation").language == "en"  # kept
+    assert client.put(url, json=body | {"version": 3, "language": ""}, headers=headers).status_code == 200
+    back = answer(session, submission, "section:preparation", "preparation")
+    assert (back.language, back.language_set) == ("zh", False)
+    assert client.put(url, json=body | {"version": 4, "language": "de"}, headers=headers).status_code == 422
