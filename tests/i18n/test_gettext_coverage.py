@@ -8,6 +8,7 @@ Three checks, each tried first on a bad example so that a checker that finds not
   ``app``, or ``HTTPException``) raised with a literal or f-string message not wrapped in gettext, no literal
   put into an ``errors`` dict (the messages beside a form's fields), and no literal subject, body or notification
   (``Mail(...)``, ``notify(...)``) sent to a person; modules only the command line uses are listed in ``CLI_ONLY``;
+- scripts (``app/static/*.js``) write no literal words into the page: their texts come from the templates;
 - no gettext call evaluated at import (a module's constant, a class attribute, a default argument): it would be
   translated once, in English, for every reader. Such strings use ``lazy_gettext`` (``LazyLabels`` for a table).
 """
@@ -538,3 +539,58 @@ def test_labels_made_at_import_are_read_in_the_readers_language() -> None:
             assert type(error.message) is str and type(error.errors["field"]) is str
             assert error.message == gettext("Some answers need correcting; nothing was saved.") == error.errors["field"]
     assert STATUS_LABELS[SubmissionStatus.draft] == "Draft"  # back in English outside use_locale
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scripts: their words come from the page (data-* attributes, a <script type="application/json"> block), so a
+# literal word written into the page by a script is a text no reader of another language can read.
+
+STATIC_DIR = APP_DIR / "static"
+_SCRIPT_WRITES_WORDS = re.compile(
+    r"""(?:\.(?:textContent|innerText|innerHTML|title|placeholder|ariaLabel)\s*=\s*|"""
+    r"""\b(?:alert|confirm|prompt)\(\s*|setAttribute\(\s*["'](?:aria-label|title|placeholder|alt)["']\s*,\s*)"""
+    r"""(["'])((?:(?!\1).)*)\1"""
+)
+
+
+def script_problems(source: str, name: str = "snippet.js") -> list[str]:
+    problems = []
+    for match in _SCRIPT_WRITES_WORDS.finditer(source):
+        if _words(_TAG.sub(" ", match.group(2))):  # markup without words ("<strong></strong>") is fine
+            problems.append(f"{name}:{source.count(chr(10), 0, match.start()) + 1}: {match.group(0)[:80]}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'status.textContent = "Saved";',
+        "if (!ok) { alert('Not saved'); }",
+        'button.setAttribute("aria-label", "Close");',
+        'el.title = "Open the panel";',
+    ],
+)
+def test_the_script_checker_finds_literal_words(source: str) -> None:
+    assert script_problems(source), source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "status.textContent = T.saved;",
+        'title.innerHTML = "<strong></strong> (<time></time>)";',
+        'status.textContent = status.getAttribute("data-" + kind) || "";',
+        'var T = { saving: "Saving…" };  // the English fallback when a page lacks its messages',
+    ],
+)
+def test_the_script_checker_passes_words_from_the_page(source: str) -> None:
+    assert script_problems(source) == [], source
+
+
+def test_no_script_writes_literal_words() -> None:
+    problems = [
+        problem
+        for path in sorted(STATIC_DIR.glob("*.js"))
+        for problem in script_problems(path.read_text(encoding="utf-8"), path.name)
+    ]
+    assert problems == [], "Scripts writing words of their own (pass them from the template):\n" + "\n".join(problems)
