@@ -1,9 +1,11 @@
 """Every user-facing text goes through gettext, translated in the reader's language when it is shown.
 
-Three checks, each tried first on a bad example so that a checker that finds nothing is known to look:
+Four checks, each tried first on bad examples so that a checker that finds nothing is known to look:
 
-- templates (``app/templates/**``): no words in a text node, nor in an attribute a person reads or hears (``title``,
-  ``placeholder``, ``aria-label``, ``alt``...), outside ``{{ _("...") }}`` / ``{% trans %}``;
+- templates (``app/templates/**``, lexed by the app's Jinja environment): no words in a text node, nor in an
+  attribute a person reads or hears (``title``, ``placeholder``, ``aria-label``, ``alt``, a button's ``value``...),
+  nor prose in a ``data-*`` attribute (a script's message) or in a string literal of an expression, outside
+  ``{{ _("...") }}`` / ``{% trans %}``; ``ALLOWED_WORDS`` lists the few words every language writes alike;
 - Python (``app/**/*.py``): no error (an ``AppError`` of ``app/errors.py`` or one of its subclasses anywhere in
   ``app``, or ``HTTPException``) raised with a literal or f-string message not wrapped in gettext, no literal
   put into an ``errors`` dict (the messages beside a form's fields), and no literal subject, body or notification
