@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from app.i18n import HTML_LANG, LOCALES
+from app.i18n import LOCALES
 
 CONTENT_LANGUAGES: tuple[str, ...] = LOCALES
 FORM_SUFFIX = ".language"  # the form field beside a text question: "<key>.language", "" for detected
@@ -117,13 +117,6 @@ def would_change(row: Languaged | None, choice: str | bool | None) -> bool:
     if isinstance(choice, str):
         return row.language != choice or not row.language_set
     return bool(row.language_set)
-
-
-def lang_attribute(code: str | None, page: str) -> str:
-    """The value of a ``lang`` attribute for content in ``code`` on a page in ``page`` ("" when none is needed)."""
-    if not code or code == page:
-        return ""
-    return HTML_LANG.get(code, code)
 
 
 def _plain(char: str) -> str:

@@ -104,6 +104,11 @@ def test_the_review_page_marks_an_answer_in_another_language(client: TestClient,
     page = client.get(f"/submissions/{submission.id}/objectives/2").text
     assert '<div class="readonly-text" id="narrative" lang="ru">' in page
     assert '<div class="readonly-text" id="challenges">' in page  # English, as the page
+    set_answers(session, submission, "objective:2", {"narrative": FRENCH})
+    in_french = client.get(f"/submissions/{submission.id}/objectives/2?lang=fr").text
+    assert '<html lang="fr">' in in_french
+    assert '<div class="readonly-text" id="narrative">' in in_french  # French, as the page now
+    assert '<div class="readonly-text" id="challenges" lang="en">' in in_french
 
 
 def test_the_objective_page_marks_answers_in_another_language(client: TestClient, session: Session) -> None:
