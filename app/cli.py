@@ -35,6 +35,10 @@ from app.imports.cli import import_cli  # noqa: E402
 
 cli.add_typer(import_cli, name="import")
 
+from app.catalog.cli import reference_cli  # noqa: E402
+
+cli.add_typer(reference_cli, name="reference")
+
 from app.questionnaires.cli import cycle_cli, questionnaire_cli  # noqa: E402
 
 cli.add_typer(cycle_cli, name="cycle")

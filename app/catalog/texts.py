@@ -97,6 +97,13 @@ class TextCache:
             self._snapshots[url] = (generation, now, texts)
         return texts
 
+    def latest(self) -> Texts | None:
+        """The snapshot, when this process reads one database only and it is current (objects detached from their
+        session: the dashboards' cached rows)."""
+        with self._lock:
+            current = [t for g, _at, t in self._snapshots.values() if g == _generation[0]]
+        return current[0] if len(current) == 1 else None
+
 
 #: Bumped whenever a transaction that changed reference texts commits (every TextCache then reloads).
 _generation = [0]
@@ -180,12 +187,16 @@ def key_of(obj: Any, field: str | None = None) -> tuple[TextKind, str, str]:
 def label(
     obj: Any, field: str | None = None, *, language: str | None = None, cache: TextCache | None = None
 ) -> tuple[str, str]:
-    """``(text, language_of_text)`` of an object's label, read in the object's own session."""
+    """``(text, language_of_text)`` of an object's label, read in the object's own session (an object no session
+    holds any more: the cache's snapshot when it has one, else its English column)."""
     kind, key, default = key_of(obj, field)
     session = object_session(obj)
-    if session is None:
-        return default, DEFAULT_LOCALE
-    return reference_text(session, kind, key, language, default=default, cache=cache)
+    if session is not None:
+        return reference_text(session, kind, key, language, default=default, cache=cache)
+    snapshot = cache.latest() if cache is not None else None
+    if snapshot is not None:
+        return snapshot.get(kind, key, language, default)
+    return default, DEFAULT_LOCALE
 
 
 def marked(text: str, language: str, page_language: str | None = None) -> Markup:
@@ -216,7 +227,10 @@ def ref_label(context: Any, obj: Any, field: str | None = None) -> Markup:
     """``{{ ref_label(objective, "short_title") }}``: the label in the page's language, or in English marked as such."""
     if obj is None:
         return Markup("")
-    text, language = label(obj, field, cache=_cache_of(context))
+    try:
+        text, language = label(obj, field, cache=_cache_of(context))
+    except TypeError:  # not a reference record: shown as it is
+        return escape(getattr(obj, field or "name", obj))
     return marked(text, language)
 
 
@@ -225,4 +239,7 @@ def ref_text(context: Any, obj: Any, field: str | None = None) -> str:
     """``{{ ref_text(objective, "short_title") }}``: the label as plain text (attributes)."""
     if obj is None:
         return ""
-    return label(obj, field, cache=_cache_of(context))[0]
+    try:
+        return label(obj, field, cache=_cache_of(context))[0]
+    except TypeError:  # not a reference record: shown as it is
+        return str(getattr(obj, field or "name", obj))

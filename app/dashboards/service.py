@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
-from app.catalog.models import Country, Objective
+from app.catalog.models import Country, Objective, Subregion
 from app.commitments.models import CommitmentStatus
 from app.contributions.citations import inputs as stakeholder_inputs
 from app.cycles.models import CycleStatus
@@ -131,6 +131,7 @@ class StatusGroup:
     counts: dict[str, int]
     countries: list[tuple[Country, SubmissionStatus | None]] = field(default_factory=list)
     in_region: bool = True
+    subregion: Subregion | None = None  # its name is the subregion's, in the reader's language (ref_label)
 
 
 def overview(
@@ -177,6 +178,7 @@ def overview(
             continue
         members = [c for c in countries if c.subregion_id == sub.id]
         groups.append(_status_group(sub.name, members, statuses))
+        groups[-1].subregion = sub
     outside = [c for c in countries if not c.in_region]
     if outside:
         group = _status_group(_("Members outside the region (not in regional figures)"), outside, statuses)

@@ -76,3 +76,13 @@ def test_a_change_is_seen_at_once_through_the_cache(client: TestClient, session:
     row.text = "Données (corrigé)"
     session.commit()  # the test's savepoint: as another request's commit
     assert "<strong>Données (corrigé)</strong>" in client.get("/?lang=fr").text
+
+
+def test_dashboards_name_countries_subregions_and_objectives_in_the_readers_language(client: TestClient) -> None:
+    assert "越南" in client.get("/dashboards?lang=zh").text
+    objective = client.get("/dashboards/objectives/2?lang=fr").text
+    assert "Lutter contre les facteurs négatifs</h1>" in objective
+    overview = client.get("/dashboards?lang=ru").text
+    assert '<th scope="row"><span lang="en">Pacific</span></th>' in overview
+    assert "Вьетнам" in overview
+    assert '<th scope="row">Pacific</th>' in client.get("/dashboards?lang=en").text

@@ -8,11 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 from babel import Locale
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from app.backup.service import dump
 from app.catalog.models import ReferenceText, TextKind, TextStatus
-from app.seed import seed_reference_data, seed_reference_texts
+from app.seed import reference_text_rows, seed_reference_data, seed_reference_texts
 
 REFERENCE = Path(__file__).resolve().parents[2] / "app" / "reference"
 TRANSLATIONS = REFERENCE / "translations"
@@ -119,3 +120,9 @@ def test_a_text_an_administrator_set_is_kept_by_the_seed(session: Session) -> No
     session.expire_all()
     assert row.text == "Viet Nam"
     assert other.text == Locale.parse("fr").territories["LA"]
+
+
+def test_gcm_dump_carries_the_texts(engine: Engine, tmp_path: Path) -> None:
+    with engine.connect() as connection:  # the seeded database, outside the test's transaction (dump wants its own)
+        counts = dump(connection, tmp_path / "dump.jsonl.gz")
+    assert counts["reference_text"] == len(list(reference_text_rows()))
