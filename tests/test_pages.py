@@ -31,7 +31,7 @@ def test_responses_carry_security_headers(client: TestClient) -> None:
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
-    assert response.headers["vary"] == "HX-Request"
+    assert response.headers["vary"] == "HX-Request, Accept-Language, Cookie"
 
 
 def test_unknown_page_is_an_html_404(client: TestClient) -> None:
