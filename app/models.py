@@ -5,7 +5,13 @@ from app.auth.models import ApiToken, LoginAttempt, PasswordToken, User, UserSes
 from app.catalog.models import Country, Objective, Principle, ReferenceText, RoundTable, Subregion
 from app.comments.models import Comment, CommentThread
 from app.commitments.models import Commitment, CommitmentUpdate
-from app.contributions.models import Contribution, ContributionAnswer, ContributionDecision
+from app.contributions.models import (
+    Contribution,
+    ContributionAnswer,
+    ContributionDecision,
+    ContributionFile,
+    ContributionPart,
+)
 from app.cycles.models import ReviewCycle
 from app.db import Base
 from app.exports.models import Job
@@ -28,6 +34,8 @@ __all__ = [
     "Contribution",
     "ContributionAnswer",
     "ContributionDecision",
+    "ContributionFile",
+    "ContributionPart",
     "Country",
     "Indicator",
     "IndicatorObjective",

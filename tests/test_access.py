@@ -26,7 +26,7 @@ from app.main import create_app
 from app.organisations import service as organisations
 from tests.commitments.helpers import make_commitment
 from tests.contributions.helpers import drafted
-from tests.factories import csrf_token, make_submission, make_user
+from tests.factories import csrf_token, make_organisation, make_submission, make_user
 
 # Routes served by Starlette itself (no dependencies): the OpenAPI description and static files.
 FRAMEWORK_ROUTES = {"/openapi.json", "/static"}
@@ -83,6 +83,7 @@ def samples(session: Session) -> dict[str, Any]:
         ).id,
         "notification_id": 1,
         "contribution_id": drafted(session)[0].id,
+        "organisation_id": make_organisation(session).id,
         "token_id": 1,
         "file_id": 1,
         "request_id": organisations.request_to_join(

@@ -181,7 +181,7 @@ def test_each_reader_reads_contributions_as_the_table_allows(
             contribution=contribution,
             part="objective:4",
             form={"what_we_did": [CONTRIBUTED]},
-            version=contribution.version,
+            version=service.part_version(contribution, "objective:4"),
         )
     else:
         from app.contributions.models import ContributionAnswer

@@ -68,7 +68,7 @@ def create(session: Session, cycles: list[ReviewCycle], domain: str) -> int:
             contribution=contribution,
             part="section:about",
             form={"about": [about]},
-            version=contribution.version,
+            version=service.part_version(contribution, "section:about"),
         )
         for n in objectives:
             form = {key: [text.format(n=n)] for key, text in TEXTS.items()}
@@ -78,7 +78,7 @@ def create(session: Session, cycles: list[ReviewCycle], domain: str) -> int:
                 contribution=contribution,
                 part=f"objective:{n}",
                 form=form,
-                version=contribution.version,
+                version=service.part_version(contribution, f"objective:{n}"),
             )
         service.submit(session, user=user, contribution=contribution)
         if outcome == "accept":

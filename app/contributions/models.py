@@ -6,6 +6,12 @@ draft → submitted → accepted | returned | declined; a returned contribution 
 move is a ``contribution_decision`` row (who, when, why). Answers are ``contribution_answer`` rows as the States'
 are ``answer`` rows: ``part`` ``section:<key>`` or ``objective:<n>``, ``key`` the question's, ``value`` JSON checked
 by ``app.questionnaires.answers``, ``text`` the searchable text.
+
+Each part's form is locked by its own ``contribution_part`` row (its ``version``), as a State's review is by its
+section and objective report rows: two people of an organisation editing two parts never conflict, two editing the
+same part do (the second is shown both versions). The contribution's own ``version`` locks its scope (objectives,
+consent) and the moderation. Documents attached to file questions are ``contribution_file`` rows (bytes in the
+database, as ``answer_file``).
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.auth.models import User
 from app.cycles.models import ReviewCycle
@@ -81,6 +87,40 @@ class Contribution(TimestampMixin, VersionedMixin, Base):
     decisions: Mapped[list[ContributionDecision]] = relationship(
         lazy="raise", order_by="ContributionDecision.id", cascade="all, delete-orphan"
     )
+    parts: Mapped[list[ContributionPart]] = relationship(lazy="raise", order_by="ContributionPart.id")
+
+
+class ContributionPart(TimestampMixin, VersionedMixin, Base):
+    """The lock of one part's form (``section:<key>`` or ``objective:<n>``): made by the part's first save (a form
+    of a part never saved carries version 0), its version up with every save of the part; who saved it last."""
+
+    __tablename__ = "contribution_part"
+    __table_args__ = (UniqueConstraint("contribution_id", "part"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    part: Mapped[str] = mapped_column(String(64))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class ContributionFile(TimestampMixin, Base):
+    """A document attached in answer to a file question of a contribution (PDF, DOCX or XLSX, checked by
+    ``app.files``). Kept in the database, so that every instance serves it and ``gcm dump``/``restore`` carries it;
+    the answer's value names it (``{"file_id", "name", "size", "media_type"}``). Replaced by a new upload, removed
+    with its answer."""
+
+    __tablename__ = "contribution_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    part: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(63))
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
 class ContributionAnswer(TimestampMixin, VersionedMixin, Base):

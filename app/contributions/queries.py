@@ -6,10 +6,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from app.auth.models import Role, User
-from app.contributions.models import Contribution, ContributionAnswer, ContributionDecision, ContributionStatus
+from app.contributions.models import (
+    Contribution,
+    ContributionAnswer,
+    ContributionDecision,
+    ContributionFile,
+    ContributionPart,
+    ContributionStatus,
+)
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.organisations.models import Organisation
 from app.questionnaires.models import Questionnaire, QuestionnaireKind
@@ -21,12 +28,54 @@ def _loaded() -> Any:
         joinedload(Contribution.organisation).joinedload(Organisation.country),
         joinedload(Contribution.review_cycle),
         selectinload(Contribution.answers),
+        selectinload(Contribution.parts),
         selectinload(Contribution.decisions).joinedload(ContributionDecision.user),
     )
 
 
-def get_contribution(session: Session, contribution_id: int) -> Contribution | None:
-    return session.scalars(_loaded().where(Contribution.id == contribution_id)).unique().first()
+def get_contribution(session: Session, contribution_id: int, *, fresh: bool = False) -> Contribution | None:
+    """A contribution with everything its pages show; ``fresh`` reloads one already in the session (after a lost
+    race, to show what the other person saved)."""
+    stmt = _loaded().where(Contribution.id == contribution_id)
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return session.scalars(stmt).unique().first()
+
+
+def lock_contribution(session: Session, contribution: Contribution) -> None:
+    """Take the contribution's row lock (PostgreSQL; SQLite's writing transactions are serialised already) and, if it
+    changed since it was loaded (submitted, its objectives changed), load it again: a part saved while someone
+    submits waits for the submit and then sees it."""
+    stmt = select(Contribution.version).where(Contribution.id == contribution.id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    if session.scalar(stmt) != contribution.version:
+        get_contribution(session, contribution.id, fresh=True)
+
+
+def get_part(session: Session, contribution_id: int, part: str) -> ContributionPart | None:
+    """A part's lock row as committed now (after the row lock: never an older read)."""
+    stmt = select(ContributionPart).where(
+        ContributionPart.contribution_id == contribution_id, ContributionPart.part == part
+    )
+    return session.scalars(stmt.execution_options(populate_existing=True)).first()
+
+
+def files_of(session: Session, contribution_id: int, part: str, key: str) -> Sequence[ContributionFile]:
+    stmt = select(ContributionFile).where(
+        ContributionFile.contribution_id == contribution_id, ContributionFile.part == part, ContributionFile.key == key
+    )
+    return session.scalars(stmt).all()
+
+
+def get_file(session: Session, contribution_id: int, file_id: int) -> ContributionFile | None:
+    """A contribution's document with its content."""
+    stmt = (
+        select(ContributionFile)
+        .where(ContributionFile.id == file_id, ContributionFile.contribution_id == contribution_id)
+        .options(undefer(ContributionFile.content))
+    )
+    return session.scalars(stmt).first()
 
 
 def get_for_organisation(session: Session, *, organisation_id: int, cycle_id: int) -> Contribution | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app import files
 from app.auth.dependencies import CurrentUser, MaybeUser, SecretariatUser, StakeholderUser
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
@@ -68,6 +69,14 @@ def list_page(request: Request, session: SessionDep, user: SecretariatUser, stat
     return render(request, "contributions/list.html", context)
 
 
+def _file_id(question: Any, values: dict[str, Any]) -> int | None:
+    """The id of the document answering a file question (its download link), if one is attached."""
+    value = values.get(question.key)
+    if question.type is QuestionType.file and isinstance(value, dict) and isinstance(value.get("file_id"), int):
+        return int(value["file_id"])
+    return None
+
+
 def _detail(
     request: Request,
     session: Session,
@@ -82,7 +91,7 @@ def _detail(
     parts = []
     for part in service.parts_of(contribution, definition):
         kind, _sep, ref = part.partition(":")
-        questions = [q for q in definition.questions_for(part) if q.type is not QuestionType.file]
+        questions = definition.questions_for(part)
         values = service.part_values(contribution, part)
         if kind == "section":
             section = definition.section(ref)
@@ -91,7 +100,7 @@ def _detail(
         else:
             title = _("Objective %(n)s: %(title)s") % {"n": ref, "title": titles.get(int(ref), "")}
             url = f"/contributions/{contribution.id}/objectives/{ref}"
-        shown = [(q, answers.display(q, values.get(q.key), definition)) for q in questions]
+        shown = [(q, answers.display(q, values.get(q.key), definition), _file_id(q, values)) for q in questions]
         parts.append(
             {
                 "key": part,
@@ -121,6 +130,7 @@ def _detail(
         "reason": "",
         "message": None,
         "reason_max": service.REASON_MAX,
+        "file_url": f"/contributions/{contribution.id}/files/",
         **extra,
     }
     return render(request, "contributions/detail.html", context, status_code=status_code)
@@ -196,7 +206,7 @@ def moderate(
 def _part_context(session: Session, user: User, contribution: Contribution, part: str, **extra: Any) -> dict[str, Any]:
     definition = service.definition_of(session, contribution)
     service.ensure_part(contribution, definition, part)
-    questions = [q for q in definition.questions_for(part) if q.type is not QuestionType.file]
+    questions = definition.questions_for(part)
     stored = service.part_values(contribution, part)
     kind, _sep, ref = part.partition(":")
     if kind == "section":
@@ -220,7 +230,10 @@ def _part_context(session: Session, user: User, contribution: Contribution, part
         "can_edit": service.can_edit(user, contribution),
         "values": {q.key: answers.form_value(q, stored.get(q.key)) for q in questions},
         "languages": languages.states(a for a in contribution.answers if a.part == part),
-        "version": contribution.version,
+        "stored_values": stored,  # a file question shows the document attached
+        "attach_url": f"/contributions/{contribution.id}/files",
+        "file_url": f"/contributions/{contribution.id}/files/",
+        "version": service.part_version(contribution, part),  # the part's own lock
         "errors": {},
         "conflict": None,
         "saved": False,
@@ -301,7 +314,7 @@ def _save(
     if not _is_autosave(request):
         return RedirectResponse(url, status_code=303)
     response = render(request, "submissions/_save_status.html", {"state": "saved", "at": utcnow(), "changed": changed})
-    response.headers["X-Version"] = str(contribution.version)
+    response.headers["X-Version"] = str(service.part_version(contribution, part))
     return response
 
 
@@ -324,22 +337,73 @@ def _save_failed(
     errors = exc.errors if isinstance(exc, FormInvalid) else {}
     conflict = None
     if isinstance(exc, service.EditConflict):
+        # What the other person saved, read again (this request loaded the contribution before their save).
+        fresh = queries.get_contribution(session, contribution.id, fresh=True)
+        contribution = fresh if fresh is not None else contribution
+        record = service.part_record(contribution, part)
         theirs = {q.key: answers.form_value(q, service.part_values(contribution, part).get(q.key)) for q in questions}
-        fields = [
-            k for k in theirs if str(theirs[k] or "").strip() != str(typed.get(k) or "").replace("\r\n", "\n").strip()
-        ]
-        editor = session.get(User, contribution.updated_by_id) if contribution.updated_by_id else None
-        conflict = {"theirs": theirs, "mine": typed, "fields": fields, "editor": editor, "at": contribution.updated_at}
+        fields = [k for k in theirs if _differs(theirs[k], typed.get(k))]
+        editor = session.get(User, record.updated_by_id) if record is not None and record.updated_by_id else None
+        at = record.updated_at if record is not None else None
+        conflict = {"theirs": theirs, "mine": typed, "fields": fields, "editor": editor, "at": at}
     if _is_autosave(request):
         if conflict is not None:
             response = render(
                 request, "submissions/_conflict.html", {"conflict": conflict, "labels": labels}, status_code=409
             )
-            response.headers["X-Version"] = str(contribution.version)
+            response.headers["X-Version"] = str(service.part_version(contribution, part))
             return response
         status: dict[str, Any] = {"state": "invalid", "errors": errors, "message": exc.message, "labels": labels}
         return render(request, "submissions/_save_status.html", status, status_code=422)
     context = _part_context(session, user, contribution, part, values=typed, errors=errors, conflict=conflict)
     context["languages"] = languages.states((a for a in contribution.answers if a.part == part), form)
-    context["version"] = contribution.version if conflict else version
+    # After a conflict the form carries the part's current version: saving now keeps what the user sees, knowingly.
+    context["version"] = service.part_version(contribution, part) if conflict else version
     return render(request, "contributions/part.html", context, status_code=exc.status_code)
+
+
+def _differs(theirs: Any, mine: Any) -> bool:
+    if isinstance(theirs, list):
+        return sorted(map(str, theirs)) != sorted(map(str, mine or []))
+    return str(theirs or "").strip() != str(mine or "").replace("\r\n", "\n").strip()
+
+
+# ---- documents answering file questions: one small form per question (not autosaved), kept in the database -------
+
+
+def _part_url(contribution: Contribution, part: str) -> str:
+    kind, _sep, ref = part.partition(":")
+    return f"/contributions/{contribution.id}/{'sections' if kind == 'section' else 'objectives'}/{ref}"
+
+
+@router.post("/contributions/{contribution_id}/files", name="contributions:attach")
+def attach(
+    request: Request,
+    session: SessionDep,
+    user: StakeholderUser,
+    contribution_id: int,
+    part: Annotated[str, Form(max_length=64)],
+    key: Annotated[str, Form(max_length=63)],
+    upload: Annotated[UploadFile | None, File()] = None,
+    action: Annotated[str, Form(max_length=20)] = "attach",
+) -> Response:
+    contribution = _load(session, user, contribution_id)
+    try:
+        if action == "remove":
+            service.detach_file(session, user=user, contribution=contribution, part=part, key=key)
+        else:
+            data = upload.file.read() if upload is not None else b""
+            name = (upload.filename or "") if upload is not None else ""
+            service.attach_file(session, user=user, contribution=contribution, part=part, key=key, name=name, data=data)
+    except answers.AnswerInvalid as exc:  # refused before anything was written
+        context = _part_context(session, user, contribution, part, errors={key: exc.message})
+        return render(request, "contributions/part.html", context, status_code=422)
+    return RedirectResponse(f"{_part_url(contribution, part)}?saved=1#{key}", status_code=303)
+
+
+@router.get("/contributions/{contribution_id}/files/{file_id}", name="contributions:file")
+def download(session: SessionDep, user: MaybeUser, contribution_id: int, file_id: int) -> Response:
+    """A document of a contribution, for whoever may read its answers (``CONTRIBUTION_READS``), always as a download."""
+    contribution = _load(session, user, contribution_id)
+    stored = service.readable_file(session, user=user, contribution=contribution, file_id=file_id)
+    return files.download(stored.name, stored.media_type, stored.content)

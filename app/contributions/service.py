@@ -10,16 +10,24 @@ The state machine (every move a ``ContributionDecision``; any other move is refu
 The organisation's users write while it is a draft or returned; a submit needs every required question answered
 (the general sections and, for each chosen objective, the objective questions). Answers are checked by
 ``app.questionnaires.answers`` (``from_form``/``coerce``) as the States' are, and saved all or nothing per part.
+
+Locks: each part's form carries its ``ContributionPart`` version (0 before the part's first save), so saves of two
+parts never conflict and a stale save of the same part is an ``EditConflict`` (409, both versions shown, nothing
+saved). Every write to a part (a form, one answer, a document) takes the contribution's row lock first
+(``queries.lock_contribution``), as submit and the moderation do, so a save never lands in a contribution submitted
+meanwhile. The contribution's own version locks its scope and the moderation.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import files
 from app.auth.models import Role, User
 from app.catalog import queries as catalog_queries
 from app.contributions import queries
@@ -29,6 +37,8 @@ from app.contributions.models import (
     ContributionAnswer,
     ContributionDecision,
     ContributionDecisionKind,
+    ContributionFile,
+    ContributionPart,
     ContributionStatus,
 )
 from app.cycles.models import CycleStatus, ReviewCycle
@@ -48,15 +58,19 @@ KIND = QuestionnaireKind.stakeholders
 
 
 class EditConflict(AppError):
-    """Someone saved the contribution after the user loaded it: nothing is saved; both versions are shown."""
+    """Someone saved the contribution (its scope) or the part after the user loaded it: nothing is saved; both
+    versions are shown. ``part`` is the part's lock row as it is now (None for the scope, or a part never saved)."""
 
     status_code = 409
 
-    def __init__(self, current: Contribution) -> None:
-        super().__init__(
-            _("Someone else saved this contribution after you opened it. Compare and merge before saving.")
-        )
+    def __init__(self, current: Contribution, part: ContributionPart | None = None, *, scope: bool = False) -> None:
+        if scope:
+            message = _("Someone else saved this contribution after you opened it. Compare and merge before saving.")
+        else:
+            message = _("Someone else saved this part after you opened it. Compare and merge before saving.")
+        super().__init__(message)
         self.current = current
+        self.part = part
 
 
 class Incomplete(AppError):
@@ -101,6 +115,17 @@ def part_values(contribution: Contribution, part: str) -> dict[str, Any]:
     return {a.key: a.value for a in contribution.answers if a.part == part}
 
 
+def part_record(contribution: Contribution, part: str) -> ContributionPart | None:
+    """The part's lock row (None before its first save)."""
+    return next((p for p in contribution.parts if p.part == part), None)
+
+
+def part_version(contribution: Contribution, part: str) -> int:
+    """The version a part's form carries: its lock row's, 0 before the part's first save."""
+    record = part_record(contribution, part)
+    return record.version if record is not None else 0
+
+
 def form_context(session: Session, definition: Definition) -> answers.Context:
     principles = [p.code for p in catalog_queries.list_principles(session)]
     return answers.Context.of(definition, principles, {})
@@ -142,8 +167,9 @@ def _ensure_editable(user: User, contribution: Contribution) -> None:
 
 
 def _check_version(contribution: Contribution, version: int | None) -> None:
+    """The scope's lock: the contribution's own version."""
     if version is None or version != contribution.version:
-        raise EditConflict(contribution)
+        raise EditConflict(contribution, scope=True)
 
 
 def _flush(session: Session, contribution: Contribution) -> None:
@@ -152,7 +178,7 @@ def _flush(session: Session, contribution: Contribution) -> None:
             session.flush()
     except StaleDataError:
         session.refresh(contribution)
-        raise EditConflict(contribution) from None
+        raise EditConflict(contribution, scope=True) from None
 
 
 def set_scope(
@@ -193,6 +219,39 @@ def ensure_part(contribution: Contribution, definition: Definition, part: str) -
         raise NotFound(_("The page or record was not found."))
 
 
+def _lock_part(
+    session: Session, user: User, contribution: Contribution, part: str, version: int | None, *, check: bool = True
+) -> ContributionPart | None:
+    """Take the contribution's row lock, check again that it may be written, then (``check``) that ``version`` is
+    the part's (else EditConflict); returns the part's lock row as committed (None before its first save)."""
+    queries.lock_contribution(session, contribution)
+    _ensure_editable(user, contribution)
+    ensure_part(contribution, definition_of(session, contribution), part)
+    record = queries.get_part(session, contribution.id, part)
+    if check and (version is None or version != (record.version if record is not None else 0)):
+        raise EditConflict(contribution, record)
+    return record
+
+
+def _touch(contribution: Contribution, part: str, record: ContributionPart | None, user: User) -> None:
+    """A save of the part: its lock row made (first save) or its version up; who saved it."""
+    if record is None:
+        contribution.parts.append(ContributionPart(contribution_id=contribution.id, part=part, updated_by_id=user.id))
+        return
+    record.updated_by_id = user.id
+    record.updated_at = utcnow()  # bumps the part's version
+
+
+def _flush_part(session: Session, contribution: Contribution, part: str) -> None:
+    """Flush in a savepoint: a save of the same part that won the race meanwhile (a newer version, or its first
+    save made the lock row first) undoes ours and is a conflict."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except (StaleDataError, IntegrityError):
+        raise EditConflict(contribution, queries.get_part(session, contribution.id, part)) from None
+
+
 def save_part(
     session: Session,
     *,
@@ -202,14 +261,15 @@ def save_part(
     form: dict[str, list[str]],
     version: int | None,
 ) -> bool:
-    """Save a part's answers from its form if the user saw the contribution's latest version; every answer is checked
-    first and nothing is saved if one does not fit. Returns whether anything changed."""
+    """Save a part's answers from its form if the user saw the part's latest version (``part_version``); every
+    answer is checked first and nothing is saved if one does not fit. Returns whether anything changed. A question
+    the form does not carry (a file) is left as it is."""
     _ensure_editable(user, contribution)
     definition = definition_of(session, contribution)
     ensure_part(contribution, definition, part)
     ctx = form_context(session, definition)
     values = answers.from_part_form(definition.questions_for(part), form, ctx)
-    _check_version(contribution, version)
+    record = _lock_part(session, user, contribution, part, version)
     current = part_values(contribution, part)
     chosen = {q.key: languages.chosen(form, q.key) for q in definition.questions_for(part)}
     rows = {a.key: a for a in contribution.answers if a.part == part}
@@ -220,16 +280,15 @@ def save_part(
     for q in definition.questions_for(part):
         if q.key in values:
             _write(contribution, part, q, values[q.key], user, chosen[q.key])
-    contribution.updated_by_id = user.id
-    contribution.updated_at = utcnow()  # the contribution's version is the forms' lock
-    _flush(session, contribution)
+    _touch(contribution, part, record, user)
+    _flush_part(session, contribution, part)
     return True
 
 
 def save_answer(
     session: Session, *, user: User, contribution: Contribution, part: str, key: str, value: Any, version: int | None
 ) -> None:
-    """Set one answer from an API-style value (checked by ``answers.coerce``)."""
+    """Set one answer from an API-style value (checked by ``answers.coerce``); ``version`` is the part's."""
     _ensure_editable(user, contribution)
     definition = definition_of(session, contribution)
     ensure_part(contribution, definition, part)
@@ -237,10 +296,12 @@ def save_answer(
     if question is None or question.type is QuestionType.file:
         raise NotFound(_("This questionnaire has no such question."))
     stored = answers.coerce(question, value, form_context(session, definition))
-    _check_version(contribution, version)
+    record = _lock_part(session, user, contribution, part, version)
+    if part_values(contribution, part).get(key) == stored:
+        return
     _write(contribution, part, question, stored, user)
-    contribution.updated_at = utcnow()
-    _flush(session, contribution)
+    _touch(contribution, part, record, user)
+    _flush_part(session, contribution, part)
 
 
 def _write(
@@ -330,6 +391,8 @@ _ACTIONS = LazyLabels(
 
 def submit(session: Session, *, user: User, contribution: Contribution) -> None:
     ensure_can_write_contribution(user, contribution)
+    queries.lock_contribution(session, contribution)  # a part being saved is saved first, then read here
+    queries.get_contribution(session, contribution.id, fresh=True)
     if contribution.status not in EDITABLE:
         _refuse(contribution, ContributionDecisionKind.submit)
     gaps = missing(session, contribution)
@@ -392,6 +455,89 @@ def moderate(
         )
     else:
         raise NotFound(_("There is no such decision."))
+
+
+# ---- documents answering file questions (as a State's review: app/submissions/service.py) ------------------------
+
+DEFAULT_FILE_MAX = 10 * 1024 * 1024
+
+
+def _file_question(session: Session, contribution: Contribution, part: str, key: str) -> Question:
+    definition = definition_of(session, contribution)
+    question = definition.question(part, key)
+    if part not in parts_of(contribution, definition) or question is None or question.type is not QuestionType.file:
+        raise NotFound(_("The questionnaire has no such file question."))
+    return question
+
+
+def attach_file(
+    session: Session,
+    *,
+    user: User,
+    contribution: Contribution,
+    part: str,
+    key: str,
+    name: str,
+    data: bytes,
+) -> ContributionAnswer:
+    """Attach a document in answer to a file question (replacing the one attached before) while the contribution
+    may be written: one question's own action, as for a State's review, so not checked against the form's version
+    (it moves the part's version on, as a save does). AnswerInvalid names what is wrong (type, content,
+    size: ``app.files``); nothing is stored then."""
+    _ensure_editable(user, contribution)
+    question = _file_question(session, contribution, part, key)
+    name = files.clean_name(name)
+    try:
+        media_type = files.check_document(name, data, limit=question.max_bytes or DEFAULT_FILE_MAX)
+    except files.FileRefused as exc:
+        raise answers.AnswerInvalid(str(exc)) from None
+    record = _lock_part(session, user, contribution, part, None, check=False)
+    for old in queries.files_of(session, contribution.id, part, key):
+        session.delete(old)
+    stored = ContributionFile(
+        contribution_id=contribution.id,
+        part=part,
+        key=key,
+        name=name,
+        media_type=media_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        uploaded_by_id=user.id,
+    )
+    session.add(stored)
+    session.flush()
+    value = {"file_id": stored.id, "name": name, "size": len(data), "media_type": media_type}
+    _write(contribution, part, question, value, user)
+    _touch(contribution, part, record, user)
+    _flush_part(session, contribution, part)
+    written = next(a for a in contribution.answers if a.part == part and a.key == key)
+    return written
+
+
+def detach_file(session: Session, *, user: User, contribution: Contribution, part: str, key: str) -> None:
+    """Remove the document attached to a file question (its answer cleared, its history kept)."""
+    _ensure_editable(user, contribution)
+    question = _file_question(session, contribution, part, key)
+    record = _lock_part(session, user, contribution, part, None, check=False)
+    for old in queries.files_of(session, contribution.id, part, key):
+        session.delete(old)
+    if part_values(contribution, part).get(key) is None:
+        session.flush()
+        return
+    _write(contribution, part, question, None, user)
+    _touch(contribution, part, record, user)
+    _flush_part(session, contribution, part)
+
+
+def readable_file(session: Session, *, user: User | None, contribution: Contribution, file_id: int) -> ContributionFile:
+    """A document of a contribution the user may read (``get_readable`` checked the contribution against
+    ``CONTRIBUTION_READS``: its answers, the documents among them); any other is simply not found."""
+    ensure_can_read_contribution(user, contribution)
+    stored = queries.get_file(session, contribution.id, file_id)
+    if stored is None:
+        raise NotFound(_("The page or record was not found."))
+    return stored
 
 
 def cited_as(contribution: Contribution, type_labels: dict[Any, str]) -> str:

@@ -140,6 +140,30 @@ def _country_condition(column: object, f: Filters) -> list[object]:
     return [column.in_(select(Country.id).where(Country.subregion_id == f.subregion_id))]  # type: ignore[attr-defined]
 
 
+def pledge_subregion_condition(f: Filters) -> list[ColumnElement[bool]]:
+    """The subregion filter of pledges (dashboards, search). A State's pledge is the pledging State's: it matches
+    when that State is in the subregion (as the States' figures, which add up across subregions). An organisation
+    has no State of its own: its pledge matches when the organisation's country is in the subregion, or when one of
+    the pledge's countries of implementation is (a regional network's pledge for the Mekong counts there, wherever
+    the network sits), so an organisation's pledge may count in several subregions."""
+    if f.subregion_id is None:
+        return []
+    in_subregion = select(Country.id).where(Country.subregion_id == f.subregion_id)
+    implemented = select(commitment_implementation_country.c.commitment_id).where(
+        commitment_implementation_country.c.country_id.in_(in_subregion)
+    )
+    organisations = select(Organisation.id).where(Organisation.country_id.in_(in_subregion))
+    return [
+        or_(
+            Commitment.country_id.in_(in_subregion),
+            and_(
+                Commitment.organisation_id.is_not(None),
+                or_(Commitment.organisation_id.in_(organisations), Commitment.id.in_(implemented)),
+            ),
+        )
+    ]
+
+
 def _readable_submissions(user: User | None) -> list[object]:
     where = readable_submission_filter(user)
     return [] if where is None else [where]
@@ -360,10 +384,9 @@ def choice_rows(
 
 def _pledges_of(stmt: Select, user: User | None, f: Filters, *, in_region: bool = True) -> Select:
     """Pledges counted on the dashboards: of States (inside the region, for figures) and of organisations, that the
-    user may read, of the entity type filtered (and, with a subregion, of its States only)."""
-    stmt = stmt.outerjoin(Country, Country.id == Commitment.country_id).where(
-        *_country_condition(Commitment.country_id, f),  # type: ignore[arg-type]
-    )
+    user may read, of the entity type filtered (and, with a subregion, those ``pledge_subregion_condition`` keeps:
+    its States' and the organisations' placed or implementing there)."""
+    stmt = stmt.outerjoin(Country, Country.id == Commitment.country_id).where(*pledge_subregion_condition(f))
     if in_region:
         stmt = stmt.where(or_(Commitment.organisation_id.is_not(None), Country.in_region.is_(True)))
     if f.entity_type == "state":

@@ -4,7 +4,8 @@
   questions, in the general sections and the objective reports), as kind "report", except the good practices
   (answers of key ``good_practices``), which are kind "practice"; and the pledges' title and description. Objective
   answers count for reported objectives only. Each result names the question it answers (its label in that cycle's
-  questionnaire). The objective, round-table and principle filters keep objective answers only.
+  questionnaire). The objective, round-table and principle filters keep objective answers only. Pledges are States'
+  and organisations' (named by the pledging entity), read as ``readable_pledge_filter`` says.
 - SQLite: the FTS5 table ``search_index`` (rowid = record id × 4 + kind: kind 3 for answers, 2 for pledges), kept in
   sync by triggers (migrations 6b2d1e8f3c02, 4b8e1d2c6a10). The user's words become quoted prefix terms, so FTS5
   query syntax typed by a user is inert.
@@ -40,11 +41,13 @@ from app.dashboards.queries import (
     _readable_submissions,
     applies_principle,
     objective_part,
+    pledge_subregion_condition,
 )
 from app.dashboards.questionnaires import PRACTICE_KEY, Questionnaires
+from app.organisations.models import Organisation
 from app.questionnaires import languages
 from app.submissions.models import Answer, ObjectiveReport, ReportingChoice, Submission
-from app.visibility import readable_country_filter
+from app.visibility import readable_pledge_filter
 
 KINDS = {"report": 3, "practice": 3, "pledge": 2, "stakeholder": 0}  # the search_index kind (rowid % 4) each is
 # found in; "stakeholder" (accepted contributions' text answers) has an FTS5 table of its own,
@@ -210,7 +213,6 @@ def _stakeholder_inputs(session: Session, terms: list[str], f: Filters) -> list[
         return []  # filters of the States' reviews: a contribution has none of them
     from app.contributions.citations import cite
     from app.contributions.models import Contribution, ContributionAnswer, ContributionStatus
-    from app.organisations.models import Organisation
 
     stmt = (
         select(ContributionAnswer, Contribution, Organisation, ReviewCycle.name)
@@ -343,17 +345,23 @@ def _round_table_ids(number: int) -> Any:
 
 
 def _pledges(session: Session, user: User | None, terms: list[str], f: Filters) -> list[Hit]:
+    """Pledges of States and of organisations (named by the pledging entity) that the user may read; with a
+    subregion, those ``pledge_subregion_condition`` keeps."""
     stmt = (
-        select(Commitment.id, Commitment.title, PLEDGE_TEXT.label("body"), Country.name, Country.iso3)
-        .join(Country, Country.id == Commitment.country_id)
-        .where(
-            _match(session, "pledge", Commitment.id, terms),
-            *_country_condition(Commitment.country_id, f),  # type: ignore[arg-type]
+        select(
+            Commitment.id,
+            Commitment.title,
+            PLEDGE_TEXT.label("body"),
+            func.coalesce(Country.name, Organisation.name),
+            func.coalesce(Country.iso3, ""),
         )
-        .order_by(Country.name, Commitment.reference)
+        .outerjoin(Country, Country.id == Commitment.country_id)
+        .outerjoin(Organisation, Organisation.id == Commitment.organisation_id)
+        .where(_match(session, "pledge", Commitment.id, terms), *pledge_subregion_condition(f))
+        .order_by(Commitment.organisation_id.is_not(None), Country.name, Organisation.name, Commitment.reference)
         .limit(LIMIT)
     )
-    readable = readable_country_filter(user, Commitment.country_id)
+    readable = readable_pledge_filter(user, Commitment.country_id, Commitment.organisation_id)
     if readable is not None:
         stmt = stmt.where(readable)
     objective_ids = select(commitment_objective.c.commitment_id).join(

@@ -1,4 +1,6 @@
-"""Organisations: the public request to take part, the secretariat's decisions, a stakeholder's organisation page."""
+"""Organisations: the public request to take part, the secretariat's decisions, the list of organisations and the
+page to edit one (secretariat and administrators: name, type, country, website; a stakeholder reads theirs on
+/my/organisation and asks the secretariat for a change), a stakeholder's organisation page."""
 
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ from app.catalog import queries as catalog_queries
 from app.contributions import queries as contribution_queries
 from app.contributions.models import status_labels
 from app.db import SessionDep, utcnow
-from app.errors import AppError, FormInvalid, NotFound
+from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import _
 from app.organisations import queries, service
-from app.organisations.models import OrganisationRequest, RequestStatus, type_labels
+from app.organisations.models import Organisation, OrganisationRequest, RequestStatus, type_labels
 from app.organisations.schemas import DecisionForm, JoinForm
 from app.web.templating import render
 
@@ -159,6 +161,97 @@ def decline(
             request, session, record, message=exc.message, reason=form.reason, status_code=exc.status_code
         )
     return RedirectResponse(request.app.url_path_for("organisations:requests") + "?done=declined", 303)
+
+
+# ---- the organisations (the secretariat and administrators): the list, and a page to edit one ----
+
+
+@router.get("/organisations", name="organisations:list")
+def organisations_list(request: Request, session: SessionDep, _user: SecretariatUser, saved: str = "") -> Response:
+    organisations = queries.list_organisations(session)
+    context = {
+        "organisations": organisations,
+        "type_labels": type_labels(),
+        "saved": next((o for o in organisations if str(o.id) == saved), None),
+    }
+    return render(request, "organisations/list.html", context)
+
+
+def _organisation(session: Session, organisation_id: int) -> Organisation:
+    organisation = queries.get_organisation(session, organisation_id)
+    if organisation is None:
+        raise NotFound(_("There is no such organisation."))
+    return organisation
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    organisation: Organisation,
+    *,
+    values: dict[str, str] | None = None,
+    version: int | None = None,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+) -> Response:
+    shown = values or {
+        "name": organisation.name,
+        "type": organisation.type.value,
+        "country": organisation.country.iso3 if organisation.country else "",
+        "website": organisation.website,
+    }
+    context = {
+        "organisation": organisation,
+        "values": shown,
+        "version": organisation.version if version is None else version,
+        "errors": errors or {},
+        "message": message,
+        "type_labels": type_labels(),
+        **_choices(session),
+    }
+    return render(request, "organisations/edit.html", context, status_code=status_code)
+
+
+@router.get("/organisations/{organisation_id}/edit", name="organisations:edit_form")
+def edit_form(request: Request, session: SessionDep, _user: SecretariatUser, organisation_id: int) -> Response:
+    return _edit_page(request, session, _organisation(session, organisation_id))
+
+
+@router.post("/organisations/{organisation_id}/edit", name="organisations:edit")
+def edit(
+    request: Request,
+    session: SessionDep,
+    user: SecretariatUser,
+    organisation_id: int,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    type: Annotated[str, Form(max_length=50)] = "",
+    country: Annotated[str, Form(max_length=10)] = "",
+    website: Annotated[str, Form(max_length=1000)] = "",
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    organisation = _organisation(session, organisation_id)
+    typed = {"name": name, "type": type, "country": country, "website": website}
+    try:
+        service.update_organisation(
+            session,
+            organisation=organisation,
+            actor=user,
+            name=name,
+            type=type,
+            country=country,
+            website=website,
+            version=version,
+        )
+    except FormInvalid as exc:
+        return _edit_page(
+            request, session, organisation, values=typed, version=version, errors=exc.errors, status_code=422
+        )
+    except Conflict as exc:  # someone saved first: their values in the form, what this user typed kept beside
+        fresh = _organisation(session, organisation_id)
+        session.refresh(fresh)
+        return _edit_page(request, session, fresh, values=typed, message=exc.message, status_code=409)
+    return RedirectResponse(request.app.url_path_for("organisations:list") + f"?saved={organisation.id}", 303)
 
 
 @router.get("/my/organisation", name="organisations:mine")

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth import queries as auth_queries
 from app.auth import service as auth_service
@@ -18,7 +19,7 @@ from app.auth.models import Role, User
 from app.catalog import queries as catalog_queries
 from app.catalog.models import Country
 from app.db import utcnow
-from app.errors import AppError, Conflict, FormInvalid, NotFound
+from app.errors import AppError, Conflict, Forbidden, FormInvalid, NotFound
 from app.i18n import _
 from app.notifications import mail
 from app.organisations import queries
@@ -105,6 +106,59 @@ def create_organisation(
         raise FormInvalid({"name": _("An organisation named %(name)s already exists.") % {"name": name}}) from None
     set_committed_value(organisation, "country", found)
     return organisation
+
+
+def update_organisation(
+    session: Session,
+    *,
+    organisation: Organisation,
+    actor: User,
+    name: str,
+    type: str,
+    country: str,
+    website: str,
+    version: int | None,
+) -> bool:
+    """Change an organisation's name, type, country and website (the secretariat and administrators only), every
+    field checked at once as when it was created; the name must stay unique (whatever the case). A stale
+    ``version`` is a Conflict and nothing changes. The audit trail records the change (its flush listener).
+    Returns whether anything changed."""
+    if actor.role not in (Role.secretariat, Role.admin):
+        raise Forbidden(_("Only the secretariat and administrators change organisations."))
+    errors: dict[str, str] = {}
+    name = _check_name(session, name, errors)
+    chosen = _check_type(type, errors)
+    found = _check_country(session, country, errors)
+    website = _check_website(website, errors)
+    if name and "name" not in errors:
+        same = queries.organisation_named(session, name)
+        if same is not None and same.id != organisation.id:
+            errors["name"] = _("An organisation named %(name)s already exists.") % {"name": name}
+    if errors or chosen is None:
+        raise FormInvalid(errors, message=" ".join(errors.values()))
+    if version is None or version != organisation.version:
+        raise Conflict(_("Someone else changed this organisation after you opened it. Nothing was saved."))
+    country_id = found.id if found else None
+    if (organisation.name, organisation.type, organisation.country_id, organisation.website) == (
+        name,
+        chosen,
+        country_id,
+        website,
+    ):
+        return False
+    organisation.name = name
+    organisation.type = chosen
+    organisation.country_id = country_id
+    organisation.website = website
+    try:
+        with session.begin_nested():
+            session.flush()
+    except StaleDataError:
+        raise Conflict(_("Someone else changed this organisation at the same moment. Nothing was saved.")) from None
+    except IntegrityError:  # the same name saved by someone else a moment ago
+        raise FormInvalid({"name": _("An organisation named %(name)s already exists.") % {"name": name}}) from None
+    set_committed_value(organisation, "country", found)
+    return True
 
 
 def find_organisation(session: Session, name: str) -> Organisation:

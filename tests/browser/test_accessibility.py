@@ -4,7 +4,7 @@ works with the keyboard alone; errors are linked to their fields and save messag
 
 To check another page, add a (role, path) pair to PAGES: the path may use the keys of ``Fixtures.values``
 ({draft}, {submitted}, {commitment}, {code}, {cycle}, {past_cycle}, {user}, {iso3}, {word}, {join_request},
-{contribution}, {submitted_contribution}, {accepted_contribution}).
+{organisation}, {contribution}, {submitted_contribution}, {accepted_contribution}).
 The data uses the countries TKM and KIR only: other browser tests must not use them.
 """
 
@@ -101,6 +101,8 @@ PAGES: list[tuple[str | None, str]] = [
     ("secretariat", "/organisations/requests"),
     ("secretariat", "/organisations/requests/{join_request}"),
     ("admin", "/organisations/requests"),
+    ("secretariat", "/organisations"),
+    ("admin", "/organisations/{organisation}/edit"),
     ("stakeholder", "/my/organisation"),
     ("stakeholder", "/dashboards"),
     # Contributions: the organisation's drafting pages, the secretariat's list and moderation, the published input.
@@ -195,6 +197,7 @@ def data(live: LiveServer) -> Fixtures:
                 "iso3": "TKM",
                 "word": "saxophone",
                 "join_request": join_request.id,
+                "organisation": stakeholder.organisation_id,
                 "contribution": contribution.id,
                 "submitted_contribution": waiting.id,
                 "accepted_contribution": published.id,

@@ -51,7 +51,7 @@ def drafted(
             contribution=contribution,
             part="section:about",
             form={"about": [ABOUT]},
-            version=contribution.version,
+            version=service.part_version(contribution, "section:about"),
         )
         for n in objectives:
             service.save_part(
@@ -60,7 +60,7 @@ def drafted(
                 contribution=contribution,
                 part=f"objective:{n}",
                 form={"what_we_did": [f"We trained recruiters on objective {n}."], "good_practices": ["Hotlines"]},
-                version=contribution.version,
+                version=service.part_version(contribution, f"objective:{n}"),
             )
     return reload(session, contribution), user
 

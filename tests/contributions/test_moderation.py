@@ -111,7 +111,7 @@ def test_the_secretariat_returns_then_accepts_through_the_pages_and_every_decisi
         f"/contributions/{contribution.id}/objectives/3",
         {
             "what_we_did": "We trained recruiters (source: our 2026 report).",
-            "version": str(reload(session, contribution).version),
+            "version": str(service.part_version(reload(session, contribution), "objective:3")),
         },
         follow_redirects=False,
     )

@@ -29,7 +29,7 @@ def _accepted_with(session: Session, text: str, **kwargs: object) -> object:
         contribution=contribution,
         part="objective:7",
         form={"what_we_did": [text]},
-        version=contribution.version,
+        version=service.part_version(contribution, "objective:7"),
     )
     service.submit(session, user=user, contribution=contribution)
     staff = make_user(session, role=Role.secretariat)
@@ -49,7 +49,7 @@ def test_search_finds_accepted_contributions_only_labelled_as_stakeholders_input
         contribution=hidden,
         part="objective:7",
         form={"what_we_did": ["Ombudsperson drafts nobody may read."]},
-        version=hidden.version,
+        version=service.part_version(hidden, "objective:7"),
     )
     found = client.get("/search?q=ombudsperson")
     assert found.status_code == 200
