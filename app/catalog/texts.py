@@ -6,10 +6,11 @@ English column). Pages call ``ref_label(obj, field)`` (a template global): plain
 ``<span lang="en">…</span>`` when it falls back to English, so a reader and a screen reader know it is not a
 translation of ours. ``ref_text`` is the plain string (attributes, e-mails, exports).
 
-Every text of the table is small (a few hundred rows) and read on most pages, so each process keeps one snapshot
-(``TextCache``, one per application on ``app.state``): a change made in this process invalidates it as it commits,
-one made by another instance is seen within ``TextCache.ttl`` seconds. A session holding uncommitted changes to the
-table reads its own rows, never the cache. Without a cache (the CLI, reports) a session reads the table once.
+The table is small (a few hundred rows) and read on most pages, so each process keeps one snapshot per database
+(``PROCESS_CACHE``): a transaction of this process that wrote reference texts invalidates it as it ends (committed
+or rolled back: connection events), one of another instance is seen within ``TextCache.ttl`` seconds. A connection
+holding uncommitted reference-text writes reads the table itself, never the snapshot. A session keeps what it read
+until its transaction ends.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import Any
 
 from jinja2 import pass_context
 from markupsafe import Markup, escape
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, object_session
 
 from app.catalog import queries
@@ -105,7 +107,7 @@ class TextCache:
         return current[0] if len(current) == 1 else None
 
 
-#: Bumped whenever a transaction that changed reference texts commits (every TextCache then reloads).
+#: Bumped whenever a transaction that wrote reference texts ends (committed or rolled back): caches then reload.
 _generation = [0]
 
 
@@ -113,13 +115,18 @@ def invalidate() -> None:
     _generation[0] += 1
 
 
+#: The process's snapshot (``app_cache`` hands it to the pages and the API; ``texts`` uses it by default).
+PROCESS_CACHE = TextCache()
+
+
 def texts(session: Session, cache: TextCache | None = None) -> Texts:
-    """The texts as this session should see them: the cache's snapshot, or (own changes pending) its own read."""
+    """The texts as this session should see them: the process's snapshot, or its own read while its connection
+    holds reference-text writes not yet committed (its own, or, in the tests, an earlier request's)."""
     memo = session.info.get(_SESSION_KEY)
     if memo is not None:
         return memo
-    own_changes = session.info.get(_DIRTY_KEY)
-    found = cache.get(session) if cache is not None and not own_changes else Texts.load(session)
+    cache = cache or PROCESS_CACHE
+    found = Texts.load(session) if session.connection().info.get(_DIRTY_KEY) else cache.get(session)
     session.info[_SESSION_KEY] = found
     return found
 
@@ -142,21 +149,20 @@ def reference_text(
 def _note_changes(session: Session, _ctx: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, ReferenceText) for obj in changed):
-        session.info[_DIRTY_KEY] = True
+        session.connection().info[_DIRTY_KEY] = True
         session.info.pop(_SESSION_KEY, None)
 
 
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    if session.info.pop(_DIRTY_KEY, False):
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, _transaction: Any) -> None:
+    session.info.pop(_SESSION_KEY, None)  # the next transaction reads the texts again (from the snapshot)
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _ended(connection: Connection) -> None:
+    if connection.info.pop(_DIRTY_KEY, False):
         invalidate()
-    session.info.pop(_SESSION_KEY, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    if session.info.pop(_DIRTY_KEY, False):
-        session.info.pop(_SESSION_KEY, None)
 
 
 @cache
@@ -192,8 +198,11 @@ def label(
     kind, key, default = key_of(obj, field)
     session = object_session(obj)
     if session is not None:
-        return reference_text(session, kind, key, language, default=default, cache=cache)
-    snapshot = cache.latest() if cache is not None else None
+        try:
+            return reference_text(session, kind, key, language, default=default, cache=cache)
+        except SQLAlchemyError:  # an error page after a failed transaction: no read, the snapshot if any
+            pass
+    snapshot = (cache or PROCESS_CACHE).latest()
     if snapshot is not None:
         return snapshot.get(kind, key, language, default)
     return default, DEFAULT_LOCALE
@@ -207,19 +216,13 @@ def marked(text: str, language: str, page_language: str | None = None) -> Markup
     return Markup('<span lang="{}">{}</span>').format(HTML_LANG.get(language, language), text)
 
 
-def _cache_of(context: Any) -> TextCache | None:
-    request = context.get("request")
-    if request is None:
-        return None
-    return app_cache(request.app.state)
+def _cache_of(_context: Any) -> TextCache:
+    return PROCESS_CACHE
 
 
-def app_cache(state: Any) -> TextCache:
-    """The application's TextCache (made on first use)."""
-    found = getattr(state, "reference_texts", None)
-    if found is None:
-        found = state.reference_texts = TextCache()
-    return found
+def app_cache(_state: Any = None) -> TextCache:
+    """The cache the pages and the API read (one per process, shared by its applications)."""
+    return PROCESS_CACHE
 
 
 @pass_context

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
+from app.catalog import texts
 from app.catalog.models import Country, Objective, Subregion
 from app.commitments.models import CommitmentStatus
 from app.contributions.citations import inputs as stakeholder_inputs
@@ -242,7 +243,7 @@ def overview(
         "pledge_summary": _pledge_summary(pledge_total, busiest),
         "principle_rows": principle_rows,
         "principle_chart": bar_chart(
-            [Bar(f"{p.code}. {p.name}", n) for p, n in principle_rows],
+            [Bar(f"{p.code}. {_name(p)}", n) for p, n in principle_rows],
             title=_("Guiding principles States report applying"),
             summary=_principle_summary(top_principle, n_states),
         ),
@@ -284,7 +285,7 @@ def _heat_rows(
         star = "" if c.in_region else '<span class="muted">*</span>'
         out.append(
             f'<tr{outside}><th scope="row"><a href="/dashboards/countries/{escape(c.iso3)}">{escape(c.iso3)}</a>'
-            f'<span class="visually-hidden"> {escape(c.name)}</span>{star}</th>'
+            f'<span class="visually-hidden"> {_marked(c)}</span>{star}</th>'
         )
         for column in columns:
             cell = matrix.get((cid, column))
@@ -365,6 +366,16 @@ def _distribution_summary(
     if across_objectives:
         text += " " + _("A State counts once per answer, for any of the reported objectives shown.")
     return text
+
+
+def _name(obj: object, field: str | None = None) -> str:
+    """A reference record's name in the reader's language (app/catalog/texts.py), plain (options, chart labels)."""
+    return texts.label(obj, field)[0]
+
+
+def _marked(obj: object, field: str | None = None) -> Markup:
+    """The same, escaped, marked ``lang="en"`` when it falls back to English (HTML built here)."""
+    return texts.marked(*texts.label(obj, field))
 
 
 def _status_group(name: str, members: list[Country], statuses: dict[int, SubmissionStatus]) -> StatusGroup:
@@ -501,7 +512,7 @@ def explorer(
             "value_rows": value_rows,
             "aggregates": shown,
             "current": current,
-            "subregion_name": next((s.name for s in ref.subregions if s.id == f.subregion_id), None),
+            "subregion_name": next((_marked(s) for s in ref.subregions if s.id == f.subregion_id), None),
             "chart": _aggregate_chart(indicator, current) if current else None,
             "summary": _aggregate_summary(indicator, current) if current else _("No values for this breakdown."),
         }
@@ -525,7 +536,7 @@ def _value_rows(
             row_class, note = ' class="outside-region"', f' <span class="muted">({outside})</span>'
         out.append(
             f'<tr{row_class}><th scope="row">'
-            f'<a href="/dashboards/countries/{escape(c.iso3)}">{escape(c.name)}</a>{note}</th>'
+            f'<a href="/dashboards/countries/{escape(c.iso3)}">{_marked(c)}</a>{note}</th>'
         )
         for p in periods:
             v = values.get((cid, p))
@@ -613,7 +624,7 @@ def pledge_figures(ref: Reference, tallies: queries.PledgeTallies) -> dict[str, 
         ),
         "pledge_place_rows": places,
         "pledge_place_chart": bar_chart(
-            [Bar(c.name, n) for c, n in places[:20]],
+            [Bar(_name(c), n) for c, n in places[:20]],
             title=_("Pledges by country of implementation"),
             summary=ngettext(
                 "%(n)d country of implementation named; the 20 with the most pledges are drawn.",
@@ -630,12 +641,12 @@ def filter_options(ref: Reference) -> dict[str, list[tuple[str, str]]]:
     """The choices of every filter, "all" first."""
     options: dict[str, list[tuple[str, str]]] = {
         "cycle": [(str(c.id), c.name) for c in ref.cycles],
-        "subregion": [("", _("All subregions"))] + [(str(s.id), s.name) for s in ref.subregions],
+        "subregion": [("", _("All subregions"))] + [(str(s.id), _name(s)) for s in ref.subregions],
         "objective": [("", _("All objectives"))]
-        + [(str(o.number), f"{o.number}. {o.short_title}") for o in ref.objectives],
+        + [(str(o.number), f"{o.number}. {_name(o, 'short_title')}") for o in ref.objectives],
         "round_table": [("", _("All round tables"))]
-        + [(str(r.number), f"{r.code}: {r.name}") for r in ref.round_tables],
-        "principle": [("", _("All guiding principles"))] + [(p.code, f"{p.code}. {p.name}") for p in ref.principles],
+        + [(str(r.number), f"{r.code}: {_name(r)}") for r in ref.round_tables],
+        "principle": [("", _("All guiding principles"))] + [(p.code, f"{p.code}. {_name(p)}") for p in ref.principles],
         "entity": [("", _("Every pledging entity")), *list(entity_type_labels().items())],
         "sex": [("", _("Total (both sexes)")), (Sex.female.value, _("Female")), (Sex.male.value, _("Male"))],
         "migratory_status": [
@@ -675,7 +686,7 @@ def country_profile(
     return {
         "country": country,
         "subregion_name": next(
-            (s.name for s in catalog_queries.list_subregions(session) if s.id == country.subregion_id), None
+            (_marked(s) for s in catalog_queries.list_subregions(session) if s.id == country.subregion_id), None
         ),
         "submissions": submissions,
         "reports": by_submission,

@@ -81,6 +81,8 @@ PAGES: list[tuple[str | None, str]] = [
     ("admin", "/admin/cycles"),
     ("admin", "/admin/cycles/new"),
     ("admin", "/admin/cycles/{cycle}"),
+    ("admin", "/admin/reference-texts?language=fr&kind=objective"),
+    ("admin", "/admin/reference-texts/edit?kind=country&key=VNM&language=zh"),
     ("secretariat", "/questionnaires/{cycle}"),
     ("secretariat", "/questionnaires/{cycle}/new?part=objective"),
     ("secretariat", "/questionnaires/{cycle}/preview"),
