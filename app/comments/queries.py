@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from app.comments.models import Comment, CommentThread, ThreadStatus, ThreadTarget
-from app.i18n import _
+from app.i18n import _, pick
 from app.questionnaires.schemas import Definition
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
 
@@ -68,7 +68,7 @@ def part_label(definition: Definition, key: str) -> str:
     kind, _sep, ref = key.partition(":")
     if kind == ThreadTarget.section.value:
         section = definition.section(ref)
-        return section.label.get("en", ref) if section else ref
+        return pick(section.label, ref)[0] if section else ref
     return _("Objective %(n)s") % {"n": ref}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.contributions import queries
 from app.contributions.models import Consent, Contribution
+from app.i18n import pick
 from app.organisations.models import Organisation, OrganisationType, type_labels
 from app.questionnaires.defaults import default_stakeholder_definition
 from app.questionnaires.schemas import Definition
@@ -72,7 +73,7 @@ def inputs(
                     organisation_type=kind,
                     part=answer.part,
                     key=answer.key,
-                    question=question.label.get("en", answer.key) if question else answer.key,
+                    question=pick(question.label, answer.key)[0] if question else answer.key,
                     text=answer.text,
                     language=answer.language,
                 ),

@@ -18,7 +18,7 @@ from app.contributions import queries, service
 from app.contributions.models import Consent, Contribution, ContributionStatus, decision_labels, status_labels
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid
-from app.i18n import _
+from app.i18n import _, pick
 from app.organisations.models import type_labels
 from app.questionnaires import answers, languages
 from app.questionnaires.schemas import QuestionType
@@ -95,7 +95,7 @@ def _detail(
         values = service.part_values(contribution, part)
         if kind == "section":
             section = definition.section(ref)
-            title = section.label.get("en", ref) if section else ref
+            title = pick(section.label, ref)[0] if section else ref
             url = f"/contributions/{contribution.id}/sections/{ref}"
         else:
             title = _("Objective %(n)s: %(title)s") % {"n": ref, "title": titles.get(int(ref), "")}
@@ -211,7 +211,7 @@ def _part_context(session: Session, user: User, contribution: Contribution, part
     kind, _sep, ref = part.partition(":")
     if kind == "section":
         section = definition.section(ref)
-        title = section.label.get("en", ref) if section else ref
+        title = pick(section.label, ref)[0] if section else ref
         hint = section.hint.get("en", "") if section else ""
         action = f"/contributions/{contribution.id}/sections/{ref}"
     else:
@@ -229,8 +229,8 @@ def _part_context(session: Session, user: User, contribution: Contribution, part
         "scale": definition.rating_scale,
         "can_edit": service.can_edit(user, contribution),
         "values": {q.key: answers.form_value(q, stored.get(q.key)) for q in questions},
-        "languages": languages.states(a for a in contribution.answers if a.part == part),
         "stored_values": stored,  # a file question shows the document attached
+        "languages": languages.states(a for a in contribution.answers if a.part == part),
         "attach_url": f"/contributions/{contribution.id}/files",
         "file_url": f"/contributions/{contribution.id}/files/",
         "version": service.part_version(contribution, part),  # the part's own lock
@@ -333,7 +333,7 @@ def _save_failed(
     typed = {
         q.key: form.get(q.key, []) if q.type in answers.LIST_TYPES else (form.get(q.key) or [""])[0] for q in questions
     }
-    labels = {q.key: q.label.get("en", q.key) for q in questions}
+    labels = {q.key: pick(q.label, q.key)[0] for q in questions}
     errors = exc.errors if isinstance(exc, FormInvalid) else {}
     conflict = None
     if isinstance(exc, service.EditConflict):

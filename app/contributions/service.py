@@ -44,7 +44,7 @@ from app.contributions.models import (
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import AppError, Conflict, Forbidden, FormInvalid, NotFound
-from app.i18n import LazyLabels, _, format_number, lazy_gettext
+from app.i18n import LazyLabels, _, format_number, lazy_gettext, pick
 from app.questionnaires import answers, languages
 from app.questionnaires import service as questionnaires
 from app.questionnaires.models import QuestionnaireKind
@@ -340,7 +340,7 @@ def missing(session: Session, contribution: Contribution) -> list[str]:
         for q in answers.missing(definition.questions_for(part), values):
             kind, _sep, ref = part.partition(":")
             where = _("Objective %(n)s") % {"n": ref} if kind == "objective" else ref
-            found.append(f"{where}: {q.label.get('en', q.key)}")
+            found.append(f"{where}: {pick(q.label, q.key)[0]}")
     return found
 
 

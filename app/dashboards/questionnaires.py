@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.dashboards import queries
 from app.dashboards.queries import ChoiceQuestions, Reference
 from app.data_version import ResultCache, cached
+from app.i18n import pick
 from app.questionnaires.defaults import default_definition
 from app.questionnaires.schemas import REPORTED, REPORTING_KEY, Definition, Question, QuestionType
 
@@ -91,7 +92,7 @@ def counted_questions(
         for s in definition.sections:
             for q in s.questions:
                 if q.type in DISTRIBUTED:
-                    found.append(Counted(f"section:{s.key}", s.label.get("en", s.key), q))
+                    found.append(Counted(f"section:{s.key}", pick(s.label, s.key)[0], q))
     for q in definition.objective_questions:
         asked = q.objectives is None or any(n in q.objectives for n in objectives)
         if q.type in DISTRIBUTED and q.key not in NOT_DISTRIBUTED and asked and objectives:

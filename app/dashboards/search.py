@@ -44,6 +44,7 @@ from app.dashboards.queries import (
     pledge_subregion_condition,
 )
 from app.dashboards.questionnaires import PRACTICE_KEY, Questionnaires
+from app.i18n import pick
 from app.organisations.models import Organisation
 from app.questionnaires import languages
 from app.submissions.models import Answer, ObjectiveReport, ReportingChoice, Submission
@@ -316,7 +317,7 @@ def _answers(
         section_key = part.partition(":")[2] if number is None else None
         if section_key is not None:
             section = definition.section(section_key) if definition is not None else None
-            title = section.label.get("en", section_key) if section is not None else section_key
+            title = pick(section.label, section_key)[0] if section is not None else section_key
         else:
             title = f"{number}. {short}"
         hits.append(

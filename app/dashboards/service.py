@@ -681,7 +681,7 @@ def country_profile(
         label = None
         if rating is not None:  # the words of the step in that cycle's scale
             step = forms.of(cycle_of.get(sid)).step(rating)
-            label = step.label.get("en", str(rating)) if step is not None else str(rating)
+            label = pick(step.label, str(rating))[0] if step is not None else str(rating)
         by_submission.setdefault(sid, []).append((n, title, reporting, label))
     return {
         "country": country,
@@ -740,7 +740,7 @@ def objective_page(
         "reports": reports,
         "practices": [r for r in reports if r.practice.strip()],
         "rating_labels": {
-            cycle_id: {s.value: s.label.get("en", str(s.value)) for s in forms.of(cycle_id).rating_scale}
+            cycle_id: {s.value: pick(s.label, str(s.value))[0] for s in forms.of(cycle_id).rating_scale}
             for cycle_id in {r.cycle_id for r in reports}
         },
         "distributions": distributions(counted, choices, across_objectives=False),

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from app.errors import AppError, FormInvalid
-from app.i18n import _, format_number, lazy_gettext
+from app.i18n import _, format_number, lazy_gettext, pick
 from app.questionnaires.schemas import Definition, Question, QuestionType
 
 LIST_TYPES = frozenset({QuestionType.multiple_choice, QuestionType.principles, QuestionType.commitments})
@@ -219,7 +219,7 @@ def display(question: Question, value: Any, definition: Definition, lang: str = 
         return str(_("Yes") if value else _("No"))
     if t is QuestionType.rating:
         step = definition.step(value)
-        return f"{value}. {step.label.get(lang) or step.label.get('en', '')}" if step else str(value)
+        return f"{value}. {pick(step.label, '', lang)[0]}" if step else str(value)
     if t is QuestionType.single_choice:
         return question.choice_label(str(value), lang)
     if t is QuestionType.multiple_choice:

@@ -17,7 +17,7 @@ from app.cycles import queries as cycle_queries
 from app.cycles.models import ReviewCycle
 from app.db import SessionDep
 from app.errors import NotFound
-from app.i18n import _
+from app.i18n import _, pick
 from app.questionnaires import answers, queries, service, xlsform
 from app.questionnaires.forms import QuestionForm, field_errors
 from app.questionnaires.models import QuestionnaireKind
@@ -211,7 +211,7 @@ def _form_page(
 ) -> Response:
     definition = service.definition_for(session, cycle, kind)
     stored = queries.get_for_cycle(session, cycle.id, kind)
-    parts = [(f"section:{s.key}", s.label.get("en", s.key)) for s in definition.sections]
+    parts = [(f"section:{s.key}", pick(s.label, s.key)[0]) for s in definition.sections]
     parts.append(("objective", _("Asked for each objective")))
     context = {
         "cycle": cycle,

@@ -17,7 +17,7 @@ from app.catalog import queries as catalog_queries
 from app.comments import panels as comment_panels
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound
-from app.i18n import _
+from app.i18n import _, pick
 from app.questionnaires import answers, languages
 from app.questionnaires.schemas import Definition, Question
 from app.submissions import queries, service
@@ -158,7 +158,7 @@ def _part_context(
     }
     if isinstance(part, SubmissionSection):
         section = definition.section(part.key)
-        context["title"] = section.label.get("en", part.key) if section else part.key
+        context["title"] = pick(section.label, part.key)[0] if section else part.key
         context["hint"] = section.hint.get("en", "") if section else ""
     else:
         context["report"] = part
@@ -401,7 +401,7 @@ def section_history(
     _section(submission, key)
     definition = service.definition_of(session, submission)
     section = definition.section(key)
-    title = section.label.get("en", key) if section else key
+    title = pick(section.label, key)[0] if section else key
     return _part_history(request, session, user, submission, f"section:{key}", title)
 
 

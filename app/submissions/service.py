@@ -18,7 +18,7 @@ from app.catalog import queries as catalog_queries
 from app.cycles.models import CycleStatus, ReviewCycle
 from app.db import utcnow
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
-from app.i18n import _, ngettext
+from app.i18n import _, ngettext, pick
 from app.notifications import service as notifications
 from app.questionnaires import answers, languages
 from app.questionnaires import service as questionnaires
@@ -392,7 +392,7 @@ def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
     for section in definition.sections:
         key = f"section:{section.key}"
         missing = answers.missing(section.questions, part_values(submission, key))
-        items.append(ChecklistItem(key, section.label.get("en", section.key), not missing, _missing_text(missing)))
+        items.append(ChecklistItem(key, pick(section.label, section.key)[0], not missing, _missing_text(missing)))
     for report in sorted(submission.objective_reports, key=lambda r: r.objective.number):
         key = f"objective:{report.objective.number}"
         missing = answers.missing(definition.questions_for(key), part_values(submission, key))
