@@ -94,3 +94,40 @@ def test_results_in_another_language_than_the_page_are_marked(client: TestClient
     english = results(client, "migrants")
     assert 'class="search-result__snippet">' in english  # English, as the page: no lang attribute
 
+
+def test_stakeholders_input_in_chinese_and_russian_is_found_and_keeps_its_language(
+    client: TestClient, session: Session
+) -> None:
+    from app.contributions import service
+    from app.contributions.models import ContributionStatus
+    from tests.contributions.helpers import in_status, reload, secretariat
+
+    contribution, user = in_status(session, ContributionStatus.returned)
+    text = CHINESE + " " + RUSSIAN
+    form = {"what_we_did": [text], "what_we_did.language": ["zh"]}
+    version = service.part_version(contribution, "objective:7")
+    service.save_part(session, user=user, contribution=contribution, part="objective:7", form=form, version=version)
+    service.submit(session, user=user, contribution=contribution)
+    service.moderate(session, user=secretariat(session), contribution=contribution, action="accept", version=None)
+    saved = next(a for a in reload(session, contribution).answers if (a.part, a.key) == ("objective:7", "what_we_did"))
+    assert (saved.language, saved.language_set) == ("zh", True)  # the writer's choice, over the detected one
+    for q in ("移民", "家庭成员", "мигранты"):
+        page = results(client, q, "stakeholder")
+        assert count(page) == 1, q
+    assert 'class="search-result__snippet" lang="zh-Hans">' in results(client, "移民", "stakeholder")
+
+
+def test_a_contributions_page_marks_its_answers_in_another_language(client: TestClient, session: Session) -> None:
+    from app.contributions import service
+    from app.contributions.models import ContributionStatus
+    from tests.contributions.helpers import in_status, secretariat
+
+    contribution, user = in_status(session, ContributionStatus.returned)
+    form = {"what_we_did": [RUSSIAN]}
+    version = service.part_version(contribution, "objective:7")
+    service.save_part(session, user=user, contribution=contribution, part="objective:7", form=form, version=version)
+    service.submit(session, user=user, contribution=contribution)
+    service.moderate(session, user=secretariat(session), contribution=contribution, action="accept", version=None)
+    page = client.get(f"/contributions/{contribution.id}").text
+    assert '<dd lang="ru"><p>Мы защищаем' in page
+    assert "<dd><p>We trained recruiters on objective 3.</p>" in page  # English, as the page
