@@ -87,8 +87,9 @@ def _upsert(
     return existing
 
 
-def seed_reference_data(session: Session) -> SeedReport:
-    """Create or update every reference row from the files; rows already equal to the files are left alone."""
+def seed_reference_data(session: Session, *, texts: bool = True) -> SeedReport:
+    """Create or update every reference row from the files; rows already equal to the files are left alone.
+    ``texts=False`` leaves out the reference texts in four languages (a database at a revision before them)."""
     report = SeedReport()
     rt_rows = list(read_csv("imrf_round_tables.csv"))
     round_tables = _upsert(
@@ -129,7 +130,8 @@ def seed_reference_data(session: Session) -> SeedReport:
     )
     _upsert(session, report, Country, "iso3", _country_rows(subregions))
     _seed_indicators(session, report, objectives)
-    seed_reference_texts(session, report)
+    if texts:
+        seed_reference_texts(session, report)
     return report
 
 
