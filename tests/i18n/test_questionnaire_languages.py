@@ -27,9 +27,7 @@ def test_pick_prefers_the_language_then_english_then_the_default() -> None:
         assert question.text("en") == "Budget"
 
 
-def test_the_form_speaks_the_readers_language_and_marks_english_fallbacks(
-    client: TestClient, session: Session
-) -> None:
+def test_the_form_speaks_the_readers_language_and_marks_english_fallbacks(client: TestClient, session: Session) -> None:
     cycle = make_cycle(session)
     data = service.definition_for(session, cycle).as_json()
     section = data["sections"][0]
