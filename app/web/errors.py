@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from app.db import get_session
 from app.errors import AppError, FormInvalid, SignInRequired
-from app.i18n import LazyLabels, _, lazy_gettext
+from app.i18n import LazyLabels, _, lazy_gettext, ngettext
 from app.web.security import SESSION_COOKIE, error_headers
 from app.web.templating import render
 
@@ -100,6 +100,58 @@ def _status_message(exc: StarletteHTTPException) -> str:
     return STATUS_MESSAGES.get(exc.status_code) or _("The request could not be handled.")
 
 
+def _validation_message(error: Mapping[str, Any]) -> str:
+    """A request validation error (Pydantic's, English) in the reader's language, by its stable ``type``; our own
+    validators' messages (``value_error``) are already translated; a rare type keeps Pydantic's words."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("string_too_long", "too_long"):
+        limit = int(ctx.get("max_length", 0))
+        if kind == "too_long":
+            return ngettext("At most %(n)s item.", "At most %(n)s items.", limit) % {"n": limit}
+        return ngettext("At most %(n)s character.", "At most %(n)s characters.", limit) % {"n": limit}
+    if kind in ("string_too_short", "too_short"):
+        limit = int(ctx.get("min_length", 0))
+        if kind == "too_short":
+            return ngettext("At least %(n)s item.", "At least %(n)s items.", limit) % {"n": limit}
+        return ngettext("At least %(n)s character.", "At least %(n)s characters.", limit) % {"n": limit}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type", "finite_number"):
+        return _("Enter a number.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), "")
+        messages = {
+            "greater_than_equal": _("Enter %(bound)s or more."),
+            "greater_than": _("Enter more than %(bound)s."),
+            "less_than_equal": _("Enter %(bound)s or less."),
+            "less_than": _("Enter less than %(bound)s."),
+        }
+        return messages[kind] % {"bound": bound}
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(expected)s.") % {"expected": ctx.get("expected", "")}
+    if kind in ("date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind in ("datetime_parsing", "datetime_type", "datetime_from_date_parsing"):
+        return _("Enter a date and time as YYYY-MM-DDTHH:MM.")
+    if kind in ("string_type", "string_unicode"):
+        return _("Enter text.")
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return _("Enter a list.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Enter an object.")
+    if kind == "json_invalid":
+        return _("The body is not valid JSON.")
+    if kind == "extra_forbidden":
+        return _("This field is not allowed.")
+    return str(error.get("msg", ""))
+
+
 def install_error_handlers(app: FastAPI, session_user: Callable[[Request, Session], object]) -> None:
     """``session_user`` reads who is signed in from the session cookie (app.auth's, given by app.main: the core
     imports no feature); a page no route matched uses it to show the visitor as signed in."""
@@ -130,7 +182,7 @@ def install_error_handlers(app: FastAPI, session_user: Callable[[Request, Sessio
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [FieldError(field=_field_name(tuple(e["loc"])), message=e["msg"]) for e in exc.errors()]
+        errors = [FieldError(field=_field_name(tuple(e["loc"])), message=_validation_message(e)) for e in exc.errors()]
         return _respond(request, 422, _("The request has invalid values."), errors)
 
     @app.exception_handler(OperationalError)

@@ -42,3 +42,17 @@ def test_error_messages_follow_accept_language(client: TestClient, session: Sess
         assert response.json()["message"] == expected
         if code != "en":
             assert expected != "The page or record was not found."
+
+
+def test_validation_messages_follow_accept_language(client: TestClient, session: Session) -> None:
+    headers = auth_for(session, make_user(session, role=Role.focal_point, country="PHL"))
+    for code in ("en", "zh", "fr", "ru"):
+        response = client.post("/api/v1/commitments", json={}, headers={**headers, "Accept-Language": code})
+        assert response.status_code == 422
+        messages = {e["message"] for e in response.json()["errors"]}
+        with use_locale(code):
+            required = gettext("This field is required.")
+        assert required in messages, messages
+        if code != "en":
+            assert required != "This field is required."
+            assert "Field required" not in messages  # Pydantic's own English words are not shown
