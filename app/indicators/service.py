@@ -91,7 +91,7 @@ def value_rule(code: str, unit: str) -> ValueRule:
     if text.startswith("number of"):
         return ValueRule(0, whole=True, message=_("Enter a whole number, 0 or more: this indicator counts."))
     if any(word in text for word in _PERCENT_WORDS) and "number" not in text:
-        return ValueRule(0, 100, message=_("Enter a percentage from 0 to 100 (without the % sign)."))
+        return ValueRule(0, 100, message=_("Enter a percentage from 0 to 100 (without the percent sign)."))
     return ValueRule(0, message=_("Enter 0 or more: this indicator takes no negative values."))
 
 
@@ -123,7 +123,7 @@ def parse_number(text: str) -> float | None:
     elif _GROUPED.fullmatch(cleaned):
         number = float(cleaned.replace(",", "").replace(" ", ""))
     elif "%" in cleaned:
-        raise ValidationFailed(_("Enter the number only, without the % sign."), field="value")
+        raise ValidationFailed(_("Enter the number only, without the percent sign."), field="value")
     elif _DECIMAL_COMMA.fullmatch(cleaned) and not _GROUPED.fullmatch(cleaned):
         raise ValidationFailed(_("Use a point for decimals: write 1234.5, not 1234,5."), field="value")
     else:
