@@ -7,10 +7,11 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from app.audit.models import AuditEvent
 from app.auth.models import LoginAttempt, Role, User, UserSession
 from app.config import Environment, Settings
 from app.i18n import negotiate, normalise
@@ -119,10 +120,23 @@ def test_a_choice_made_while_signed_in_follows_the_user(db_url: str, engine: Eng
     finally:
         app.state.engine.dispose()
         with Session(engine) as session:
+            # The sign-ins and the preference are in the audit trail: removed with the user (ids may be reused).
+            session.execute(
+                delete(AuditEvent).where(
+                    or_(
+                        AuditEvent.user_id == user_id,
+                        (AuditEvent.entity_type == "user_account") & (AuditEvent.entity_id == str(user_id)),
+                    )
+                )
+            )
             session.execute(delete(UserSession).where(UserSession.user_id == user_id))
             session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
             session.execute(delete(User).where(User.id == user_id))
             session.commit()
+            left = select(AuditEvent.id).where(
+                AuditEvent.entity_type == "user_account", AuditEvent.entity_id == str(user_id)
+            )
+            assert session.scalars(left).first() is None
 
 
 def test_the_profile_sets_the_language_and_refuses_others(client: TestClient, session: Session) -> None:
