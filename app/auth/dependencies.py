@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import Role, User, UserSession
 from app.auth.sessions import load_session, touch_due, touch_statement, write_aside
+from app.catalog.texts import label
 from app.db import SAFE_METHODS, SessionDep, utcnow
 from app.errors import Forbidden
 from app.errors import SignInRequired as SignInRequired  # in the core (app.web handles it); named here too
@@ -73,7 +74,8 @@ class SignedInUser:
     @classmethod
     def of(cls, user: User) -> SignedInUser:
         country = user.country
-        view = CountryView(country.id, country.iso3, country.name) if country is not None else None
+        # The country's name in the request's language (app.catalog.texts; CLDR has every member's name).
+        view = CountryView(country.id, country.iso3, label(country)[0]) if country is not None else None
         return cls(user.id, user.name, user.email, user.role, user.country_id, view, user.organisation_id)
 
 

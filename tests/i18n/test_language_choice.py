@@ -180,3 +180,10 @@ def test_an_administrator_sets_a_new_users_language(client: TestClient, session:
     assert created.status_code == 200
     person = session.query(User).filter_by(email="new.person@example.org").one()
     assert person.language == "ru"
+
+
+def test_the_signed_in_users_country_is_named_in_the_page_language(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session, role=Role.focal_point, country="PHL"))
+    russian = client.get("/my?lang=ru").text
+    assert "Филиппины" in russian and "Philippines" not in russian
+    assert "菲律宾" in client.get("/my?lang=zh").text
