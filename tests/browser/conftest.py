@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from app.db import create_db_engine
 from app.migrate import upgrade
 from app.seed import seed_reference_data
 from tests.databases import throwaway_database
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("GCM_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -156,3 +158,12 @@ def live(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
 @pytest.fixture(scope="session")
 def live_server(live: LiveServer) -> str:
     return live.url
+
+
+def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, as a person does, and wait for the signed-in page."""
+    page.goto(base + "/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -25,12 +25,12 @@ from app.organisations import service as organisations
 from app.submissions import queries
 from app.submissions import service as submissions
 from app.submissions.models import SubmissionStatus
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_in
 from tests.browser.test_home import collect_console_errors
 from tests.commitments.helpers import make_commitment
 from tests.contributions.helpers import drafted, in_status
 from tests.dashboards.helpers import submission_with_status
-from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
+from tests.factories import complete_submission, make_cycle, make_submission, make_user
 from tests.indicators.helpers import make_value
 
 # (who is signed in, which page); None: signed out.
@@ -205,14 +205,6 @@ def data(live: LiveServer) -> Fixtures:
                 "accepted_contribution": published.id,
             },
         )
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def blocking_violations(page: Page, path: str = "") -> list[str]:

@@ -9,9 +9,9 @@ from playwright.sync_api import Page, expect
 
 from app.auth.models import Role
 from app.auth.queries import get_user_by_email
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_in
 from tests.commitments.helpers import DESCRIPTION, make_commitment
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 _countries = itertools.cycle(["BTN", "MDV", "LKA", "PAK", "TLS", "PLW", "TUV", "NRU"])
 
@@ -20,14 +20,6 @@ _countries = itertools.cycle(["BTN", "MDV", "LKA", "PAK", "TLS", "PLW", "TUV", "
 def focal_point_email(live: LiveServer) -> str:
     with live.db() as session:
         return make_user(session, role=Role.focal_point, country=next(_countries)).email
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_counter_shows_the_limits_and_never_cuts_pasted_text(

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, Route, expect
 
 from app.auth.models import Role
 from app.submissions import queries
-from tests.browser.conftest import LiveServer
-from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user, set_answers
+from tests.browser.conftest import LiveServer, sign_in
+from tests.factories import complete_submission, make_cycle, make_submission, make_user, set_answers
 
 _countries = itertools.cycle(["KHM", "LAO", "MNG", "NPL", "FJI", "WSM", "TON", "VUT"])
 
@@ -27,14 +27,6 @@ def focal_point(live: LiveServer) -> tuple[str, int]:
             set_answers(session, submission, f"objective:{number}", {"progress_rating": None, "narrative": None})
         set_answers(session, submission, "section:next_steps", {"next_steps": None})
         return user.email, submission.id
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def write_objective(page: Page, base: str, submission_id: int, number: int, text: str) -> None:

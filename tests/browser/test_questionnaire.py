@@ -10,18 +10,10 @@ from app.auth.models import Role, User
 from app.review import service as review
 from app.submissions import queries
 from app.submissions import service as submissions
-from tests.browser.conftest import LiveServer
-from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
+from tests.browser.conftest import LiveServer, sign_in
+from tests.factories import complete_submission, make_cycle, make_submission, make_user
 
 QUESTION = "Did COVID-19 affect implementation?"
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def sign_out(page: Page) -> None:

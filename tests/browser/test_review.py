@@ -9,16 +9,8 @@ from playwright.sync_api import Browser, Page, expect
 from app.auth.models import Role
 from app.submissions import queries
 from app.submissions import service as submissions
-from tests.browser.conftest import LiveServer
-from tests.factories import PASSWORD, complete_submission, make_cycle, make_submission, make_user
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+from tests.browser.conftest import LiveServer, sign_in
+from tests.factories import complete_submission, make_cycle, make_submission, make_user
 
 
 def assert_accessible(page: Page) -> None:
