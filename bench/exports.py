@@ -98,7 +98,7 @@ def measure(opener: urllib.request.OpenerDirector, url: str, pid: int, params: d
     first_byte = None
     size = 0
     with opener.open(url + "/exports/download?" + urllib.parse.urlencode(params), timeout=600) as response:
-        while chunk := response.read(64 * 1024):
+        while chunk := response.read1(64 * 1024):  # whatever has arrived: the first byte is the first chunk
             if first_byte is None:
                 first_byte = time.perf_counter() - started
             size += len(chunk)

@@ -6,16 +6,13 @@ report is a background job: the page polls its status with htmx and offers the d
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
-from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from app.auth.dependencies import CurrentUser
@@ -23,9 +20,10 @@ from app.auth.models import User
 from app.db import SessionDep, get_session, utcnow
 from app.errors import Conflict, FormInvalid
 from app.exports import queries, service
-from app.exports.formats import MEDIA_TYPES, stream_csv, stream_json, write_xlsx
+from app.exports.formats import MEDIA_TYPES, stream_csv, stream_json, stream_xlsx
+from app.exports.labels import describe, label_columns, with_labels
 from app.exports.models import Job, JobStatus
-from app.exports.queries import DATASETS
+from app.exports.queries import DATASETS, Column
 from app.exports.worker import worker_for
 from app.i18n import LANGUAGE_NAMES, LazyLabels, _, get_locale, lazy_gettext
 from app.submissions.models import SubmissionStatus
@@ -134,36 +132,64 @@ DOWNLOAD_TOKEN = re.compile(r"[A-Za-z0-9]{8,40}")
 @router.get("/exports/download", name="exports:download")
 def download(request: Request, session: SessionDep, stream: StreamSession, user: CurrentUser) -> Response:
     params = {k: v[:40] for k, v in request.query_params.items() if k in ("format", "dataset", *FILTER_FIELDS)}
+    metadata_only = request.query_params.get("part") == "metadata"  # the description of the export, as a CSV file
+    if metadata_only and not params.get("format"):
+        params["format"] = "csv"
     try:
-        export = service.parse_export(session, params)
+        export = service.parse_export(session, params, need_dataset=not metadata_only)
     except FormInvalid as exc:
         return _index(request, session, user, params=params, errors=exc.errors, message=exc.message, status_code=422)
-    filename = service.export_filename(export, utcnow().strftime("%Y-%m-%d"))
+    now = utcnow()
+    filename = service.export_filename(export, now.strftime("%Y-%m-%d"))
+    if metadata_only:
+        filename = filename.rsplit(".", 1)[0] + "-metadata.csv"
     headers = {"Content-Disposition": _disposition(filename), "Cache-Control": "no-store"}
     token = request.query_params.get("download_token", "")
     if DOWNLOAD_TOKEN.fullmatch(token):  # the page's script shows "preparing" until this cookie arrives with the file
         secure = "; Secure" if request.app.state.settings.cookie_secure else ""
         headers["Set-Cookie"] = f"{DOWNLOAD_COOKIE}={token}; Path=/exports; Max-Age=120; SameSite=Strict{secure}"
     keys = [export.dataset] if export.dataset else list(DATASETS)
-    datasets = [DATASETS[key](stream, user, export.filters) for key in keys]
+    # Read now, in the request's language: the label columns' words and the export's description.
+    datasets = [
+        with_labels(DATASETS[key](stream, user, export.filters), label_columns(session, key, export.filters))
+        for key in keys
+    ]
+    about = describe(
+        session,
+        user=user,
+        filters=export.filters,
+        datasets=[(key, DATASET_LABELS[key]) for key in keys],
+        fmt=export.format,
+        moment=now,
+        source=_source(request),
+    )
+    if metadata_only:
+        columns = [Column(str(about[0][0]), "str"), Column(str(about[0][1]), "str")]
+        return StreamingResponse(stream_csv(columns, about[1:]), media_type=MEDIA_TYPES["csv"], headers=headers)
     if export.format == "csv":
         dataset = datasets[0]
         body = stream_csv(dataset.columns, queries.stream_rows(stream, dataset))
         return StreamingResponse(body, media_type=MEDIA_TYPES["csv"], headers=headers)
     if export.format == "json":
-        header = {"exported_at": utcnow().isoformat(), "filters": export.filters.as_dict()}
+        header = {"exported_at": now.isoformat(), "filters": export.filters.as_dict(), "metadata": dict(about[1:])}
         parts = ((d.key, d.columns, queries.stream_rows(stream, d)) for d in datasets)
         return StreamingResponse(stream_json(header, parts), media_type=MEDIA_TYPES["json"], headers=headers)
-    handle, path = tempfile.mkstemp(prefix="gcm-export-", suffix=".xlsx")
-    os.close(handle)
-    try:
-        write_xlsx(path, ((SHEET_TITLES[d.key], d.columns, queries.stream_rows(stream, d)) for d in datasets))
-    except BaseException:
-        os.unlink(path)
-        raise
-    return FileResponse(
-        path, media_type=MEDIA_TYPES["xlsx"], headers=headers, background=BackgroundTask(os.unlink, path)
-    )
+    rows_word = _("Rows in the sheet “%(sheet)s”")
+
+    def described(counts: list[tuple[str, int]]) -> list[tuple[str, object]]:
+        return [*about, *((rows_word % {"sheet": title}, count) for title, count in counts)]
+
+    sheets = [(SHEET_TITLES[d.key], d.columns, queries.stream_rows(stream, d)) for d in datasets]
+    body = stream_xlsx(sheets, described, about_title=_("About this export"), creator=_("GCM regional review"))
+    return StreamingResponse(body, media_type=MEDIA_TYPES["xlsx"], headers=headers)
+
+
+def _source(request: Request) -> str:
+    """Where the data comes from: the product and its address."""
+    address = request.app.state.settings.public_url or str(request.base_url)
+    return _("GCM regional review (ESCAP), %(address)s, the database as it was at the time of the export") % {
+        "address": address.rstrip("/")
+    }
 
 
 @router.post("/exports/jobs", name="exports:create_job")

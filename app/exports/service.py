@@ -69,8 +69,9 @@ def _int(value: str) -> int | None:
     return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
-def parse_export(session: Session, params: dict[str, str]) -> ExportRequest:
-    """The export asked for by the form's fields; FormInvalid names every field that is wrong."""
+def parse_export(session: Session, params: dict[str, str], *, need_dataset: bool = True) -> ExportRequest:
+    """The export asked for by the form's fields; FormInvalid names every field that is wrong. A CSV needs its
+    dataset, except for the export's description (``need_dataset=False``)."""
     errors: dict[str, str] = {}
     fmt = params.get("format", "")
     if fmt not in FORMATS:
@@ -78,7 +79,7 @@ def parse_export(session: Session, params: dict[str, str]) -> ExportRequest:
     dataset = params.get("dataset", "")
     if dataset and dataset not in DATASETS:
         errors["dataset"] = _("Choose one of the datasets in the list.")
-    elif fmt == "csv" and not dataset:
+    elif fmt == "csv" and not dataset and need_dataset:
         errors["dataset"] = _("A CSV file holds one dataset: choose which.")
     cycle_id = _int(params.get("cycle", ""))
     if params.get("cycle") and (cycle_id is None or queries.get_cycle(session, cycle_id) is None):

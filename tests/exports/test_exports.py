@@ -139,6 +139,7 @@ def test_xlsx_has_a_typed_sheet_per_dataset_with_a_frozen_header(client: TestCli
     assert ".xlsx" in response.headers["content-disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == [
+        "About this export",  # what was exported: see test_every_export_describes_itself
         "Submissions",
         "Objective reports",
         "Answers",
@@ -146,16 +147,19 @@ def test_xlsx_has_a_typed_sheet_per_dataset_with_a_frozen_header(client: TestCli
         "Indicator values",
         "Input from stakeholders",
     ]
-    for sheet in workbook:
+    for sheet in workbook.worksheets[1:]:
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.b
         assert sheet.column_dimensions["A"].width > 0
+        # An autofilter over the header and every row written
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
     subs = workbook["Submissions"]
     header = [c.value for c in subs[1]]
     row = dict(zip(header, [c.value for c in subs[2]], strict=True))
     assert row["submission_id"] == submission.id and isinstance(row["submission_id"], int)
     assert row["in_region"] is True
     assert isinstance(row["updated_at (UTC)"], datetime)
+    assert header[header.index("status") + 1] == "status_label" and row["status_label"] == "Approved"
     reports = workbook["Objective reports"]
     header = [c.value for c in reports[1]]
     narratives = [
@@ -260,3 +264,71 @@ def test_a_download_answers_with_the_token_of_the_page_that_asked(client: TestCl
             "/exports/download", params={"format": "csv", "dataset": "submissions", "download_token": token}
         )
         assert "gcm_download" not in response.headers.get("set-cookie", ""), token
+
+
+def test_every_coded_column_has_its_label_beside_it(client: TestClient, session: Session) -> None:
+    cycle = make_cycle(session)
+    review(session, cycle, "PHL", SubmissionStatus.published)
+    make_commitment(session, country="PHL")
+    make_value(session, country="PHL", value=7)
+    _signed_in(client, session, Role.secretariat)
+
+    def header(dataset: str) -> list[str]:
+        response = client.get("/exports/download", params={"format": "csv", "dataset": dataset})
+        return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    coded = {
+        "submissions": ["status"],
+        "objective_reports": ["submission_status"],
+        "answers": ["status", "part"],
+        "commitments": ["entity_type", "forms", "pledge_type", "scope", "status"],
+        "indicator_values": ["sex", "age_group", "migratory_status", "status"],
+        "contributions": ["organisation_type"],
+    }
+    for dataset, names in coded.items():
+        columns = header(dataset)
+        for name in names:
+            assert columns[columns.index(name) + 1] == f"{name}_label", (dataset, name)
+    (submission,) = _csv(client, dataset="submissions", cycle=str(cycle.id))
+    assert (submission["status"], submission["status_label"]) == ("published", "Published")
+    (pledge,) = _csv(client, dataset="commitments")
+    assert pledge["entity_type_label"] == "State" and pledge["status_label"] and pledge["status_label"] != "—"
+    (value,) = _csv(client, dataset="indicator_values")
+    assert (value["sex_label"], value["migratory_status_label"]) == ("All sexes", "All migratory statuses")
+    answers = _csv(client, dataset="answers", cycle=str(cycle.id))
+    assert {a["part_label"] for a in answers if a["part"] == "objective:3"} == {"Objective 3"}
+    # In the language of the export: the page's
+    french = client.get("/exports/download", params={"format": "json", "dataset": "submissions", "lang": "fr"})
+    (row,) = json.loads(french.content)["datasets"]["submissions"]
+    assert row["status"] == "published" and row["status_label"] not in ("", "Published")
+
+
+def test_every_export_describes_itself(client: TestClient, session: Session) -> None:
+    cycle = make_cycle(session)
+    review(session, cycle, "PHL", SubmissionStatus.published)
+    user = make_user(session, role=Role.preparer)
+    sign_in(client, user)
+    params = {"cycle": str(cycle.id), "status": "published"}
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get("/exports/download", params={"format": "xlsx", **params}).content)
+    )
+    about = {r[0].value: r[1].value for r in workbook["About this export"].iter_rows()}
+    assert about["Review cycle"] == cycle.name and about["Submission status"] == "Published"
+    assert about["Subregion"] == "all" and about["Objective"] == "all"
+    assert user.email in about["Exported by"] and "preparer" in about["Exported by"]
+    assert datetime.strptime(about["Exported at (UTC)"], "%Y-%m-%d %H:%M:%S")
+    assert "GCM regional review" in about["Source"]
+    assert "in_region" in about["Aggregation"] and "zero" in about["Aggregation"]
+    assert about["Rows in the sheet “Submissions”"] == 1
+    assert about["Dataset: indicator_values"]
+    # JSON carries the same description; a CSV its companion file
+    body = json.loads(client.get("/exports/download", params={"format": "json", **params}).content)
+    assert body["metadata"]["Review cycle"] == cycle.name
+    response = client.get(
+        "/exports/download", params={"format": "csv", "dataset": "answers", "part": "metadata", **params}
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert "-metadata.csv" in response.headers["content-disposition"]
+    described = {r["Field"]: r["Value"] for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert described["Review cycle"] == cycle.name and "Dataset: answers" in described
+    assert "Dataset: submissions" not in described
