@@ -33,8 +33,14 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
     # Whether visitors who are not signed in may see published content (dashboards, search).
     public_view: bool = True
+    # Share of the 58 regional countries that must report before a regional figure is "adequate": the indicator
+    # explorer opens on the latest period reaching it, and a figure from fewer countries carries a warning.
+    coverage_threshold: float = Field(default=0.5, ge=0, le=1)
     # Add `Server-Timing: db;desc="N queries"` to every response (benchmarks; off by default).
     query_count_header: bool = False
+    # Gzip HTML, JSON, CSS, JS and other text responses (app/web/compression.py); off behind a proxy that compresses
+    # (and for the benchmark's "before" figures).
+    compression: bool = True
     # Send cookies only over HTTPS. Default: on outside development (browsers treat http://127.0.0.1 and
     # http://localhost as secure, so local test runs work too).
     cookie_secure_override: bool | None = Field(default=None, alias="GCM_COOKIE_SECURE")

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import models  # noqa: F401  (every table and the audit listeners)
@@ -37,13 +36,15 @@ from app.imports.routes import router as imports_router
 from app.indicators.routes import router as indicators_router
 from app.notifications.queries import unread_count
 from app.notifications.routes import router as notifications_router
+from app.offline.routes import router as offline_router
 from app.organisations.routes import router as organisations_router
 from app.pages.routes import router as pages_router
 from app.questionnaires.routes import router as questionnaires_router
 from app.review.queue_routes import router as review_queue_router
 from app.review.routes import router as review_router
 from app.submissions.routes import router as submissions_router
-from app.web.assets import STATIC_DIR, missing_assets
+from app.web.assets import STATIC_DIR, HashedStaticFiles, missing_assets
+from app.web.compression import CompressionMiddleware
 from app.web.csrf import csrf_protect
 from app.web.errors import install_error_handlers
 from app.web.inputs import MalformedRequestMiddleware, check_inputs
@@ -102,12 +103,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MalformedRequestMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.compression:  # HTML, JSON, CSS, JS gzipped by the service itself (app/web/compression.py)
+        app.add_middleware(CompressionMiddleware)
     app.add_middleware(LocaleMiddleware)  # outside the others: their messages (413, 400) are in the reader's language
     if settings.query_count_header:
         app.add_middleware(QueryCountMiddleware, engine=app.state.engine)
     if settings.trusted_proxy_list:  # outermost: every layer sees the client's address, not the proxy's
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(api_indicators_router)
@@ -119,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(auth_router)
     app.include_router(submissions_router)
+    app.include_router(offline_router)
     app.include_router(commitments_router)
     app.include_router(indicators_router)
     app.include_router(admin_router)

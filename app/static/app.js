@@ -6,6 +6,15 @@
     if (el) { el.focus(); }
   }
   document.addEventListener("DOMContentLoaded", function () { focusMarked(document); });
+  // The menu (base.html) is a <details>, collapsed on narrow screens; on wide screens app.css shows its content
+  // (::details-content). A browser without that selector gets it opened here while the screen is wide.
+  var menu = document.querySelector("details.menu");
+  if (menu && window.matchMedia && !(window.CSS && CSS.supports && CSS.supports("selector(::details-content)"))) {
+    var wide = window.matchMedia("(min-width: 60rem)");
+    var follow = function () { menu.open = wide.matches; };
+    follow();
+    if (wide.addEventListener) { wide.addEventListener("change", follow); }
+  }
   // After an htmx swap, move focus to what asks for it (screen-reader users hear the change).
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail && event.detail.target;

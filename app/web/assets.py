@@ -3,8 +3,17 @@ setup (``gcm assets``)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import shutil
+import stat
 from pathlib import Path
+
+import anyio.to_thread
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from app.config import PROJECT_DIR
 
@@ -76,3 +85,60 @@ def copy_assets(node_modules: Path | None = None) -> list[Path]:
             shutil.copyfile(src, dest)
         copied.append(dest)
     return copied
+
+
+# ---- content-hashed static URLs ----
+# Templates call ``url_for('static', path='app.css')`` and get ``/static/app.<hash>.css`` (app/web/templating.py):
+# the hash is of the file's bytes, so a changed file has a new URL and every URL can be cached for a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"  # the plain names (and redirects): kept a while by browsers, checked by ETag each time
+HASH_LENGTH = 12
+_HASHED = re.compile(rf"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{{{HASH_LENGTH}}})(?P<ext>\.[A-Za-z0-9]+)$")
+_hashes: dict[str, tuple[int, int, str]] = {}  # full path -> (mtime_ns, size, hash): recomputed when the file changes
+
+
+def _file_hash(full_path: str, stat_result: os.stat_result) -> str:
+    known = _hashes.get(full_path)
+    if known is not None and known[:2] == (stat_result.st_mtime_ns, stat_result.st_size):
+        return known[2]
+    with open(full_path, "rb") as file:
+        digest = hashlib.sha256(file.read()).hexdigest()[:HASH_LENGTH]
+    _hashes[full_path] = (stat_result.st_mtime_ns, stat_result.st_size, digest)
+    return digest
+
+
+def hashed_path(path: str) -> str:
+    """``app.css`` -> ``app.<hash of its bytes>.css``; the path as it is when the file is missing or has no
+    extension (a template names only our own files, never a user's input)."""
+    stem, dot, ext = path.rpartition(".")
+    full_path = str(STATIC_DIR / path)
+    try:
+        stat_result = os.stat(full_path)
+    except OSError:
+        return path
+    if not dot or not stem or "/" in ext or not stat.S_ISREG(stat_result.st_mode):
+        return path
+    return f"{stem}.{_file_hash(full_path, stat_result)}.{ext}"
+
+
+class HashedStaticFiles(StaticFiles):
+    """The static files under their plain names (``no-cache``: revalidated) and under content-hashed names
+    (``immutable`` for a year). A hashed name whose hash is not the file's (a page cached from before a deploy)
+    redirects to the file's current hashed name, never cached; a file that does not exist is 404."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        match = _HASHED.match(path.replace(os.sep, "/"))
+        if match is not None:
+            original = match["stem"] + match["ext"]
+            full_path, stat_result = await anyio.to_thread.run_sync(self.lookup_path, original)
+            if stat_result is not None and stat.S_ISREG(stat_result.st_mode):
+                current = await anyio.to_thread.run_sync(_file_hash, full_path, stat_result)
+                if current != match["hash"]:
+                    name = f"{os.path.basename(match['stem'])}.{current}{match['ext']}"
+                    return RedirectResponse(name, status_code=302, headers={"Cache-Control": REVALIDATE})
+                response = await super().get_response(original, scope)
+                response.headers["Cache-Control"] = IMMUTABLE
+                return response
+        response = await super().get_response(path, scope)
+        response.headers["Cache-Control"] = REVALIDATE
+        return response

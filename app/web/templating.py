@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, object_session
 from starlette.responses import Response
 
 from app import i18n
+from app.web.assets import hashed_path
 from app.web.csrf import csrf_token
 from app.web.markdown import render_markdown
 
@@ -108,6 +109,11 @@ def url_for(context: Any, name: str, /, **params: Any) -> str:
 
     Remembered per application: ``url_path_for`` walks every route, and a page builds about a hundred links."""
     app = context["request"].app
+    if name == "static" and "path" in params:  # content-hashed, cached for a year (app/web/assets.py)
+        prefix = getattr(app.state, "static_prefix", None)
+        if prefix is None:
+            prefix = app.state.static_prefix = str(app.url_path_for("static", path=""))
+        return prefix + hashed_path(params["path"])
     paths = getattr(app.state, "url_paths", None)
     if paths is None:
         paths = app.state.url_paths = {}
