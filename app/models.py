@@ -20,7 +20,7 @@ from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue
 from app.notifications.models import Notification, OutboxMail
 from app.organisations.models import Organisation, OrganisationRequest
 from app.questionnaires.models import Questionnaire
-from app.review.models import ReviewDecision, ReviewSnapshot
+from app.review.models import ReviewAssignment, ReviewDecision, ReviewSnapshot
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "Principle",
     "Questionnaire",
     "ReferenceText",
+    "ReviewAssignment",
     "ReviewCycle",
     "ReviewDecision",
     "ReviewSnapshot",

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlencode
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.auth.dependencies import SecretariatUser
+from app.auth.models import User
+from app.catalog.models import Country
 from app.cycles.models import ReviewCycle
 from app.db import SessionDep, utcnow
+from app.errors import AppError, FormInvalid, NotFound
 from app.i18n import LazyLabels, _, lazy_gettext
-from app.review import queue
+from app.review import assignment, queue
+from app.submissions.models import Submission
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,6 +46,15 @@ SUMMARY_LABELS = LazyLabels(
         "published": lazy_gettext("published"),
     }
 )
+VIEW_LABELS = LazyLabels(
+    {
+        "": lazy_gettext("Every country"),
+        "mine": lazy_gettext("Assigned to me"),
+        "resubmitted": lazy_gettext("Resubmitted"),
+        "approved": lazy_gettext("Approved, not yet published"),
+        "overdue": lazy_gettext("Overdue"),
+    }
+)
 SORT_LABELS = LazyLabels({"waiting": lazy_gettext("Longest waiting first"), "country": lazy_gettext("Country name")})
 
 
@@ -51,6 +66,7 @@ class Params:
     status: str
     subregion: str
     sort: str
+    view: str = ""
     selected: ReviewCycle | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -68,27 +84,60 @@ def _parse(params: Params, cycles: list[ReviewCycle], subregions: list[str]) -> 
         params.errors["subregion"] = _("Choose a subregion from the list.")
     if params.sort not in queue.SORTS:
         params.errors["sort"] = _("Sort by waiting time or by country name.")
+    if params.view and params.view not in queue.VIEWS:
+        params.errors["view"] = _("Choose a view from the list.")
     return params
 
 
-def _sort_urls(request: Request, params: Params) -> dict[str, str]:
-    base = str(request.app.url_path_for("review:queue"))
+def _kept(params: Params, **changes: str) -> dict[str, str]:
+    """The query string of the queue as shown, with ``changes``; empty values left out."""
     # The cycle shown, by id: the link keeps showing this cycle after another one opens.
     cycle = str(params.selected.id) if params.selected is not None else params.cycle
-    kept = {"cycle": cycle, "status": params.status, "subregion": params.subregion}
-    return {sort: f"{base}?{urlencode({**kept, 'sort': sort})}" for sort in queue.SORTS}
+    kept = {"cycle": cycle, "status": params.status, "subregion": params.subregion, "view": params.view}
+    kept["sort"] = params.sort
+    return {key: value for key, value in {**kept, **changes}.items() if value}
+
+
+def _queue_url(request: Request, query: dict[str, str]) -> str:
+    base = str(request.app.url_path_for("review:queue"))
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+def _sort_urls(request: Request, params: Params) -> dict[str, str]:
+    return {sort: _queue_url(request, _kept(params, sort=sort)) for sort in queue.SORTS}
+
+
+def _view_urls(request: Request, params: Params) -> dict[str, str]:
+    """Each view of the cycle shown (its status filter dropped: the view's count is of every status)."""
+    return {view: _queue_url(request, _kept(params, status="", view=view)) for view in ("", *queue.VIEWS)}
+
+
+def _status_urls(request: Request, params: Params) -> dict[str, str]:
+    return {status: _queue_url(request, _kept(params, status=status, view="")) for status in queue.QUEUE_STATUSES}
 
 
 def _context(
-    request: Request, session: Session, params: Params, cycles: list[ReviewCycle], subregions: list[str]
+    request: Request,
+    session: Session,
+    params: Params,
+    cycles: list[ReviewCycle],
+    subregions: list[str],
+    reader: User,
+    **extra: Any,
 ) -> dict[str, Any]:
     cycle = params.selected
     rows: list[queue.QueueRow] = []
     counts: dict[str, int] = {}
+    view_counts: dict[str, int] = {}
+    today = utcnow().date()
     if cycle is not None and not params.errors:
-        chosen = queue.QueueFilter(cycle, params.status or None, params.subregion or None, params.sort)
-        rows = queue.list_queue(session, chosen, today=utcnow().date())
-        counts = queue.count_by_status(session, cycle)
+        chosen = queue.QueueFilter(
+            cycle, params.status or None, params.subregion or None, params.sort, params.view or None, reader.id
+        )
+        rows = queue.list_queue(session, chosen, today=today)
+        numbers = queue.count(session, cycle, reader_id=reader.id, today=today)
+        counts, view_counts = numbers.by_status, numbers.by_view
+    reviewers = assignment.reviewers(session) if rows else []
     return {
         "params": params,
         "errors": params.errors,
@@ -106,6 +155,19 @@ def _context(
         "summary_labels": SUMMARY_LABELS,
         "sort_labels": SORT_LABELS,
         "sort_urls": _sort_urls(request, params),
+        "view_labels": VIEW_LABELS,
+        "view_urls": _view_urls(request, params),
+        "view_counts": view_counts,
+        "status_urls": _status_urls(request, params),
+        # The queue as shown, for the assignment forms to come back to.
+        "return_query": urlencode(_kept(params)),
+        "reviewer_options": [("", _("Nobody"))]
+        + [(str(u.id), _("%(name)s (you)") % {"name": u.name} if u.id == reader.id else u.name) for u in reviewers],
+        "reader": reader,
+        "assign_errors": {},
+        "assign_values": {},
+        "assigned": None,
+        **extra,
     }
 
 
@@ -113,15 +175,79 @@ def _context(
 def queue_page(
     request: Request,
     session: SessionDep,
-    _user: SecretariatUser,
+    user: SecretariatUser,
     cycle: str = "",
     status: str = "",
     subregion: str = "",
     sort: str = "waiting",
+    view: str = "",
+    assigned: str = "",
 ) -> Response:
-    cycles = queue.list_cycles(session)
-    subregions = queue.list_subregion_names(session)
-    params = _parse(Params(cycle, status, subregion, sort or "waiting"), cycles, subregions)
-    context = _context(request, session, params, cycles, subregions)
+    params, cycles, subregions = _params(session, cycle, status, subregion, sort, view)
+    done = _assigned_notice(session, assigned)
+    context = _context(request, session, params, cycles, subregions, user, assigned=done)
     status_code = 422 if params.errors else 200
     return render(request, "review/queue.html", context, block="queue_table", status_code=status_code)
+
+
+def _params(
+    session: Session, cycle: str, status: str, subregion: str, sort: str, view: str
+) -> tuple[Params, list[ReviewCycle], list[str]]:
+    cycles = queue.list_cycles(session)
+    subregions = queue.list_subregion_names(session)
+    return _parse(Params(cycle, status, subregion, sort or "waiting", view), cycles, subregions), cycles, subregions
+
+
+def _assigned_notice(session: Session, assigned: str) -> dict[str, Any] | None:
+    """After an assignment (``?assigned=<submission id>``): the review's country and whom it is assigned to now."""
+    if not assigned.isdigit() or len(assigned) > 9:
+        return None
+    submission = session.get(Submission, int(assigned))
+    if submission is None:
+        return None
+    record = assignment.current(session, submission)
+    reviewer = session.get(User, record.assigned_to_id) if record and record.assigned_to_id else None
+    return {"country": session.get(Country, submission.country_id), "reviewer": reviewer}
+
+
+class AssignForm(BaseModel):
+    assignee: str = ""
+    version: int = 0
+    # The queue as it was shown (its query string), to come back to.
+    back: str = ""
+
+
+@router.post("/review/assignments/{submission_id}", name="review:assign")
+def assign(
+    request: Request,
+    session: SessionDep,
+    user: SecretariatUser,
+    submission_id: int,
+    form: Annotated[AssignForm, Form()],
+) -> Response:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound(_("There is no such review."))
+    back = _back_query(form.back)
+    try:
+        assignment.assign(session, submission=submission, assignee=form.assignee, actor=user, version=form.version)
+    except AppError as exc:
+        message = exc.errors.get("assignee", exc.message) if isinstance(exc, FormInvalid) else exc.message
+        extra = {"assign_errors": {submission.id: message}, "assign_values": {submission.id: form.assignee}}
+        for query in (back, {"cycle": str(submission.review_cycle_id), "sort": back.get("sort", "waiting")}):
+            params, cycles, subregions = _params(
+                session, query.get("cycle", ""), query.get("status", ""), query.get("subregion", ""),
+                query.get("sort", "waiting"), query.get("view", ""),
+            )  # fmt: skip
+            context = _context(request, session, params, cycles, subregions, user, **extra)
+            if any(row.submission is not None and row.submission.id == submission.id for row in context["rows"]):
+                break  # the review's row is shown (else the queue unfiltered shows it, beside its error)
+        return render(request, "review/queue.html", context, status_code=exc.status_code)
+    query = {**back, "assigned": str(submission.id)}
+    return RedirectResponse(_queue_url(request, query) + f"#queue-{submission.id}", 303)
+
+
+def _back_query(back: str) -> dict[str, str]:
+    """The queue's own parameters from the posted query string, nothing else (never a redirect elsewhere)."""
+    known = ("cycle", "status", "subregion", "sort", "view")
+    return {key: value[:100] for key, value in parse_qsl(back[:2000]) if key in known and value}

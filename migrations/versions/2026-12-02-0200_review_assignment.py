@@ -1,4 +1,7 @@
-"""review assignment: the reviewer a review is assigned to (placeholder: filled in by the change that needs it)
+"""review assignment: the reviewer a review is assigned to
+
+``review_assignment`` (one row per submission once someone assigned it: the reviewer, who assigned it and when),
+a table of its own so that assigning leaves the submission's version alone. Downgrading drops the assignments.
 
 Revision ID: d1e2f3a4b5c6
 Revises: c0d1e2f3a4b5
@@ -7,6 +10,9 @@ Create Date: 2026-12-01 23:20:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "d1e2f3a4b5c6"
 down_revision: str | Sequence[str] | None = "c0d1e2f3a4b5"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +20,44 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "review_assignment",
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("assigned_to_id", sa.Integer(), nullable=True),
+        sa.Column("assigned_by_id", sa.Integer(), nullable=True),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+        ),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assigned_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_review_assignment_assigned_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["assigned_to_id"],
+            ["user_account.id"],
+            name=op.f("fk_review_assignment_assigned_to_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["submission_id"],
+            ["submission.id"],
+            name=op.f("fk_review_assignment_submission_id_submission"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("submission_id", name=op.f("pk_review_assignment")),
+    )
+    with op.batch_alter_table("review_assignment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_assignment_assigned_to_id"), ["assigned_to_id"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("review_assignment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_assignment_assigned_to_id"))
+    op.drop_table("review_assignment")
