@@ -28,11 +28,18 @@ DECISION_MESSAGES = LazyLabels(
 )
 
 
-def decision_made(session: Session, submission: Submission, decision: ReviewDecision, reviewer: User) -> None:
-    """Tell the country's focal points about the secretariat's decision."""
+def decision_made(
+    session: Session,
+    submission: Submission,
+    decision: ReviewDecision,
+    reviewer: User,
+    part_reasons: dict[str, str] | None = None,
+) -> None:
+    """Tell the country's focal points about the secretariat's decision (its reason, else the first part's)."""
     if decision.kind not in DECISION_MESSAGES:
         return
-    values = {"country": country_name(session, submission), "reason": excerpt(decision.reason)}
+    reason = decision.reason or next(iter((part_reasons or {}).values()), "")
+    values = {"country": country_name(session, submission), "reason": excerpt(reason)}
 
     def message() -> str:  # in each focal point's own language (app.notifications.service.notify)
         return DECISION_MESSAGES[decision.kind] % values

@@ -23,6 +23,7 @@ from app.comments.service import open_threads_message
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.i18n import _, format_number
+from app.indicators.service import mark_country_reviewed
 from app.review import notices
 from app.review.models import DecisionKind, ReviewDecision, ReviewSnapshot
 from app.submissions.changes import changes_since_review as changes_since_review  # named here too (tests, pages)
@@ -97,32 +98,60 @@ def _reopen_parts(submission: Submission, parts: Iterable[str]) -> list[str]:
     return sorted(wanted, key=part_keys(submission).index)
 
 
-def _clean_reason(reason: str, *, required: bool) -> str:
+def _clean_reason(reason: str, *, required: bool, field: str = "reason") -> str:
     reason = reason.strip()
     if required and not reason:
-        raise ValidationFailed(_("Give the reason: the focal points will read it."), field="reason")
+        raise ValidationFailed(_("Give the reason: the focal points will read it."), field=field)
     if len(reason) > REASON_MAX:
         raise ValidationFailed(
-            _("Shorten the reason to %(max)s characters.") % {"max": format_number(REASON_MAX)}, field="reason"
+            _("Shorten the reason to %(max)s characters.") % {"max": format_number(REASON_MAX)}, field=field
         )
     return reason
 
 
+def _clean_part_reasons(
+    submission: Submission, reason: str, part_reasons: dict[str, str] | None, parts: list[str]
+) -> tuple[str, dict[str, str]]:
+    """The decision's reason and the reasons given per part (``reason:<part>`` fields): every reopened part needs a
+    reason, its own or the one for all; a reason for a part that is not reopened is refused (so none is lost)."""
+    given = {key: text.strip() for key, text in (part_reasons or {}).items() if text.strip()}
+    known = set(part_keys(submission))
+    for key, text in given.items():
+        if key not in known:
+            raise ValidationFailed(_("Choose parts of this submission."), field="parts")
+        if key not in parts:
+            raise ValidationFailed(
+                _("Mark this part to reopen it, or clear the reason you gave for it."), field=f"reason:{key}"
+            )
+        _clean_reason(text, required=False, field=f"reason:{key}")
+    every_part_has_one = bool(parts) and all(key in given for key in parts)
+    return _clean_reason(reason, required=not every_part_has_one), given
+
+
 def request_changes(
-    session: Session, *, user: User, submission: Submission, reason: str, parts: list[str], version: int | None
+    session: Session,
+    *,
+    user: User,
+    submission: Submission,
+    reason: str,
+    parts: list[str],
+    version: int | None,
+    part_reasons: dict[str, str] | None = None,
 ) -> ReviewDecision:
-    """Send a submitted review back: a reason is required, and only the marked parts reopen for editing."""
+    """Send a submitted review back: a reason is required (one for all, or one per marked part: ``part_reasons``,
+    by part key), and only the marked parts reopen for editing."""
     _ensure_reviewer(user)
     lock_submission(session, submission)
     _ensure_allowed(submission, DecisionKind.request_changes, version)
-    reason = _clean_reason(reason, required=True)
     if not parts:
+        _clean_reason(reason, required=not part_reasons)
         raise ValidationFailed(_("Mark at least one part to reopen for changes."), field="parts")
+    reason, given = _clean_part_reasons(submission, reason, part_reasons, parts)
     with _deciding(session, submission, DecisionKind.request_changes, user, reason) as decision:
         decision.parts = _reopen_parts(submission, parts)
         submission.status = SubmissionStatus.changes_requested
-        _snapshot(session, submission, decision)
-    notices.decision_made(session, submission, decision, user)
+        _snapshot(session, submission, decision, given)
+    notices.decision_made(session, submission, decision, user, given)
     return decision
 
 
@@ -137,6 +166,7 @@ def approve(session: Session, *, user: User, submission: Submission, version: in
     with _deciding(session, submission, DecisionKind.approve, user) as decision:
         submission.status = SubmissionStatus.approved
         submission.approved_at = utcnow()
+    mark_country_reviewed(session, user=user, country_id=submission.country_id)  # its indicator values too
     notices.decision_made(session, submission, decision, user)
     return decision
 
@@ -154,28 +184,39 @@ def publish(session: Session, *, user: User, submission: Submission, version: in
 
 
 def reopen(
-    session: Session, *, user: User, submission: Submission, reason: str, parts: list[str], version: int | None
+    session: Session,
+    *,
+    user: User,
+    submission: Submission,
+    reason: str,
+    parts: list[str],
+    version: int | None,
+    part_reasons: dict[str, str] | None = None,
 ) -> ReviewDecision:
-    """Reopen an approved or published review for changes, with a reason (all parts unless some are marked)."""
+    """Reopen an approved or published review for changes, with a reason (for all, or per part as for
+    ``request_changes``; all parts unless some are marked)."""
     _ensure_reviewer(user)
     lock_submission(session, submission)
     _ensure_allowed(submission, DecisionKind.reopen, version)
-    reason = _clean_reason(reason, required=True)
+    reason, given = _clean_part_reasons(submission, reason, part_reasons, parts or part_keys(submission))
     with _deciding(session, submission, DecisionKind.reopen, user, reason) as decision:
         decision.parts = _reopen_parts(submission, parts or part_keys(submission))
         submission.status = SubmissionStatus.changes_requested
         submission.published_at = None
-        _snapshot(session, submission, decision)
-    notices.decision_made(session, submission, decision, user)
+        _snapshot(session, submission, decision, given)
+    notices.decision_made(session, submission, decision, user, given)
     return decision
 
 
 # ---- "changed since my last review" ------------------------------------------------------------------------------
 
 
-def _snapshot(session: Session, submission: Submission, decision: ReviewDecision) -> None:
-    """Keep the text of each reopened part as the reviewer saw it when sending it back."""
+def _snapshot(
+    session: Session, submission: Submission, decision: ReviewDecision, reasons: dict[str, str] | None = None
+) -> None:
+    """Keep the text of each reopened part as the reviewer saw it when sending it back, and its own reason."""
     session.add(decision)
     session.flush()
     for key in decision.parts:
-        session.add(ReviewSnapshot(decision_id=decision.id, part=key, texts=part_texts(session, submission, key)))
+        texts = part_texts(session, submission, key)
+        session.add(ReviewSnapshot(decision_id=decision.id, part=key, texts=texts, reason=(reasons or {}).get(key, "")))

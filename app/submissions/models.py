@@ -206,7 +206,9 @@ class ReviewDecision(Base):
 
 
 class ReviewSnapshot(Base):
-    """The text of a part as the reviewer saw it when sending it back: the "changed since my last review" base."""
+    """A part reopened by a decision (request changes, reopen): its text as the reviewer saw it when sending it back
+    (the "changed since my last review" base) and what the reviewer asked of this part (``reason``; empty: the
+    decision's reason alone, as for every row written before reasons per part)."""
 
     __tablename__ = "review_snapshot"
 
@@ -214,3 +216,4 @@ class ReviewSnapshot(Base):
     decision_id: Mapped[int] = mapped_column(ForeignKey("review_decision.id", ondelete="CASCADE"), index=True)
     part: Mapped[str] = mapped_column(String(64))  # "section:<key>" or "objective:<n>"
     texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")

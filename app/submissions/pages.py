@@ -13,7 +13,14 @@ from app.db import SessionDep
 from app.i18n import _
 from app.submissions import queries, service
 from app.submissions.changes import changes_since_review, part_keys
-from app.submissions.models import ObjectiveReport, Submission, SubmissionSection, SubmissionStatus
+from app.submissions.models import (
+    DecisionKind,
+    ObjectiveReport,
+    ReviewDecision,
+    Submission,
+    SubmissionSection,
+    SubmissionStatus,
+)
 from app.visibility import Aspect, reads_everything
 from app.web.templating import render
 
@@ -40,18 +47,21 @@ def detail_response(
     """The submission's page: checklist, the decisions on record, and the forms the user may use."""
     user = request.state.user_session.user
     checklist = service.checklist(session, submission)
+    decisions = (
+        queries.list_decisions(session, submission.id) if service.can_read(user, submission, Aspect.decisions) else []
+    )
     context = {
         "submission": submission,
         "checklist": checklist,
         "part_labels": {item.key: item.label for item in checklist},
         "can_edit": can_edit(user, submission),
         "reviews": reads_everything(user) and user.role in (Role.secretariat, Role.admin),
-        "decisions": queries.list_decisions(session, submission.id)
-        if service.can_read(user, submission, Aspect.decisions)
-        else [],
-        "reopened": {k for k in part_keys(submission) if _is_reopened(submission, k)},
+        "decisions": decisions,
+        "decision_reasons": decision_reasons(session, decisions),
+        "reopened": {k for k in part_keys(submission) if is_reopened(submission, k)},
         "missing": {},
-        "decision_form": {"reason": "", "parts": [], "error": "", "field": None},
+        "decision_form": {"reason": "", "parts": [], "part_reasons": {}, "error": "", "field": None},
+        "part_reasons": part_reasons_of(session, submission),
         "panels": comment_panels.all_panels(session, user, submission),
         "changes": changes_since_review(session, submission) if reads_everything(user) else {},
         "field_labels": field_labels(session, submission),
@@ -61,7 +71,52 @@ def detail_response(
     return render(request, "submissions/detail.html", context, status_code=status_code)
 
 
-def _is_reopened(submission: Submission, key: str) -> bool:
+def latest_sent_back(session: SessionDep, submission: Submission) -> ReviewDecision | None:
+    """The secretariat's latest request for changes (or reopening) while the review is being changed."""
+    if submission.status is not SubmissionStatus.changes_requested:
+        return None
+    kinds = (DecisionKind.request_changes, DecisionKind.reopen)
+    return next((d for d in queries.list_decisions(session, submission.id) if d.kind in kinds), None)
+
+
+def part_reasons_of(session: SessionDep, submission: Submission) -> dict[str, str]:
+    """What the secretariat asked of each part when it last sent the review back (parts without a reason of their
+    own left out), while the review is being changed or back with the secretariat."""
+    if submission.status not in (SubmissionStatus.changes_requested, SubmissionStatus.submitted):
+        return {}
+    return {s.part: s.reason for s in queries.latest_snapshots(session, submission.id) if s.reason}
+
+
+def decision_reasons(session: SessionDep, decisions: list[Any]) -> dict[int, list[tuple[str, str]]]:
+    """Per decision: the reasons it gave per part, (part key, reason), in the order of its parts."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for snapshot in queries.snapshots_of(session, [d.id for d in decisions if d.parts]):
+        if snapshot.reason:
+            found.setdefault(snapshot.decision_id, []).append((snapshot.part, snapshot.reason))
+    return found
+
+
+def next_to_complete(
+    session: SessionDep, user: User, submission: Submission, after: str | None = None
+) -> service.ChecklistItem | None:
+    """The next part the focal point still has to complete (after ``after``, in the questionnaire's order, then
+    from the start), among the parts they may edit; None when none is left or they edit nothing."""
+    if not can_edit(user, submission):
+        return None
+    checklist = service.checklist(session, submission)
+    items = [
+        item
+        for item in checklist
+        if not item.complete and (submission.status is SubmissionStatus.draft or is_reopened(submission, item.key))
+    ]
+    keys = [item.key for item in checklist]
+    if after in keys:
+        position = keys.index(after)
+        items = [i for i in items if keys.index(i.key) > position] + [i for i in items if keys.index(i.key) < position]
+    return items[0] if items else None
+
+
+def is_reopened(submission: Submission, key: str) -> bool:
     kind, ref = key.split(":")
     if submission.status is not SubmissionStatus.changes_requested:
         return False

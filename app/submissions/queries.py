@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
+from app.auth.models import User
 from app.commitments.models import Commitment
 from app.cycles.models import CycleStatus, ReviewCycle
+from app.indicators.models import IndicatorValue
 from app.submissions.models import (
     Answer,
     AnswerChoice,
@@ -19,6 +21,7 @@ from app.submissions.models import (
     ReviewSnapshot,
     Submission,
     SubmissionSection,
+    SubmissionStatus,
 )
 from app.visibility import ACCEPTED
 
@@ -156,3 +159,35 @@ def latest_snapshots(session: Session, submission_id: int) -> list[ReviewSnapsho
     )
     stmt = select(ReviewSnapshot).where(ReviewSnapshot.decision_id == latest).order_by(ReviewSnapshot.id)
     return list(session.scalars(stmt))
+
+
+def snapshots_of(session: Session, decision_ids: Iterable[int]) -> list[ReviewSnapshot]:
+    """The parts reopened by these decisions, with what the reviewer asked of each (``reason``)."""
+    ids = list(decision_ids)
+    if not ids:
+        return []
+    stmt = select(ReviewSnapshot).where(ReviewSnapshot.decision_id.in_(ids)).order_by(ReviewSnapshot.id)
+    return list(session.scalars(stmt))
+
+
+def user_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """The names of these users (who changed an answer last), in one query."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return {uid: name for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
+
+
+def other_published(session: Session, submission: Submission) -> bool:
+    """Whether another review of the same country is published (its pledges and values are public already)."""
+    stmt = select(Submission.id).where(
+        Submission.country_id == submission.country_id,
+        Submission.id != submission.id,
+        Submission.status == SubmissionStatus.published,
+    )
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def count_country_values(session: Session, country_id: int) -> int:
+    """How many indicator values the country has on record (they follow the country's readability)."""
+    return session.scalar(select(func.count(IndicatorValue.id)).where(IndicatorValue.country_id == country_id)) or 0

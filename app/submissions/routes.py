@@ -16,14 +16,23 @@ from app.auth.models import User
 from app.catalog import queries as catalog_queries
 from app.comments import panels as comment_panels
 from app.db import SessionDep, utcnow
-from app.errors import AppError, Conflict, FormInvalid, NotFound
+from app.errors import AppError, Conflict, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _, pick
 from app.questionnaires import answers, languages
 from app.questionnaires.schemas import Definition, Question
 from app.submissions import queries, service
 from app.submissions.dependencies import ReadableSubmission
 from app.submissions.models import ObjectiveReport, Submission, SubmissionSection
-from app.submissions.pages import can_edit, detail_response, field_labels
+from app.submissions.pages import (
+    can_edit,
+    detail_response,
+    field_labels,
+    is_reopened,
+    latest_sent_back,
+    next_to_complete,
+    part_reasons_of,
+)
+from app.submissions.whole import whole_pdf, whole_response
 from app.visibility import Aspect, ensure_can_read
 from app.web.templating import render
 
@@ -42,9 +51,15 @@ def focal_point_home(request: Request, session: SessionDep, user: FocalPointUser
         found = queries.get_country_submission(session, country_id=user.country_id or 0, cycle_id=cycle.id)
         submission = queries.get_submission(session, found.id) if found else None
     today = utcnow().date()
+    sent_back = latest_sent_back(session, submission) if submission else None
     context = {
         "cycle": cycle,
         "submission": submission,
+        "sent_back": sent_back,
+        "part_reasons": part_reasons_of(session, submission) if submission else {},
+        "reopened_parts": [i for i in service.checklist(session, submission) if is_reopened(submission, i.key)]
+        if submission
+        else [],
         "checklist": service.checklist(session, submission) if submission else [],
         "days_left": (cycle.deadline - today).days if cycle else None,
         "history": queries.list_country_submissions(session, user.country_id or 0),
@@ -76,13 +91,54 @@ def detail(request: Request, session: SessionDep, _user: CurrentUser, submission
     return detail_response(request, session, submission)
 
 
+@router.get("/submissions/{submission_id}/whole", name="submissions:whole")
+def whole(request: Request, session: SessionDep, _user: CurrentUser, submission: ReadableSubmission) -> Response:
+    """The whole review on one page, for reading and printing; the reviewer comments and marks parts from it."""
+    return whole_response(request, session, submission)
+
+
+@router.get("/submissions/{submission_id}/whole.pdf", name="submissions:whole_pdf")
+def whole_as_pdf(request: Request, session: SessionDep, _user: CurrentUser, submission: ReadableSubmission) -> Response:
+    """The whole review as a PDF (one review is small: printed at once)."""
+    content = whole_pdf(request, session, submission)
+    name = f"gcm-review-{submission.country.iso3.lower()}-{submission.review_cycle_id}.pdf"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
+    return Response(content, media_type="application/pdf", headers=headers)
+
+
+@router.get("/submissions/{submission_id}/check", name="submissions:check")
+def check(request: Request, session: SessionDep, _user: FocalPointUser, submission: ReadableSubmission) -> Response:
+    """The focal point's "Check your answers": the whole review, a Change link per part, then the submit button."""
+    return whole_response(request, session, submission, template="submissions/check.html", mode="check")
+
+
 @router.post("/submissions/{submission_id}/submit", name="submissions:submit")
 def submit(request: Request, session: SessionDep, user: FocalPointUser, submission: ReadableSubmission) -> Response:
     try:
         service.submit(session, user=user, submission=submission)
     except service.IncompleteSubmission as exc:
         missing = {item.key: item for item in exc.items}
-        return detail_response(request, session, submission, status_code=422, missing=missing, submit_error=exc.message)
+        return whole_response(
+            request,
+            session,
+            submission,
+            template="submissions/check.html",
+            mode="check",
+            status_code=422,
+            missing=missing,
+            submit_error=exc.message,
+        )
+    except ValidationFailed as exc:  # no objective reported
+        return whole_response(
+            request,
+            session,
+            submission,
+            template="submissions/check.html",
+            mode="check",
+            status_code=422,
+            missing={},
+            submit_error=exc.message,
+        )
     return RedirectResponse(f"/submissions/{submission.id}?submitted=1", status_code=303)
 
 
@@ -155,6 +211,8 @@ def _part_context(
         "saved": False,
         "principles": catalog_queries.list_principles(session),
         "commitments": queries.list_country_commitments(session, submission.country_id),
+        "next_part": next_to_complete(session, user, submission, after=key),
+        "part_reason": part_reasons_of(session, submission).get(key, "") if part.reopened else "",
     }
     if isinstance(part, SubmissionSection):
         section = definition.section(part.key)
