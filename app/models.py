@@ -18,6 +18,7 @@ from app.exports.models import Job
 from app.imports.models import PendingImport
 from app.indicators.models import Indicator, IndicatorObjective, IndicatorValue
 from app.notifications.models import Notification, OutboxMail
+from app.offline.models import OfflineUpload
 from app.organisations.models import Organisation, OrganisationRequest
 from app.questionnaires.models import Questionnaire
 from app.review.models import ReviewAssignment, ReviewDecision, ReviewSnapshot
@@ -45,6 +46,7 @@ __all__ = [
     "Notification",
     "Objective",
     "ObjectiveReport",
+    "OfflineUpload",
     "Organisation",
     "OrganisationRequest",
     "OutboxMail",

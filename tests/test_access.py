@@ -86,6 +86,8 @@ def samples(session: Session) -> dict[str, Any]:
         "organisation_id": make_organisation(session).id,
         "token_id": 1,
         "file_id": 1,
+        "fmt": "docx",
+        "upload_id": 1,
         "request_id": organisations.request_to_join(
             session,
             organisation_name="Sample organisation",

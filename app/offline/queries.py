@@ -1,0 +1,54 @@
+"""Reads and small writes of the offline round trip: waiting uploads, the questionnaire's version, the audit note."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent
+from app.offline.models import OfflineUpload
+from app.questionnaires.models import Questionnaire, QuestionnaireKind
+from app.submissions.models import Submission
+
+KEEP_PER_USER = 5
+
+
+def questionnaire_version(session: Session, cycle_id: int) -> int:
+    """The version of the cycle's States' questionnaire (0: the cycle reads the default one)."""
+    stmt = select(Questionnaire.version).where(
+        Questionnaire.review_cycle_id == cycle_id, Questionnaire.kind == QuestionnaireKind.states
+    )
+    return session.scalar(stmt) or 0
+
+
+def find_submission(session: Session, submission_id: int) -> int | None:
+    return session.scalar(select(Submission.id).where(Submission.id == submission_id))
+
+
+def forget_old(session: Session, *, user_id: int, now: datetime) -> None:
+    """Expired uploads go; a user keeps at most KEEP_PER_USER waiting (each up to GCM_MAX_UPLOAD_BYTES)."""
+    session.execute(delete(OfflineUpload).where(OfflineUpload.expires_at < now))
+    newest = select(OfflineUpload.id).where(OfflineUpload.user_id == user_id).order_by(OfflineUpload.id.desc())
+    session.execute(
+        delete(OfflineUpload).where(
+            OfflineUpload.user_id == user_id,
+            OfflineUpload.id.not_in(newest.limit(KEEP_PER_USER - 1).scalar_subquery()),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def get_upload(session: Session, upload_id: int) -> OfflineUpload | None:
+    return session.get(OfflineUpload, upload_id)
+
+
+def latest_answer_event(session: Session, answer_id: int) -> AuditEvent | None:
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "answer", AuditEvent.entity_id == str(answer_id))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
