@@ -72,3 +72,22 @@ def libreoffice_resave(data: bytes, suffix: str, tmp_path: Path) -> bytes:
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     return (out / f"in.{suffix}").read_bytes()
+
+
+def edit_xlsx(data: bytes, changes: dict[tuple[str, str], str]) -> bytes:
+    """The workbook with the answer cells of ``changes`` set to their text (openpyxl, as a person types)."""
+    from openpyxl import load_workbook
+
+    from app.offline import excel
+
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook[excel.SHEET]
+    left = dict(changes)
+    for row in sheet.iter_rows(min_row=excel.FIRST_ROW):
+        decoded = decode_tag(str(row[excel.TAG_COLUMN - 1].value or ""))
+        if decoded is not None and (decoded[0], decoded[1]) in left:
+            row[excel.ANSWER_COLUMN - 1].value = left.pop((decoded[0], decoded[1]))
+    assert not left, f"not in the workbook: {left}"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
