@@ -1946,6 +1946,7 @@ def _value_row(
     }
     row |= columns
     row["updated_at"] = row["created_at"]
+    row["reviewed_at"], row["reviewed_by_id"] = row["created_at"], None  # loaded data: reviewed
     return row
 
 

@@ -150,6 +150,7 @@ def _country_rows(subregions: dict[str, Subregion]) -> Iterator[dict[str, Any]]:
 
 def _indicator_rows() -> Iterator[tuple[dict[str, Any], list[tuple[int, ObjectiveLink]]]]:
     methods = {r["code"]: Aggregation(r["aggregation"]) for r in read_csv("indicator_aggregation.csv")}
+    targets = {r["code"]: (float(r["target"]), r["note"]) for r in read_csv("indicator_targets.csv")}
     for r in read_csv("sdg_migration_indicators.csv"):
         links = [(n, ObjectiveLink.primary) for n in _numbers(r["gcm_objectives_primary"])]
         links += [(n, ObjectiveLink.related) for n in _numbers(r["gcm_objectives_related"])]
@@ -163,6 +164,8 @@ def _indicator_rows() -> Iterator[tuple[dict[str, Any], list[tuple[int, Objectiv
             "sdg_code": r["code"],
             "source": r["custodian_agency"],
             "description": description,
+            "target": targets.get(r["code"], (None, ""))[0],
+            "target_note": targets.get(r["code"], (None, ""))[1],
         }
         yield values, links
     for r in read_csv("context_indicators.csv"):

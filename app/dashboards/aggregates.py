@@ -35,6 +35,11 @@ class Figure:
     countries_reporting: int
     countries_expected: int
     provisional: int = 0  # how many of the values aggregated are provisional
+    unreviewed: int = 0  # how many are not yet reviewed by the secretariat (entered by a focal point since)
+
+    def adequate(self, threshold: float) -> bool:
+        """Whether enough countries report for the figure to speak for its countries (``GCM_COVERAGE_THRESHOLD``)."""
+        return self.countries_expected > 0 and self.countries_reporting >= threshold * self.countries_expected
 
 
 @dataclass
@@ -75,12 +80,13 @@ def aggregate(
         conditions.append(readable)
     if periods is not None:
         conditions.append(IndicatorValue.period.in_(periods))
-    groups: dict[str, dict[int, tuple[int, float | None, int]]] = {}
-    for period, subregion_id, count, total, prov in queries.value_groups(session, conditions):
+    groups: dict[str, dict[int, tuple[int, float | None, int, int]]] = {}
+    for period, subregion_id, count, total, prov, unreviewed in queries.value_groups(session, conditions):
         groups.setdefault(period, {})[subregion_id] = (
             int(count),
             None if total is None else float(total),
             int(prov or 0),
+            int(unreviewed or 0),
         )
     wanted = periods if periods is not None else sorted(groups, reverse=True)
     result = []
@@ -88,10 +94,10 @@ def aggregate(
         by_subregion = groups.get(period, {})
         figures = []
         for subregion_id, name, n_expected in expected:
-            count, total, prov = by_subregion.get(subregion_id, (0, None, 0))
-            figures.append(Figure(name, _combine(method, total, count), count, n_expected, prov))
+            count, total, prov, unreviewed = by_subregion.get(subregion_id, (0, None, 0, 0))
+            figures.append(Figure(name, _combine(method, total, count), count, n_expected, prov, unreviewed))
         count = sum(f.countries_reporting for f in figures)
-        totals = [t for c, t, _p in by_subregion.values() if t is not None]
+        totals = [t for _c, t, _p, _u in by_subregion.values() if t is not None]
         region_total = sum(totals) if totals else None
         region = Figure(
             "region",
@@ -99,6 +105,7 @@ def aggregate(
             count,
             sum(f.countries_expected for f in figures),
             sum(f.provisional for f in figures),
+            sum(f.unreviewed for f in figures),
         )
         result.append(PeriodAggregate(period, region, figures))
     return result

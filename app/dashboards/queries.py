@@ -58,10 +58,11 @@ def breakdown_filter(d: Disaggregation) -> list[object]:
     ]
 
 
-def value_groups(session: Session, conditions: list[object]) -> list[Row[str, Any, int, Any, Any]]:
+def value_groups(session: Session, conditions: list[object]) -> list[Row[str, Any, int, Any, Any, Any]]:
     """The one GROUP BY (period, subregion) of ``aggregates.aggregate``: period, subregion id, count of values,
-    their sum, and how many are provisional, over the values matching ``conditions``."""
+    their sum, how many are provisional and how many not yet reviewed, over the values matching ``conditions``."""
     provisional = func.sum(case((IndicatorValue.status == ValueStatus.provisional.value, 1), else_=0))
+    unreviewed = func.sum(case((IndicatorValue.reviewed_at.is_(None), 1), else_=0))
     stmt = (
         select(
             IndicatorValue.period,
@@ -69,6 +70,7 @@ def value_groups(session: Session, conditions: list[object]) -> list[Row[str, An
             func.count(IndicatorValue.value),
             func.sum(IndicatorValue.value),
             provisional,
+            unreviewed,
         )
         .join(Country, Country.id == IndicatorValue.country_id)
         .where(and_(*conditions))  # type: ignore[arg-type]
@@ -514,6 +516,7 @@ def country_implemented_pledges(
 class ValueCell:
     value: float | None
     provisional: bool
+    reviewed: bool = True  # False: entered or changed by the State's focal point, not yet reviewed
 
 
 def latest_periods(session: Session, indicator: Indicator, *, disaggregation: Disaggregation, limit: int) -> list[str]:
@@ -556,7 +559,13 @@ def indicator_values(
     periods: list[str],
 ) -> dict[tuple[int, str], ValueCell]:
     """(country id, period) → the value of one breakdown, for the countries the user may read (one select)."""
-    stmt = select(IndicatorValue.country_id, IndicatorValue.period, IndicatorValue.value, IndicatorValue.status).where(
+    stmt = select(
+        IndicatorValue.country_id,
+        IndicatorValue.period,
+        IndicatorValue.value,
+        IndicatorValue.status,
+        IndicatorValue.reviewed_at.is_not(None),
+    ).where(
         IndicatorValue.indicator_id == indicator.id,
         IndicatorValue.period.in_(periods),
         *breakdown_filter(disaggregation),  # type: ignore[arg-type]
@@ -566,8 +575,8 @@ def indicator_values(
     if readable is not None:
         stmt = stmt.where(readable)
     return {
-        (cid, period): ValueCell(value, status == ValueStatus.provisional.value)
-        for cid, period, value, status in session.execute(stmt)
+        (cid, period): ValueCell(value, status == ValueStatus.provisional.value, bool(reviewed))
+        for cid, period, value, status, reviewed in session.execute(stmt)
     }
 
 

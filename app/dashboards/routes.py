@@ -13,6 +13,8 @@ from app.auth.dependencies import MaybeUser, SignInRequired
 from app.auth.models import User
 from app.dashboards import service
 from app.db import SessionDep
+from app.errors import NotFound
+from app.i18n import _
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +40,13 @@ def overview(request: Request, session: SessionDep, user: MaybeUser) -> Response
 @router.get("/dashboards/indicators", name="dashboards:indicators")
 def indicators(request: Request, session: SessionDep, user: MaybeUser) -> Response:
     ensure_may_view(request, user)
-    context = service.explorer(session, user=user, params=_params(request), cache=request.app.state.result_cache)
+    context = service.explorer(
+        session,
+        user=user,
+        params=_params(request),
+        cache=request.app.state.result_cache,
+        coverage_threshold=request.app.state.settings.coverage_threshold,
+    )
     return render(request, "dashboards/indicators.html", context, block="results")
 
 
@@ -65,3 +73,29 @@ def search_page(request: Request, session: SessionDep, user: MaybeUser, q: str =
         session, user=user, query=q[:200], params=_params(request), cache=request.app.state.result_cache
     )
     return render(request, "dashboards/search.html", context, block="results")
+
+
+CHART_TYPES = {"svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
+
+
+@router.get("/dashboards/charts/{chart}.{fmt}", name="dashboards:chart")
+def chart_download(request: Request, session: SessionDep, user: MaybeUser, chart: str, fmt: str) -> Response:
+    """A dashboard chart as a file (SVG or CSV), drawn with the page's filters (the query string)."""
+    ensure_may_view(request, user)
+    if fmt not in CHART_TYPES or len(chart) > 60:
+        raise NotFound(_("The page or record was not found."))
+    found = service.chart(
+        session,
+        user=user,
+        name=chart,
+        params=_params(request),
+        cache=request.app.state.result_cache,
+        coverage_threshold=request.app.state.settings.coverage_threshold,
+    )
+    body = found.standalone_svg() if fmt == "svg" else found.csv()
+    disposition = "inline" if request.query_params.get("inline") == "1" else "attachment"
+    return Response(
+        body,
+        media_type=CHART_TYPES[fmt],
+        headers={"Content-Disposition": f'{disposition}; filename="{chart}.{fmt}"'},
+    )

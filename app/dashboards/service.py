@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,12 +20,26 @@ from app.cycles.models import CycleStatus
 from app.dashboards import queries
 from app.dashboards import questionnaires as questionnaires_of
 from app.dashboards.aggregates import Figure, PeriodAggregate, aggregate
-from app.dashboards.charts import Bar, bar_chart, number
+from app.dashboards.charts import (
+    DARK_FILLS,
+    SHADES,
+    Bar,
+    Chart,
+    Series,
+    Tile,
+    bar_figure,
+    number,
+    short_number,
+    sorted_bars,
+    tile_map,
+    trend_chart,
+)
 from app.dashboards.queries import Filters, Reference
 from app.dashboards.questionnaires import PRACTICE_KEY, Counted, counted_questions, summary_key
 from app.data_version import ResultCache, cached
+from app.db import utcnow
 from app.errors import NotFound
-from app.i18n import LazyLabels, _, lazy_gettext, ngettext, pick
+from app.i18n import LazyLabels, _, format_date, lazy_gettext, ngettext, pick
 from app.indicators.models import TOTAL, Aggregation, Indicator, MigratoryStatus, Sex
 from app.indicators.queries import KIND_ORDER, code_sort_key
 from app.indicators.schemas import Disaggregation
@@ -211,7 +226,53 @@ def overview(
 
     principle_rows = [(p, principles.get(p.code, 0)) for p in ref.principles]
     top_principle = max(principle_rows, key=lambda r: r[1], default=None)
-    pledge_extra = pledge_figures(ref, pledges)
+    cycle = cycle_name(ref, f)
+    pledge_extra = pledge_figures(ref, pledges, cycle=cycle)
+    region_expected = sum(len(g.countries) for g in groups if g.in_region)
+    states = _("%(n)s of %(m)s States inside the region reporting") % {"n": n_states, "m": region_expected}
+    charts: dict[str, Chart] = {
+        "reported": bar_figure(
+            "overview-reported",
+            [Bar(_objective_label(o), reported.get(o.number, 0)) for o in objectives],
+            title=_("States reporting on each objective"),
+            summary=_reported_summary(ranked, reported),
+            subtitle=f"{cycle} · {states}",
+            source=source_line(),
+            label_header=_("Objective"),
+            value_header=_("States reporting"),
+        ),
+        "pledges": bar_figure(
+            "overview-pledges",
+            [Bar(_objective_label(o), total) for o, _s, total in pledge_rows],
+            title=_("Pledges by objective"),
+            summary=_pledge_summary(pledge_total, busiest),
+            subtitle=f"{cycle} · "
+            + _("%(n)s pledges of States inside the region and of organisations") % {"n": number(pledge_total)},
+            source=source_line(),
+            label_header=_("Objective"),
+            value_header=_("Pledges"),
+        ),
+        "principles": bar_figure(
+            "overview-principles",
+            [Bar(f"{p.code}. {_name(p)}", n) for p, n in principle_rows],
+            title=_("Guiding principles States report applying"),
+            summary=_principle_summary(top_principle, n_states),
+            subtitle=f"{cycle} · {states}",
+            source=source_line(),
+            label_header=_("Guiding principle"),
+            value_header=_("States"),
+        ),
+        "pledge-entities": pledge_extra["pledge_entity_chart"],
+        "pledge-places": pledge_extra["pledge_place_chart"],
+        "status-map": status_map(ref, statuses, cycle=cycle, none_label=none_label, status_order=status_order),
+    }
+    shown_distributions = distributions(counted, choices, across_objectives=True, cycle=cycle)
+    for i, d in enumerate(shown_distributions, start=1):
+        charts[f"choice-{i}"] = d.chart
+        d.chart.name = f"overview-choice-{i}"
+    query = filter_query(f)
+    for c in charts.values():
+        c.query = query
 
     return {
         **pledge_extra,
@@ -225,36 +286,95 @@ def overview(
         "linked_countries": linked,
         "status_groups": groups,
         "region_counts": region_counts,
-        "region_expected": sum(len(g.countries) for g in groups if g.in_region),
+        "region_expected": region_expected,
+        "charts": charts,
         "objectives": objectives,
         "heat_countries": heat_countries,
         "heat_rows": _heat_rows(heat_countries, objectives, matrix, definition),
         "rating_steps": rating_steps(definition),
-        "distributions": distributions(counted, choices, across_objectives=True),
+        "distributions": shown_distributions,
         "reported_ranked": [(o, reported.get(o.number, 0)) for o in ranked],
         "reporting_states": n_states,
         "pledge_rows": pledge_rows,
         "pledge_statuses": [(s.value, PLEDGE_STATUS_LABELS[s]) for s in CommitmentStatus],
-        "pledge_chart": bar_chart(
-            [Bar(_("Objective %(n)s") % {"n": o.number}, total) for o, _s, total in pledge_rows],
-            title=_("Pledges by objective"),
-            summary=_pledge_summary(pledge_total, busiest),
-        ),
+        "pledge_chart": charts["pledges"],
         "pledge_summary": _pledge_summary(pledge_total, busiest),
         "principle_rows": principle_rows,
-        "principle_chart": bar_chart(
-            [Bar(f"{p.code}. {_name(p)}", n) for p, n in principle_rows],
-            title=_("Guiding principles States report applying"),
-            summary=_principle_summary(top_principle, n_states),
-        ),
+        "principle_chart": charts["principles"],
         "principle_summary": _principle_summary(top_principle, n_states),
-        "reported_chart": bar_chart(
-            [Bar(_("Objective %(n)s") % {"n": o.number}, reported.get(o.number, 0)) for o in objectives],
-            title=_("States reporting on each objective"),
-            summary=_reported_summary(ranked, reported),
-        ),
+        "reported_chart": charts["reported"],
         "reported_summary": _reported_summary(ranked, reported),
     }
+
+
+def cycle_name(ref: Reference, f: Filters) -> str:
+    """The shown cycle's name (every cycle when none is chosen), for a chart's subtitle."""
+    return next((c.name for c in ref.cycles if c.id == f.cycle_id), None) or _("All review cycles")
+
+
+def source_line() -> str:
+    """The source written under every chart."""
+    return _(
+        "Source: ESCAP, regional review of the Global Compact for Migration (voluntary GCM reviews and indicator "
+        "values reported by members and associate members); data as of %(date)s."
+    ) % {"date": format_date(utcnow())}
+
+
+def _objective_label(o: Objective) -> str:
+    return f"{o.number}. {_name(o, 'short_title')}"
+
+
+# Submission status on the map: a fill and a mark per status, so colour is not the only carrier.
+STATUS_TILES = {
+    "none": ("#ffffff", "–"),
+    SubmissionStatus.draft.value: ("#e6e6e6", "○"),
+    SubmissionStatus.submitted.value: ("#c6dbef", "◔"),
+    SubmissionStatus.changes_requested.value: ("#fdd49e", "△"),
+    SubmissionStatus.approved.value: ("#6baed6", "◑"),
+    SubmissionStatus.published.value: ("#1a4480", "●"),
+}
+
+
+def status_map(
+    ref: Reference,
+    statuses: dict[int, SubmissionStatus],
+    *,
+    cycle: str,
+    none_label: str,
+    status_order: list[SubmissionStatus],
+) -> Chart:
+    """Every member inside the region as a tile, showing the status of its review in the shown cycle."""
+    members = [c for c in ref.countries if c.in_region]
+    tiles: list[Tile] = []
+    rows: list[list[object]] = []
+    counts: Counter[str] = Counter()
+    for c in members:
+        status = statuses.get(c.id)
+        key = status.value if status else "none"
+        label = str(STATUS_LABELS[status]) if status else none_label
+        fill, mark = STATUS_TILES[key]
+        counts[key] += 1
+        name = _name(c)
+        tiles.append(Tile(c.iso3, name, fill, mark, f"{name}: {label}", "#fff" if fill in DARK_FILLS else "#1b1b1b"))
+        rows.append([c.iso3, name, label])
+    legend = [(*STATUS_TILES[s.value], str(STATUS_LABELS[s])) for s in status_order]
+    legend.append((*STATUS_TILES["none"], none_label))
+    reviewed = len(members) - counts["none"]
+    summary = _("%(n)s of %(m)s members inside the region have a review you can see in this cycle.") % {
+        "n": reviewed,
+        "m": len(members),
+    }
+    return tile_map(
+        "overview-status-map",
+        tiles,
+        legend,
+        title=_("Voluntary GCM reviews: status of each member inside the region"),
+        summary=summary,
+        subtitle=f"{cycle} · {summary}",
+        source=source_line(),
+        header=[_("ISO code"), _("Country"), _("Status")],
+        rows=rows,
+    )
 
 
 def rating_steps(definition: Definition) -> list[tuple[int, str, int]]:
@@ -315,11 +435,11 @@ class Distribution:
     rows: list[tuple[str, int]]  # (answer, States), in the question's order
     answering: int  # States that answered
     summary: str
-    chart: Markup
+    chart: Chart
 
 
 def distributions(
-    counted: list[Counted], rows: list[tuple[str, str, str, int]], *, across_objectives: bool
+    counted: list[Counted], rows: list[tuple[str, str, str, int]], *, across_objectives: bool, cycle: str = ""
 ) -> list[Distribution]:
     """A distribution per counted question, from ``queries.choice_rows`` (one row per State and value chosen)."""
     chose: dict[tuple[str, str], dict[str, set[int]]] = {}
@@ -327,7 +447,7 @@ def distributions(
     for part, key, value, country_id in rows:
         chose.setdefault((part, key), {}).setdefault(value, set()).add(country_id)
         answered.setdefault((part, key), set()).add(country_id)
-    out = []
+    out: list[Distribution] = []
     for c in counted:
         q = c.question
         by_value = chose.get((c.part, q.key), {})
@@ -345,7 +465,18 @@ def distributions(
             several=q.type is QuestionType.multiple_choice,
             across_objectives=across_objectives and c.part == queries.OBJECTIVE_ROWS,
         )
-        chart = bar_chart([Bar(label, n) for label, n in table], title=q.text(), summary=summary)
+        states = _("%(n)s States inside the region answering") % {"n": answering}
+        chart = bar_figure(
+            f"choice-{len(out) + 1}",
+            [Bar(label, n) for label, n in table],
+            title=q.text(),
+            summary=summary,
+            subtitle=" · ".join(t for t in (cycle, c.scope, states) if t),
+            source=source_line(),
+            label_header=_("Answer"),
+            value_header=_("States"),
+            sort=False,  # in the question's order: the answers may be a scale
+        )
         out.append(Distribution(q.key, q.text(), c.scope, table, answering, summary, chart))
     return out
 
@@ -449,8 +580,15 @@ def indicator_choices(session: Session, *, user: User | None) -> list[tuple[str,
 
 
 def explorer(
-    session: Session, *, user: User | None, params: dict[str, str], cache: ResultCache | None = None
+    session: Session,
+    *,
+    user: User | None,
+    params: dict[str, str],
+    cache: ResultCache | None = None,
+    coverage_threshold: float = 0.5,
 ) -> dict[str, Any]:
+    """The indicator explorer. Without a chosen period it opens on the latest period whose regional figure rests on
+    at least ``coverage_threshold`` of the regional countries (``GCM_COVERAGE_THRESHOLD``), else on the latest."""
     ref = queries.load_reference(session)
     f = parse_filters(ref, params, default_cycle=False)
     code = params.get("indicator", "")
@@ -468,6 +606,7 @@ def explorer(
         "options": options,
         "number": number,
         "coverage_text": coverage_text,
+        "threshold": coverage_threshold,
     }
     d = parse_disaggregation(params)
     context["disagg"] = d
@@ -493,10 +632,22 @@ def explorer(
         cache, session, ("explorer", visibility_key(user), indicator.id, d, f), compute
     )
     period = params.get("period", "")
-    chosen = period if period in periods else (periods[0] if periods else None)
+    adequate = [a.period for a in aggregates if a.region.adequate(coverage_threshold)]
+    chosen = period if period in periods else (adequate[0] if adequate else (periods[0] if periods else None))
     countries = reporting(values, periods)
     shown = [a for a in aggregates if a.period in periods]
     current = next((a for a in aggregates if a.period == chosen), None)
+    needed = math.ceil(coverage_threshold * current.region.countries_expected) if current else 0
+    low = current is not None and not current.region.adequate(coverage_threshold)
+    charts: dict[str, Chart] = {}
+    if current is not None:
+        if (bars := _aggregate_chart(indicator, current, coverage_threshold)) is not None:
+            charts["aggregate"] = bars
+        if Aggregation(indicator.aggregation) is not Aggregation.none and len(shown) > 0:
+            charts["trend"] = _trend_chart(indicator, shown, coverage_threshold, d)
+        charts["map"] = _value_map(ref, indicator, current.period, values, d)
+    for c in charts.values():
+        c.query = {**context["query"], "period": chosen or ""}
     context["options"]["age_group"] = [("", _("Total (all ages)"))] + [
         (a, a) for a in sorted({a for _s, _m, a in breakdowns if a != TOTAL} | ({d.age_group} - {TOTAL}))
     ]
@@ -513,8 +664,13 @@ def explorer(
             "aggregates": shown,
             "current": current,
             "subregion_name": next((_marked(s) for s in ref.subregions if s.id == f.subregion_id), None),
-            "chart": _aggregate_chart(indicator, current) if current else None,
+            "chart": charts.get("aggregate"),
+            "charts": charts,
             "summary": _aggregate_summary(indicator, current) if current else _("No values for this breakdown."),
+            "low_coverage": low,
+            "needed": needed,
+            "adequate_periods": adequate,
+            "period_chosen": period in periods,
         }
     )
     context["query"]["period"] = chosen or ""
@@ -528,6 +684,7 @@ def _value_rows(
     outside = escape(_("outside the region: not in regional figures"))
     gap = f'<td class="num">—<span class="visually-hidden"> {escape(_("recorded gap"))}</span></td>'
     provisional = f' <abbr class="provisional" title="{escape(_("provisional"))}">P</abbr>'
+    unreviewed = f' <abbr class="unreviewed" title="{escape(_("not yet reviewed by the secretariat"))}">R</abbr>'
     out: list[str] = []
     for c in countries:
         cid = c.id
@@ -545,7 +702,8 @@ def _value_rows(
             elif v.value is None:
                 out.append(gap)
             else:
-                out.append(f'<td class="num">{escape(number(v.value))}{provisional if v.provisional else ""}</td>')
+                marks = (provisional if v.provisional else "") + ("" if v.reviewed else unreviewed)
+                out.append(f'<td class="num">{escape(number(v.value))}{marks}</td>')
         out.append("</tr>")
     return Markup("".join(out))  # noqa: S704 - every text above is escaped
 
@@ -558,28 +716,168 @@ def _disagg_query(d: Disaggregation) -> dict[str, str]:
     }
 
 
-def _aggregate_chart(indicator: Indicator, current: PeriodAggregate) -> Any:
+def region_label(fig: Figure, threshold: float) -> str:
+    """The region's name with its coverage; a figure from too few countries says so (never "Region (58)")."""
+    text = _("Region (%(n)s of %(m)s countries reporting)") % {
+        "n": fig.countries_reporting,
+        "m": fig.countries_expected,
+    }
+    if not fig.adequate(threshold):
+        text += " " + _("low coverage")
+    return text
+
+
+def _figure_note(fig: Figure, threshold: float, *, region: bool = False) -> str:
+    notes = []
+    if region and not fig.adequate(threshold):
+        notes.append(_("low coverage"))
+    if fig.provisional:
+        notes.append(_("includes provisional"))
+    if fig.unreviewed:
+        notes.append(_("includes values not yet reviewed"))
+    return "; ".join(notes)
+
+
+def _aggregate_chart(indicator: Indicator, current: PeriodAggregate, threshold: float = 0.5) -> Chart | None:
     method = Aggregation(indicator.aggregation)
-    figures = [current.region, *current.subregions]
-    bars = []
-    for fig in figures:
-        label = _("Region (58)") if fig is current.region else fig.name
-        if method is Aggregation.none:
-            continue
-        bars.append(
-            Bar(
-                label,
-                fig.value,
-                note=_("includes provisional") if fig.provisional else "",
-                hatched=bool(fig.provisional),
-            )
-        )
-    if not bars:
+    if method is Aggregation.none:
         return None
-    return bar_chart(
-        bars,
-        title=_("%(code)s, %(period)s: region and subregions") % {"code": indicator.code, "period": current.period},
+    bars = [
+        Bar(
+            region_label(current.region, threshold),
+            current.region.value,
+            note=_figure_note(current.region, threshold, region=True),
+            hatched=bool(current.region.provisional),
+        )
+    ]
+    subregions = [
+        Bar(
+            _("%(name)s (%(n)s of %(m)s)")
+            % {"name": fig.name, "n": fig.countries_reporting, "m": fig.countries_expected},
+            fig.value,
+            note=_figure_note(fig, threshold),
+            hatched=bool(fig.provisional),
+        )
+        for fig in current.subregions
+    ]
+    title = _("%(code)s, %(period)s: region and subregions") % {"code": indicator.code, "period": current.period}
+    return bar_figure(
+        "indicator-aggregate",
+        [*bars, *sorted_bars(subregions)],  # the region first, then the subregions largest first
+        title=title,
         summary=_aggregate_summary(indicator, current),
+        subtitle=f"{indicator.name} ({indicator.unit}) · {coverage_text(current.region)}",
+        source=source_line(),
+        label_header=_("Region or subregion"),
+        value_header=indicator.unit,
+        sort=False,
+    )
+
+
+def _trend_chart(indicator: Indicator, shown: list[PeriodAggregate], threshold: float, d: Disaggregation) -> Chart:
+    """The region and each subregion over the periods shown (oldest first), with the indicator's target if set."""
+    ordered = sorted(shown, key=lambda a: a.period)
+    periods = [a.period for a in ordered]
+    region = Series(
+        _("Region"),
+        {a.period: a.region.value for a in ordered},
+        {a.period for a in ordered if not a.region.adequate(threshold)},
+    )
+    names = [fig.name for fig in ordered[-1].subregions]
+    subregions = [
+        Series(
+            name,
+            {a.period: a.subregions[i].value for a in ordered},
+            {a.period for a in ordered if not a.subregions[i].adequate(threshold)},
+        )
+        for i, name in enumerate(names)
+    ]
+    target_label = ""
+    if indicator.target is not None:
+        target_label = _("Target: %(value)s") % {"value": number(indicator.target)}
+        if indicator.target_note:
+            target_label += f" ({_short(indicator.target_note, 60)})"
+    latest = ordered[-1]
+    summary = _("%(code)s from %(first)s to %(last)s: the region and its subregions.") % {
+        "code": indicator.code,
+        "first": periods[0],
+        "last": periods[-1],
+    }
+    if indicator.target is not None:
+        summary += " " + _("The target is %(value)s.") % {"value": number(indicator.target)}
+    return trend_chart(
+        "indicator-trend",
+        periods,
+        [region, *subregions],
+        title=_("%(code)s over time: region and subregions") % {"code": indicator.code},
+        summary=summary,
+        subtitle=f"{indicator.name} ({indicator.unit}) · {d.label} · "
+        + _("latest period %(period)s: %(cover)s") % {"period": latest.period, "cover": coverage_text(latest.region)},
+        source=source_line(),
+        target=indicator.target,
+        target_label=target_label,
+        low_label=_("Hollow points: fewer than %(pct)s of the countries reporting (low coverage).")
+        % {"pct": f"{threshold:.0%}"},
+    )
+
+
+def _value_map(
+    ref: Reference,
+    indicator: Indicator,
+    period: str,
+    values: dict[tuple[int, str], queries.ValueCell],
+    d: Disaggregation,
+) -> Chart:
+    """Every member inside the region as a tile, shaded by its value for the period (five equal-count classes)."""
+    members = [c for c in ref.countries if c.in_region]
+    known = sorted(v.value for c in members if (v := values.get((c.id, period))) and v.value is not None)
+    bounds = [known[min(len(known) - 1, (len(known) * k) // 5)] for k in range(1, 5)] if known else []
+
+    def shade(value: float) -> str:
+        return SHADES[sum(1 for b in bounds if value > b)] if len(set(known)) > 1 else SHADES[2]
+
+    no_value = _("no value")
+    tiles: list[Tile] = []
+    rows: list[list[object]] = []
+    for c in members:
+        cell = values.get((c.id, period))
+        name = _name(c)
+        if cell is None or cell.value is None:
+            said = _("recorded gap") if cell is not None else no_value
+            tiles.append(Tile(c.iso3, name, "#ffffff", "–", f"{name}: {said}", dashed=True))
+            rows.append([c.iso3, name, None, said])
+            continue
+        fill = shade(cell.value)
+        marks = ((_("provisional"), cell.provisional), (_("not yet reviewed"), not cell.reviewed))
+        notes = [t for t, on in marks if on]
+        tooltip = f"{name}: {number(cell.value)}" + (f" ({', '.join(notes)})" if notes else "")
+        ink = "#fff" if fill in DARK_FILLS else "#1b1b1b"
+        tiles.append(Tile(c.iso3, name, fill, short_number(cell.value), tooltip, ink))
+        rows.append([c.iso3, name, cell.value, "; ".join(notes)])
+    legend: list[tuple[str, str, str]] = []
+    if len(set(known)) > 1:
+        edges = [known[0], *bounds, known[-1]]
+        for k in range(5):
+            legend.append((SHADES[k], "", f"{number(edges[k])} – {number(edges[k + 1])}"))
+    elif known:
+        legend.append((SHADES[2], "", _("every value: %(value)s") % {"value": number(known[0])}))
+    legend.append(("#ffffff", "–", no_value))
+    summary = _("%(n)s of %(m)s members inside the region have a value for %(period)s.") % {
+        "n": len(known),
+        "m": len(members),
+        "period": period,
+    }
+    return tile_map(
+        "indicator-map",
+        tiles,
+        legend,
+        title=_("%(code)s, %(period)s: value of each member inside the region")
+        % {"code": indicator.code, "period": period},
+        summary=summary,
+        subtitle=f"{indicator.name} ({indicator.unit}) · {d.label} · {summary}",
+        source=source_line(),
+        header=[_("ISO code"), _("Country"), indicator.unit, _("Note")],
+        rows=rows,
     )
 
 
@@ -606,8 +904,10 @@ def entity_type_labels() -> dict[str, str]:
     return {"state": _("States"), **{t.value: label for t, label in type_labels().items()}}
 
 
-def pledge_figures(ref: Reference, tallies: queries.PledgeTallies) -> dict[str, Any]:
-    """Pledges by entity type and by country of implementation: each a chart and its data table."""
+def pledge_figures(
+    ref: Reference, tallies: queries.PledgeTallies, *, cycle: str = "", page: str = "overview"
+) -> dict[str, Any]:
+    """Pledges by entity type and by country of implementation: each a chart (``Chart``) and its data table."""
     labels = entity_type_labels()
     entity_rows = [(key, label, tallies.by_entity.get(key, 0)) for key, label in labels.items()]
     places = sorted(
@@ -615,23 +915,35 @@ def pledge_figures(ref: Reference, tallies: queries.PledgeTallies) -> dict[str, 
         key=lambda r: (-r[1], r[0].name),
     )
     total = sum(n for _k, _l, n in entity_rows)
+    entity_summary = _("%(total)s pledges, by the type of entity that made them.") % {"total": total}
+    place_summary = ngettext(
+        "%(n)d country of implementation named; the 20 with the most pledges are drawn.",
+        "%(n)d countries of implementation named; the 20 with the most pledges are drawn.",
+        len(places),
+    ) % {"n": len(places)}
+    prefix = f"{cycle} · " if cycle else ""
     return {
         "pledge_entity_rows": entity_rows,
-        "pledge_entity_chart": bar_chart(
+        "pledge_entity_chart": bar_figure(
+            f"{page}-pledge-entities",
             [Bar(label, n) for _k, label, n in entity_rows],
             title=_("Pledges by pledging entity"),
-            summary=_("%(total)s pledges, by the type of entity that made them.") % {"total": total},
+            summary=entity_summary,
+            subtitle=prefix + entity_summary,
+            source=source_line(),
+            label_header=_("Pledging entity"),
+            value_header=_("Pledges"),
         ),
         "pledge_place_rows": places,
-        "pledge_place_chart": bar_chart(
+        "pledge_place_chart": bar_figure(
+            f"{page}-pledge-places",
             [Bar(_name(c), n) for c, n in places[:20]],
             title=_("Pledges by country of implementation"),
-            summary=ngettext(
-                "%(n)d country of implementation named; the 20 with the most pledges are drawn.",
-                "%(n)d countries of implementation named; the 20 with the most pledges are drawn.",
-                len(places),
-            )
-            % {"n": len(places)},
+            summary=place_summary,
+            subtitle=prefix + place_summary,
+            source=source_line(),
+            label_header=_("Country of implementation"),
+            value_header=_("Pledges"),
         ),
         "entity_labels": labels,
     }
@@ -730,8 +1042,24 @@ def objective_page(
     )
     options = filter_options(ref)
     pledge_total, pledges = queries.objective_commitments(session, objective.id, user=user, f=f, limit=LIST_LIMIT)
+    cycle = cycle_name(ref, f)
+    figures = pledge_figures(
+        ref, queries.pledge_tallies(session, user=user, f=f, objective_id=objective.id), cycle=cycle, page="objective"
+    )
+    shown_distributions = distributions(counted, choices, across_objectives=False, cycle=cycle)
+    charts: dict[str, Chart] = {
+        "pledge-entities": figures["pledge_entity_chart"],
+        "pledge-places": figures["pledge_place_chart"],
+    }
+    for i, d in enumerate(shown_distributions, start=1):
+        charts[f"choice-{i}"] = d.chart
+        d.chart.name = f"objective-choice-{i}"
+    query = {**filter_query(f), "number": str(objective.number)}
+    for c in charts.values():
+        c.query = query
     return {
-        **pledge_figures(ref, queries.pledge_tallies(session, user=user, f=f, objective_id=objective.id)),
+        **figures,
+        "charts": charts,
         "ref": ref,
         "objective": objective,
         "round_table": next(r for r in ref.round_tables if r.id == objective.round_table_id),
@@ -743,7 +1071,7 @@ def objective_page(
             cycle_id: {s.value: pick(s.label, str(s.value))[0] for s in forms.of(cycle_id).rating_scale}
             for cycle_id in {r.cycle_id for r in reports}
         },
-        "distributions": distributions(counted, choices, across_objectives=False),
+        "distributions": shown_distributions,
         "indicators": queries.objective_indicators(session, objective.id),
         "stakeholder_inputs": stakeholder_inputs(session, part=f"objective:{objective.number}"),  # never counted
         "commitments": pledges,
@@ -754,6 +1082,36 @@ def objective_page(
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# ---- a chart on its own (the downloads) ----------------------------------------------------------------------
+
+
+def chart(
+    session: Session,
+    *,
+    user: User | None,
+    name: str,
+    params: dict[str, str],
+    cache: ResultCache | None = None,
+    coverage_threshold: float = 0.5,
+) -> Chart:
+    """The chart ``name`` ("overview-reported", "indicator-trend", "objective-choice-2"...) of its page, drawn with
+    the page's filters (``params``, as in the page's address): what the page shows, as a file."""
+    page, _sep, key = name.partition("-")
+    if page == "overview":
+        charts = overview(session, user=user, params=params, cache=cache)["charts"]
+    elif page == "indicator":
+        context = explorer(session, user=user, params=params, cache=cache, coverage_threshold=coverage_threshold)
+        charts = context.get("charts", {})
+    elif page == "objective" and (n := _int(params.get("number", ""))) is not None:
+        charts = objective_page(session, user=user, number=n, params=params, cache=cache)["charts"]
+    else:
+        charts = {}
+    found = charts.get(key)
+    if found is None:
+        raise NotFound(_("The page or record was not found."))
+    return found
 
 
 # ---- search ----------------------------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def confirm(
             if kind == "indicators":
                 service.apply_indicators(session, plan, user_id=user.id)
             else:
-                service.apply_values(session, plan, user_id=user.id)
+                service.apply_values(session, plan, user_id=user.id, reviewed=user.role is not Role.focal_point)
     except service.ImportRefused as exc:
         context |= {"plan": service.Plan(kind, errors=exc.errors), "refusal": exc.message}
         return render(request, "imports/preview.html", context, status_code=exc.status_code)

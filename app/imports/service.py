@@ -440,8 +440,11 @@ def plan_values(
     return _finish(plan, table)
 
 
-def apply_values(session: Session, plan: Plan, *, user_id: int | None) -> None:
+def apply_values(session: Session, plan: Plan, *, user_id: int | None, reviewed: bool = True) -> None:
     """Write a valid plan with executemany statements in the caller's transaction, and one summary audit event.
+
+    ``reviewed``: the values count as reviewed (loaded by the secretariat or the command line); a focal point's
+    import is False: its new and changed values are marked not yet reviewed (app/indicators/service.py).
 
     All or nothing: the writes run in a savepoint; a row changed or removed since the plan was made (its version
     is no longer the planned one) or a row added meanwhile raises ``ImportConflict`` and nothing is written."""
@@ -453,9 +456,12 @@ def apply_values(session: Session, plan: Plan, *, user_id: int | None) -> None:
         update(t)
         .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
         .values(value=bindparam("value"), status=bindparam("status"), source=bindparam("source"),
-                note=bindparam("note"), version=t.c.version + 1, updated_at=now, updated_by_id=user_id)
+                note=bindparam("note"), version=t.c.version + 1, updated_at=now, updated_by_id=user_id,
+                reviewed_at=now if reviewed else None, reviewed_by_id=user_id if reviewed else None)
     )  # fmt: skip
-    rows = [r | {"created_at": now, "updated_at": now, "version": 1, "updated_by_id": user_id} for r in plan.new]
+    review = {"reviewed_at": now if reviewed else None, "reviewed_by_id": user_id if reviewed else None}
+    rows = [r | {"created_at": now, "updated_at": now, "version": 1, "updated_by_id": user_id} | review
+            for r in plan.new]  # fmt: skip
     _write(session, plan, t, statement, rows, user_id, "indicator_value")
 
 

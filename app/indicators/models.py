@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint, false
@@ -63,6 +64,10 @@ class Indicator(TimestampMixin, VersionedMixin, Base):
     sdg_code: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(Text, default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The value the indicator should reach, in its unit (10.c.1: 3 per cent), drawn on its trend chart; None: no
+    # target set. ``target_note`` says where it comes from (e.g. "SDG target 10.c, by 2030").
+    target: Mapped[float | None] = mapped_column(Float)
+    target_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     # For a national indicator: the State that defined it.
     country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id", ondelete="RESTRICT"), index=True)
 
@@ -111,9 +116,17 @@ class IndicatorValue(TimestampMixin, VersionedMixin, Base):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[ValueStatus] = mapped_column(default=ValueStatus.final, server_default="final")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # When the secretariat accepted this value (its country's values, or the country's review); NULL: entered or
+    # changed by a focal point since, not yet reviewed. Values loaded by the secretariat count as reviewed.
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     indicator: Mapped[Indicator] = relationship(lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None
 
     @property
     def is_total(self) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
@@ -114,3 +115,27 @@ def get_user_name(session: Session, user_id: int | None) -> str | None:
     if user_id is None:
         return None
     return session.scalar(select(User.name).where(User.id == user_id))
+
+
+def unreviewed_values(session: Session, *, country_id: int, indicator_id: int | None = None) -> list[tuple[int, int]]:
+    """(id, version) of the country's values not yet reviewed by the secretariat (of one indicator, or all)."""
+    stmt = select(IndicatorValue.id, IndicatorValue.version).where(
+        IndicatorValue.country_id == country_id, IndicatorValue.reviewed_at.is_(None)
+    )
+    if indicator_id is not None:
+        stmt = stmt.where(IndicatorValue.indicator_id == indicator_id)
+    return [(value_id, version) for value_id, version in session.execute(stmt.order_by(IndicatorValue.id))]
+
+
+def mark_reviewed(session: Session, value_ids: list[int], *, user_id: int | None, at: datetime) -> int:
+    """Mark values reviewed without a new version (a focal point's open grid stays current); returns the count."""
+    total = 0
+    for start in range(0, len(value_ids), 500):
+        chunk = value_ids[start : start + 500]
+        result = session.execute(
+            update(IndicatorValue)
+            .where(IndicatorValue.id.in_(chunk), IndicatorValue.reviewed_at.is_(None))
+            .values(reviewed_at=at, reviewed_by_id=user_id)
+        )
+        total += result.rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+    return total

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.auth.dependencies import CurrentUser, FocalPointUser
+from app.auth.dependencies import CurrentUser, FocalPointUser, SecretariatUser
 from app.auth.models import Role, User
 from app.catalog import queries as catalog_queries
 from app.catalog.models import Country
@@ -92,6 +92,8 @@ def country_grid(
     sex: str = "",
     migratory_status: str = "",
     age_group: str = "",
+    accepted: str = "",
+    changed: str = "",
 ) -> Response:
     indicator = _indicator(session, code, user)
     country = catalog_queries.get_country(session, iso3)
@@ -103,7 +105,37 @@ def country_grid(
         url = request.app.url_path_for("indicators:my_grid", code=code)
         return RedirectResponse(url + (f"?{request.url.query}" if request.url.query else ""), status_code=303)
     grid = Grid(indicator, country, can_edit=False, selector=_selector(sex, migratory_status, age_group))
+    if user.role in (Role.secretariat, Role.admin):
+        grid.extra["unreviewed"] = queries.unreviewed_values(session, country_id=country.id, indicator_id=indicator.id)
+        grid.extra["accept_url"] = request.app.url_path_for("indicators:accept", code=code, iso3=country.iso3)
+    if accepted.isdecimal() and len(accepted) < 7:
+        grid.notice = _("%(n)s values accepted as reviewed.") % {"n": accepted}
+        if changed.isdecimal() and changed != "0" and len(changed) < 7:
+            grid.notice += " " + _(
+                "%(n)s values were entered or changed after you opened the page: check them, then accept again."
+            ) % {"n": changed}
     return _render_grid(request, session, grid)
+
+
+@router.post("/indicators/{code}/countries/{iso3}/accept", name="indicators:accept")
+def accept_values(
+    request: Request,
+    session: SessionDep,
+    user: SecretariatUser,
+    code: str,
+    iso3: str,
+    seen: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """The secretariat accepts the country's values of this indicator that it was shown (``seen``: id:version)."""
+    indicator = _indicator(session, code, user)
+    country = catalog_queries.get_country(session, iso3)
+    if country is None or indicator.country_id not in (None, country.id):
+        raise NotFound(_("The page or record was not found."))
+    result = service.accept_values(
+        session, user=user, country_id=country.id, indicator=indicator, seen=service.parse_seen(seen or [])
+    )
+    url = request.app.url_path_for("indicators:country", code=code, iso3=country.iso3)
+    return RedirectResponse(f"{url}?accepted={result.accepted}&changed={result.changed}", status_code=303)
 
 
 @router.get("/my/indicators/{code}", name="indicators:my_grid")
@@ -291,6 +323,7 @@ def _render_grid(request: Request, session: SessionDep, grid: Grid, *, status_co
         "disagg": disaggregation,
         "selector": grid.selector,
         "selector_errors": {},
+        "unreviewed": [],
         "rows": _rows(session, grid, disaggregation) if disaggregation is not None else [],
         "failed": grid.replaced,
         "notice": grid.notice,

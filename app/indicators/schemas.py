@@ -130,6 +130,7 @@ class Row:
     removed: bool = False
     message: str = ""
     focus: str = ""  # the cell to focus when the row is swapped in (htmx honours autofocus in new content)
+    reviewed: bool = True  # False: entered or changed by the focal point, not yet accepted by the secretariat
 
     @property
     def is_new(self) -> bool:
@@ -148,6 +149,7 @@ class Row:
             fields=stored_fields(value),
             version=value.version,
             display_value=number_for_display(value.value),
+            reviewed=value.reviewed_at is not None,
         )
 
     @classmethod

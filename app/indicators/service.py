@@ -3,6 +3,11 @@
 Only a focal point writes, and only for their own country. A value left empty is a recorded gap (NULL, never zero)
 and needs a note saying why. A row saved by someone else since the user loaded it is a conflict: nothing is
 overwritten, and the user's input is shown again beside what is saved now.
+
+A value a focal point adds or changes is "not yet reviewed" (``reviewed_at`` NULL) until the secretariat accepts the
+country's values (``accept_values``, from the indicator's country page) or approves the country's review
+(``review.service.approve`` calls ``mark_country_reviewed``). Accepting gives no new version (a focal point's open
+grid stays current); one audit event records who accepted which values.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.models import User
+from app.audit.models import AuditAction, AuditEvent
+from app.auth.models import Role, User
 from app.db import utcnow
-from app.errors import AppError, FormInvalid, NotFound, ValidationFailed
+from app.errors import AppError, Forbidden, FormInvalid, NotFound, ValidationFailed
 from app.i18n import _, format_number
 from app.indicators import queries
 from app.indicators.models import TOTAL, Indicator, IndicatorValue, MigratoryStatus, Sex, ValueStatus
@@ -309,6 +315,7 @@ def update_value(session: Session, *, user: User, indicator: Indicator, value: I
         for name, new in changes.items():
             setattr(value, name, new)
         value.updated_by_id = user.id
+        value.reviewed_at, value.reviewed_by_id = None, None  # changed by the State: to be reviewed again
     return True
 
 
@@ -338,3 +345,66 @@ def _guarded(session: Session, value: IndicatorValue) -> Iterator[None]:
         except InvalidRequestError:  # the row is gone, not changed
             raise ValueGone from None
         raise _conflict_changed(value) from None
+
+
+# ---- the secretariat's review of values -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Accepted:
+    accepted: int  # values marked reviewed
+    changed: int  # values entered or changed since the reviewer's page was shown: left not yet reviewed
+
+
+def parse_seen(items: list[str]) -> dict[int, int]:
+    """The values a reviewer saw, posted as "id:version"; anything else is ignored."""
+    seen: dict[int, int] = {}
+    for item in items:
+        value_id, _sep, version = item.partition(":")
+        if value_id.isdecimal() and version.isdecimal() and len(value_id) < 10 and len(version) < 10:
+            seen[int(value_id)] = int(version)
+    return seen
+
+
+def accept_values(
+    session: Session, *, user: User, country_id: int, indicator: Indicator | None = None, seen: dict[int, int] | None
+) -> Accepted:
+    """The secretariat accepts a country's values not yet reviewed (of one indicator, or all of them).
+
+    With ``seen`` (id -> version the reviewer saw) only those values are accepted, and only while they are still
+    the version seen: a value entered or changed since stays not yet reviewed and is counted in ``changed``."""
+    if user.role not in (Role.secretariat, Role.admin):
+        raise Forbidden(_("Only the secretariat reviews indicator values."))
+    pending = queries.unreviewed_values(
+        session, country_id=country_id, indicator_id=indicator.id if indicator is not None else None
+    )
+    if seen is None:
+        chosen = [value_id for value_id, _version in pending]
+    else:
+        chosen = [value_id for value_id, version in pending if seen.get(value_id) == version]
+    changed = len(pending) - len(chosen)
+    now = utcnow()
+    accepted = queries.mark_reviewed(session, chosen, user_id=user.id, at=now) if chosen else 0
+    if accepted:
+        session.add(
+            AuditEvent(
+                user_id=user.id,
+                action=AuditAction.update,
+                entity_type="indicator_value:review",
+                entity_id=str(country_id),
+                before=None,
+                after={
+                    "country_id": country_id,
+                    "indicator": indicator.code if indicator is not None else None,
+                    "accepted": accepted,
+                    "value_ids": chosen[:1000],
+                },
+            )
+        )
+        session.flush()
+    return Accepted(accepted, changed)
+
+
+def mark_country_reviewed(session: Session, *, user: User, country_id: int) -> int:
+    """The country's review was approved: every value of the country not yet reviewed counts as reviewed now."""
+    return accept_values(session, user=user, country_id=country_id, seen=None).accepted

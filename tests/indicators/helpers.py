@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Country
+from app.db import utcnow
 from app.indicators.models import TOTAL, Indicator, IndicatorValue, MigratoryStatus, Sex, ValueStatus
 
 HTMX = {"HX-Request": "true"}
@@ -34,7 +35,9 @@ def make_value(
     source: str = "IOM Missing Migrants Project",
     note: str = "",
     updated_by_id: int | None = None,
+    reviewed: bool = True,
 ) -> IndicatorValue:
+    """A value as loaded data (reviewed), or ``reviewed=False``: as a focal point just entered it."""
     record = IndicatorValue(
         indicator_id=indicator(session, code).id,
         country_id=country_id(session, country),
@@ -47,6 +50,7 @@ def make_value(
         note=note,
         status=ValueStatus.final,
         updated_by_id=updated_by_id,
+        reviewed_at=utcnow() if reviewed else None,
     )
     session.add(record)
     session.flush()
