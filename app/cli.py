@@ -44,6 +44,10 @@ from app.questionnaires.cli import cycle_cli, questionnaire_cli  # noqa: E402
 cli.add_typer(cycle_cli, name="cycle")
 cli.add_typer(questionnaire_cli, name="questionnaire")
 
+from app.offline.cli import review_cli  # noqa: E402
+
+cli.add_typer(review_cli, name="review")
+
 
 def fail(message: str) -> typer.Exit:
     typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)

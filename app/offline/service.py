@@ -352,8 +352,9 @@ def parse(question: Question, text: str, definition: Definition, ctx: answers.Co
     return answers.coerce(question, text, ctx)
 
 
-def preview(session: Session, *, user: User, submission: Submission, upload: OfflineUpload) -> Preview:
-    """What accepting the upload would change, question by question, against the answers as they are now."""
+def preview(session: Session, *, user: User | None, submission: Submission, upload: OfflineUpload) -> Preview:
+    """What accepting the upload would change, question by question, against the answers as they are now.
+    ``user`` None: as the country's focal points would see it (the CLI's dry run)."""
     read = read_file(upload.format, upload.data)
     ids = check_ids(session, submission, read)
     definition = submissions.definition_of(session, submission)
@@ -364,7 +365,8 @@ def preview(session: Session, *, user: User, submission: Submission, upload: Off
     missing = 0
     with use_locale(lang):  # the file's words for yes and no, as it was written
         for key, part in parts_by_key(submission).items():
-            editable = submissions.is_part_editable(submission, part) and user.country_id == submission.country_id
+            mine = user is None or user.country_id == submission.country_id
+            editable = submissions.is_part_editable(submission, part) and mine
             current = submissions.part_answers(submission, key)
             title = _part_title(submission, key, definition, lang)
             for q in definition.questions_for(key):
