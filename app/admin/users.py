@@ -54,9 +54,61 @@ def _choices(session: Session) -> dict[str, Any]:
     }
 
 
+USERS_PER_PAGE = 50
+
+
+def _page_number(raw: str) -> int:
+    """``?page=`` as a page number: 1 for anything that is not a positive number."""
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+
+
 @router.get("", name="admin:users")
-def users(request: Request, session: SessionDep, _admin: AdminUser) -> Response:
-    context = {"users": auth_queries.list_users(session), "role_labels": role_labels()}
+def users(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminUser,
+    q: str = "",
+    role: str = "",
+    country: str = "",
+    page: str = "",
+) -> Response:
+    """Every user, searched by name or e-mail address and filtered by role and country, 50 a page. A role or a
+    country that does not exist filters nothing (the form offers only real ones)."""
+    text = q.strip()[:200]
+    chosen_role = role if role in role_labels() else ""
+    countries = catalog_queries.list_countries(session)
+    chosen_country = next((c for c in countries if c.iso3 == country.upper()), None)
+    number = _page_number(page)
+    filters: dict[str, Any] = {
+        "text": text,
+        "role": chosen_role or None,
+        "country_id": getattr(chosen_country, "id", None),
+    }
+    found, total = auth_queries.search_users(
+        session, **filters, offset=(number - 1) * USERS_PER_PAGE, limit=USERS_PER_PAGE
+    )
+    pages = max(1, -(-total // USERS_PER_PAGE))
+    if number > pages:  # past the end (the list got shorter): the last page
+        number = pages
+        found, total = auth_queries.search_users(
+            session, **filters, offset=(number - 1) * USERS_PER_PAGE, limit=USERS_PER_PAGE
+        )
+    query = {
+        k: v
+        for k, v in {"q": text, "role": chosen_role, "country": chosen_country.iso3 if chosen_country else ""}.items()
+        if v
+    }
+    context = {
+        "users": found,
+        "total": total,
+        "page": number,
+        "pages": pages,
+        "query": query,
+        "filtered": bool(query),
+        "role_labels": role_labels(),
+        "role_options": [("", _("Any role")), *role_labels().items()],
+        "country_options": [("", _("Any country")), *((c.iso3, c.name) for c in countries)],
+    }
     return render(request, "admin/users.html", context)
 
 

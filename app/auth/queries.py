@@ -24,6 +24,36 @@ def list_users(session: Session) -> list[User]:
     )
 
 
+def search_users(
+    session: Session,
+    *,
+    text: str = "",
+    role: str | None = None,
+    country_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[User], int]:
+    """The administrators' list: users whose name or e-mail address contains ``text`` (any case; ``%`` and ``_``
+    are plain characters), of a role and a country, by e-mail address; one page of them and how many match."""
+    conditions: list[ColumnElement[bool]] = []
+    if text:
+        conditions.append(User.email.icontains(text, autoescape=True) | User.name.icontains(text, autoescape=True))
+    if role:
+        conditions.append(User.role == role)
+    if country_id is not None:
+        conditions.append(User.country_id == country_id)
+    total = session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
+    found = session.scalars(
+        select(User)
+        .where(*conditions)
+        .options(joinedload(User.country), joinedload(User.organisation))
+        .order_by(User.email)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(found), total
+
+
 def get_user(session: Session, user_id: int) -> User | None:
     """One user with their country and organisation."""
     return session.scalar(
