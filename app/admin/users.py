@@ -12,9 +12,9 @@ from starlette.responses import Response
 from app.admin.dependencies import ManagedUser
 from app.admin.schemas import UserEditForm, UserForm, role_labels
 from app.audit.queries import list_history
+from app.auth import invitations, sessions
 from app.auth import queries as auth_queries
 from app.auth import service as auth_service
-from app.auth import sessions
 from app.auth.dependencies import AdminUser
 from app.auth.models import User
 from app.catalog import queries as catalog_queries
@@ -144,15 +144,22 @@ def user_password_link(request: Request, session: SessionDep, admin: AdminUser, 
 
 
 def _password_link_page(request: Request, session: Session, *, user: User, admin: User, created: bool) -> Response:
-    """Issue a one-time link and show it this once: it is not stored, and there is no e-mail."""
+    """Issue a one-time link: mailed to the user when mail is configured, else shown this once (it is not stored)."""
     token = sessions.issue_password_link(session, user=user, issued_by=admin)
-    link = str(request.base_url).rstrip("/") + request.app.url_path_for("auth:set_password_form", token=token)
+    settings = request.app.state.settings
+    path = request.app.url_path_for("auth:set_password_form", token=token)
+    expires_at = utcnow() + sessions.PASSWORD_LINK_LIFETIME
+    mailed = invitations.mail_configured(settings)
+    if mailed:
+        link = invitations.link_base(settings, str(request.base_url)) + path
+        invitations.send_password_link(session, user=user, link=link, expires_at=expires_at, new_account=created)
     context = {
         "user": user,
-        "link": link,
+        "link": None if mailed else str(request.base_url).rstrip("/") + path,
+        "mailed": mailed,
         "created": created,
         "days": sessions.PASSWORD_LINK_LIFETIME.days,
-        "expires_at": utcnow() + sessions.PASSWORD_LINK_LIFETIME,
+        "expires_at": expires_at,
         "role_labels": role_labels(),
     }
     response = render(request, "admin/user_link.html", context)

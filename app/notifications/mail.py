@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import event, update
+from sqlalchemy import case, event, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -33,11 +33,16 @@ RETRY_BASE = timedelta(minutes=1)
 LEASE = timedelta(minutes=5)  # a claimed mail is not tried by anyone else for this long (the sender may have died)
 
 
+SECRET_REMOVED = "(removed once sent: it held a one-time link)"  # noqa: S105 - a note, not a password
+
+
 @dataclass(frozen=True)
 class Mail:
     to: str
     subject: str
     body: str
+    # The body holds a secret (a one-time link): the outbox keeps it only until the mail is sent or given up.
+    secret: bool = False
 
 
 def queue(session: Session, mail: Mail) -> None:
@@ -120,7 +125,7 @@ def _write_outbox(session: Session) -> None:
         return  # a savepoint: the transaction may still be rolled back, and may still drop its mail (app/demo.py)
     mails = session.info.pop(OUTBOX, [])
     if mails:
-        session.add_all(OutboxMail(recipient=m.to, subject=m.subject, body=m.body) for m in mails)
+        session.add_all(OutboxMail(recipient=m.to, subject=m.subject, body=m.body, secret=m.secret) for m in mails)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -187,6 +192,8 @@ def deliver_outbox(
         else:
             values = {"next_attempt_at": finished + mail_backoff(attempts), "last_error": error[:1000]}
             retried += 1
+        if "status" in values:  # sent or given up: a secret (a one-time link) is not kept
+            values["body"] = case((OutboxMail.secret.is_(True), SECRET_REMOVED), else_=OutboxMail.body)
         session.execute(update(OutboxMail).where(*mine).values(**values).execution_options(synchronize_session=False))
     session.commit()
     if retried or failed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -67,3 +67,6 @@ class OutboxMail(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The body holds a secret (a one-time password link): once the mail is sent or given up, the body is replaced by
+    # a note (mail.SECRET_REMOVED), so the link is not kept in the database after it has left.
+    secret: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.auth import sessions
+from app.auth import invitations, sessions
 from app.auth.dependencies import MaybeUser, SecretariatUser, StakeholderUser
 from app.catalog import queries as catalog_queries
 from app.contributions import queries as contribution_queries
@@ -130,13 +130,20 @@ def accept(
         record = _load(session, request_id)  # the savepoint's rollback expired it: load it again, with its country
         return _request_page(request, session, record, message=exc.message, status_code=exc.status_code)
     token = sessions.issue_password_link(session, user=accepted.user, issued_by=user)
-    link = str(request.base_url).rstrip("/") + request.app.url_path_for("auth:set_password_form", token=token)
+    settings = request.app.state.settings
+    path = request.app.url_path_for("auth:set_password_form", token=token)
+    expires_at = utcnow() + sessions.PASSWORD_LINK_LIFETIME
+    mailed = invitations.mail_configured(settings)  # then the link goes by e-mail, else it is shown this once
+    if mailed:
+        link = invitations.link_base(settings, str(request.base_url)) + path
+        invitations.send_password_link(session, user=accepted.user, link=link, expires_at=expires_at, new_account=True)
     context = {
         "record": record,
         "accepted": accepted,
-        "link": link,
+        "link": None if mailed else str(request.base_url).rstrip("/") + path,
+        "mailed": mailed,
         "days": sessions.PASSWORD_LINK_LIFETIME.days,
-        "expires_at": utcnow() + sessions.PASSWORD_LINK_LIFETIME,
+        "expires_at": expires_at,
     }
     response = render(request, "organisations/accepted.html", context)
     response.headers["Cache-Control"] = "no-store"  # the link must not linger in caches or the back button

@@ -1,7 +1,8 @@
-"""review assignment: the reviewer a review is assigned to
+"""review assignment: the reviewer a review is assigned to; the outbox forgets a one-time link once it is sent
 
 ``review_assignment`` (one row per submission once someone assigned it: the reviewer, who assigned it and when),
-a table of its own so that assigning leaves the submission's version alone. Downgrading drops the assignments.
+a table of its own so that assigning leaves the submission's version alone. ``mail_outbox.secret``: the mail holds a
+one-time password link, whose body is removed once the mail is sent or given up. Downgrading drops both.
 
 Revision ID: d1e2f3a4b5c6
 Revises: c0d1e2f3a4b5
@@ -55,9 +56,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("review_assignment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_review_assignment_assigned_to_id"), ["assigned_to_id"], unique=False)
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("secret", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.drop_column("secret")
     with op.batch_alter_table("review_assignment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_assignment_assigned_to_id"))
     op.drop_table("review_assignment")
