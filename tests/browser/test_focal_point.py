@@ -52,15 +52,17 @@ def test_focal_point_writes_reloads_and_submits(page: Page, live: LiveServer, fo
     expect(page.get_by_label("Under way")).to_be_checked()
 
     page.goto(f"{base}/submissions/{submission_id}")
+    page.get_by_role("link", name="Check your answers and submit").click()
     page.get_by_role("button", name="Submit for review").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("1 part is incomplete")
     expect(alert).to_contain_text("Next steps: Next steps")
 
+    page.goto(f"{base}/submissions/{submission_id}")
     page.locator("#check-section-next_steps a").click()
     page.locator("#next_steps").fill("A national implementation plan by 2027.")
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
-    page.goto(f"{base}/submissions/{submission_id}")
+    page.goto(f"{base}/submissions/{submission_id}/check")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("status")).to_contain_text("Your review has been sent to the ESCAP secretariat")
     expect(page.locator(".status").first).to_have_text("Submitted")

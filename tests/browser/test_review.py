@@ -70,7 +70,7 @@ def test_changes_requested_on_two_objectives_then_approved_and_published(
         focal_page.get_by_role("button", name="Send answer").click()
         expect(focal_page.locator("#threads .thread__comments li")).to_have_count(2)
     assert_accessible(focal_page)  # the objective form with its answered thread
-    focal_page.goto(url)
+    focal_page.goto(f"{url}/check")
     focal_page.get_by_role("button", name="Submit for review").click()
     expect(focal_page.get_by_role("status")).to_contain_text("sent to the ESCAP secretariat")
     focal_page.context.close()
@@ -82,14 +82,19 @@ def test_changes_requested_on_two_objectives_then_approved_and_published(
     expect(changed).to_contain_text("2024")
     expect(changed.locator("ins").first).to_be_visible()
     assert_accessible(page)  # the review page with its threads and differences
-    page.get_by_role("button", name="Approve").click()
-    expect(page.locator("#decision-error")).to_contain_text("2 comment thread(s) are still open")
+    page.get_by_role("link", name="Approve…").click()
+    expect(page.get_by_text("2 comment thread(s) are still open")).to_be_visible()
+    page.get_by_role("button", name="Confirm: approve the review").click()
+    expect(page.get_by_role("alert")).to_contain_text("2 comment thread(s) are still open")
+    page.goto(url)
     for number in (5, 6):
         page.get_by_role("button", name=f"Resolve the thread on Objective {number}").click()
         expect(page.get_by_role("button", name=f"Reopen the thread on Objective {number}")).to_be_visible()
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("link", name="Approve…").click()
+    page.get_by_role("button", name="Confirm: approve the review").click()
     expect(page.get_by_role("status")).to_contain_text("approved")
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("link", name="Publish…").click()
+    page.get_by_role("button", name="Confirm: publish the review").click()
     expect(page.get_by_role("status")).to_contain_text("published")
 
     page.goto(base + "/notifications")
