@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.offline.models import OfflineUpload
+from app.questionnaires import service as questionnaires
 from app.submissions import queries, service
 from app.submissions.models import Submission, SubmissionStatus
 from tests.factories import csrf_token, edit_part, make_cycle, make_submission, make_user, set_answers, sign_in
@@ -211,3 +212,54 @@ def test_the_secretariat_downloads_any_review_but_uploads_nothing(client: TestCl
     assert data.startswith(b"PK")
     assert _upload(client, submission, data).status_code == 403  # type: ignore[attr-defined]
     assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_type == "answer"))
+
+
+def test_an_answer_changed_between_preview_and_accept_is_not_overwritten(client: TestClient, session: Session) -> None:
+    focal, submission = _review(session)
+    sign_in(client, focal)
+    edited = edit_docx(_download(client, submission), {PREP: "From the file."})
+    preview = client.get(_upload(client, submission, edited).headers["location"])  # type: ignore[attr-defined]
+    assert "1 changed" in preview.text
+    version = re.search(r'name="version:section:preparation\|preparation" value="(\d+)"', preview.text)
+    assert version is not None
+    edit_part(session, focal, submission, PREP[0], preparation="Saved online after the preview.")
+    session.flush()
+    row = f"{PREP[0]}|{PREP[1]}"
+    form = {"csrf_token": csrf_token(client), "only": row, f"version:{row}": version.group(1)}
+    done = client.post(_accept_url(preview.text), data=form, follow_redirects=True)
+    assert "0 answers saved from the file." in done.text and "1 was not saved" in done.text
+    assert "1 in conflict" in done.text  # shown again, now as a conflict
+    assert _values(session, submission, PREP[0])[PREP[1]] == "Saved online after the preview."
+
+
+def test_comments_and_images_are_ignored_with_a_note(client: TestClient, session: Session) -> None:
+    focal, submission = _review(session)
+    sign_in(client, focal)
+    edited = edit_docx(_download(client, submission), {PREP: "With a comment."})
+    with_extras = rewrite_docx_xml(
+        edited,
+        lambda xml: xml.replace("<w:t>With a comment.</w:t></w:r>", '<w:t>With a comment.</w:t></w:r>'
+                                '<w:r><w:commentReference w:id="0"/></w:r><w:r><w:drawing/></w:r>', 1),
+    )  # fmt: skip
+    preview = client.get(_upload(client, submission, with_extras).headers["location"])  # type: ignore[attr-defined]
+    assert "The document&#39;s comments were ignored." in preview.text
+    assert "The document&#39;s images were ignored." in preview.text
+    assert "1 changed" in preview.text
+
+
+def test_a_file_of_an_older_questionnaire_version_or_another_cycle_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    focal, submission = _review(session)
+    sign_in(client, focal)
+    data = _download(client, submission)
+    later = make_submission(session, focal_point=focal, cycle=make_cycle(session))
+    refused = _upload(client, later, data)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "This file is for another review cycle" in refused.text  # type: ignore[attr-defined]
+    question = {"key": "budget", "type": "short_text", "label": {"en": "Budget"}}
+    questionnaires.add_question(session, cycle=submission.review_cycle, part="section:preparation", question=question,
+                                version=None)  # fmt: skip
+    refused = _upload(client, submission, data)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "downloaded for version 0 of the questionnaire; it is now version 2" in refused.text  # type: ignore[attr-defined]
