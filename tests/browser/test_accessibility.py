@@ -63,6 +63,9 @@ PAGES: list[tuple[str | None, str]] = [
     ("secretariat", "/submissions/{submitted}"),
     ("secretariat", "/submissions/{submitted}/objectives/1"),
     ("secretariat", "/submissions/{submitted}/sections/preparation"),
+    ("secretariat", "/submissions/{submitted}/whole"),  # the whole review, with its threads and marks for change
+    ("secretariat", "/review/submissions/{submitted}/approve"),  # what approving does, before confirming
+    ("focal_point", "/submissions/{draft}/check"),  # "Check your answers" before submitting
     ("secretariat", "/indicators/{code}/countries"),
     ("secretariat", "/indicators/{code}/countries/{iso3}"),
     ("secretariat", "/imports"),

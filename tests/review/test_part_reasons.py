@@ -49,7 +49,10 @@ def test_each_reopened_part_keeps_its_own_reason(session: Session, reviewer: Use
     )
     assert decision.reason == ""
     rows = session.scalars(select(ReviewSnapshot).where(ReviewSnapshot.decision_id == decision.id)).all()
-    assert {r.part: r.reason for r in rows} == {"objective:1": "Add the 2024 survey.", "objective:2": "Name the partners."}
+    assert {r.part: r.reason for r in rows} == {
+        "objective:1": "Add the 2024 survey.",
+        "objective:2": "Name the partners.",
+    }
 
 
 def test_a_part_without_a_reason_needs_the_reason_for_all(

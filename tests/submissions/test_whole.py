@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from app.auth.models import Role
 from app.comments.service import open_thread
+from app.review import service as review
 from app.submissions import service
 from app.submissions.models import SubmissionStatus
 from tests.commitments.helpers import make_commitment
@@ -58,6 +59,11 @@ def test_the_whole_review_as_a_pdf(client: TestClient, session: Session) -> None
     submission = make_submission(session, focal_point=focal)
     complete_submission(session, submission)
     set_answers(session, submission, "objective:7", {"narrative": "Shelters opened in three provinces."})
+    service.submit(session, user=focal, submission=submission)
+    reviewer = make_user(session, role=Role.secretariat)
+    open_thread(session, user=reviewer, submission=submission, part="objective:7", body="How many beds?")
+    review.request_changes(session, user=reviewer, submission=submission, reason="", parts=["objective:7"],
+                           part_reasons={"objective:7": "Name the provinces."}, version=None)  # fmt: skip
     sign_in(client, focal)
     response = client.get(f"/submissions/{submission.id}/whole.pdf")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
@@ -65,6 +71,8 @@ def test_the_whole_review_as_a_pdf(client: TestClient, session: Session) -> None
     words = " ".join(page.extract_text() for page in reader.pages)
     assert "Voluntary GCM review of Philippines" in words
     assert "Shelters opened in three provinces." in words
+    assert "Name the provinces." in words and "How many beds?" in words  # the part's reason, the open thread
+    assert "1 / " in words  # page numbers
     assert words.index("Objective 1:") < words.index("Objective 7:") < words.index("Objective 23:")
     assert abs(float(reader.pages[0].mediabox.width) - 595.3) < 1  # A4
 
@@ -108,3 +116,25 @@ def test_every_form_names_the_next_part_still_to_complete(client: TestClient, se
     set_answers(session, submission, "objective:4", {"narrative": "Done."})
     last = client.get(f"/submissions/{submission.id}/objectives/9").text
     assert "No other part is waiting for you." in last and f'href="/submissions/{submission.id}/check"' in last
+
+
+def test_reopening_an_approved_review_with_a_reason_per_part(client: TestClient, session: Session) -> None:
+    focal = make_user(session, role=Role.focal_point, country="PHL")
+    submission = make_submission(session, focal_point=focal)
+    complete_submission(session, submission)
+    service.submit(session, user=focal, submission=submission)
+    reviewer = make_user(session, role=Role.secretariat)
+    review.approve(session, user=reviewer, submission=submission, version=None)
+    sign_in(client, reviewer)
+    page = client.get(f"/submissions/{submission.id}/whole").text
+    assert "Reopen the marked parts" in page and f'href="/review/submissions/{submission.id}/publish"' in page
+    form = {"parts": ["objective:2"], "reason:objective:2": "A figure is wrong.", "reason": "", "origin": "whole",
+            "version": submission.version}  # fmt: skip
+    assert (
+        post_form(client, f"/review/submissions/{submission.id}/reopen", form, follow_redirects=False).status_code
+        == 303
+    )
+    session.refresh(submission)
+    assert submission.status is SubmissionStatus.changes_requested
+    detail = client.get(f"/submissions/{submission.id}").text
+    assert "A figure is wrong." in detail  # in the decisions on record, beside its part
