@@ -708,6 +708,17 @@ def commitments_of(session: Session, country_id: int) -> list[Commitment]:
     return list(session.scalars(stmt))
 
 
+def count_pledges(session: Session, country_ids: list[int]) -> tuple[int, int]:
+    """How many pledges the given States made, and how many of the States made one (the synthesis' key figures)."""
+    if not country_ids:
+        return 0, 0
+    stmt = select(func.count(Commitment.id), func.count(func.distinct(Commitment.country_id))).where(
+        Commitment.country_id.in_(country_ids)
+    )
+    pledges, states = session.execute(stmt).one()
+    return int(pledges or 0), int(states or 0)
+
+
 # ---- jobs ------------------------------------------------------------------------------------------------------
 
 

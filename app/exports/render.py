@@ -9,20 +9,42 @@ not the document's).
 
 from __future__ import annotations
 
+import base64
+import inspect
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from docx import Document as DocxDocument
 from docx.document import Document as DocxFile
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
+from markupsafe import Markup, escape
 
-from app.exports.content import Cite, Document, Heading, Paragraph, Quote, Reference, Run, Table, attributed
+from app.dashboards import charts
+from app.exports.content import (
+    Chart,
+    Cite,
+    Document,
+    Heading,
+    KeyFigures,
+    Paragraph,
+    Quote,
+    Reference,
+    Run,
+    Table,
+    attributed,
+    product_name,
+    publisher_name,
+)
+from app.exports.content import reference_text as _reference_text
+from app.exports.pictures import bar_chart_png
 from app.i18n import HTML_LANG, _
 from app.web.assets import missing_fonts
 from app.web.templating import templates
@@ -48,11 +70,49 @@ def quote_attribution(quote: Quote, language: str) -> str:
 
 
 def reference_text(ref: Reference) -> str:
-    parts = [ref.country, ref.cycle, _("submission %(id)s") % {"id": ref.submission_id}]
-    if ref.objective is not None:
-        parts.append(_("objective %(n)s") % {"n": ref.objective})
-    parts.append(ref.part)
-    return ", ".join(parts)
+    """State, cycle, objective n (its short title) or section, and the question: never an internal number."""
+    return _reference_text(ref)
+
+
+def figure_label(number: int) -> str:
+    return _("Figure %(n)s") % {"n": number}
+
+
+def contents_title() -> str:
+    return _("Contents")
+
+
+# The report's fonts, for the text inside an inline SVG (WeasyPrint draws it with the document's @font-face fonts).
+REPORT_FONTS = (
+    "Noto Sans Latin, Noto Sans Latin Ext, Noto Sans Cyrillic, Noto Sans Cyrillic Ext, Noto Sans Greek, "
+    "Noto Sans SC, sans-serif"
+)
+_CHART_OPTIONS = set(inspect.signature(charts.bar_chart).parameters)
+
+
+def chart_svg(chart: Chart) -> Markup:
+    """The dashboards' SVG of a chart (its title, subtitle and source inside the picture where the chart module
+    draws them), in the report's fonts, as an image the page's width (WeasyPrint draws it as vectors, with the
+    document's fonts)."""
+    options: dict[str, Any] = {"title": chart.title, "summary": chart.summary or chart.title}
+    if "subtitle" in _CHART_OPTIONS:
+        options["subtitle"] = chart.subtitle
+    if "source" in _CHART_OPTIONS:
+        options["source"] = chart.source
+    svg = str(charts.bar_chart(chart.bars, **options))
+    font = getattr(charts, "FONT", None)
+    if font and f'font-family="{font}"' in svg:
+        svg = svg.replace(f'font-family="{font}"', f'font-family="{REPORT_FONTS}"', 1)
+    else:
+        svg = svg.replace("<svg ", f'<svg font-family="{REPORT_FONTS}" ', 1)
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    alt = escape(chart.summary or chart.title)
+    return Markup(f'<img class="chart" alt="{alt}" src="data:image/svg+xml;base64,{data}">')  # noqa: S704 - escaped
+
+
+def chart_has_frame() -> bool:
+    """Whether the chart module draws the title, subtitle and source inside the SVG (else the report writes them)."""
+    return {"subtitle", "source"} <= _CHART_OPTIONS
 
 
 def _runs(paragraph: object, runs: list[Run]) -> None:
@@ -108,15 +168,152 @@ def _quoted(run: DocxRun, language: str | None) -> None:
         _set_lang(run._r.get_or_add_rPr(), language)
 
 
+def _field(paragraph: DocxParagraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, NUMPAGES...) with the text shown until Word updates it."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("text", shown), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+            run._r.append(element)
+        elif kind == "text":
+            run.text = text or ""
+        else:
+            run._r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): kind}))
+
+
+def _a4(out: DocxFile) -> None:
+    for section in out.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin = section.bottom_margin = Mm(20)
+        section.left_margin = section.right_margin = Mm(18)
+
+
+def _properties(out: DocxFile, doc: Document) -> None:
+    """The document's properties: the product is its author (python-docx would name itself)."""
+    props = out.core_properties
+    props.title = doc.title
+    props.subject = doc.subtitle
+    props.author = product_name()
+    props.last_modified_by = product_name()
+    props.comments = ""
+    props.keywords = "; ".join(p for p in ("GCM", "ESCAP", doc.cycle) if p)
+    props.category = _("Voluntary GCM review")
+
+
+def _keep_with_next(paragraph: DocxParagraph) -> DocxParagraph:
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
+
+
+def _title_page(out: DocxFile, doc: Document) -> None:
+    """Title, subtitle, cycle, date and publisher, alone on the first page (which has no page number)."""
+    for _i in range(4):
+        out.add_paragraph()
+    out.add_paragraph(doc.title, style="Title")
+    subtitle = out.add_paragraph()
+    subtitle.add_run(doc.subtitle).font.size = Pt(14)
+    for line in (
+        _("Review cycle: %(cycle)s") % {"cycle": doc.cycle} if doc.cycle else "",
+        _("Date: %(date)s") % {"date": doc.date} if doc.date else "",
+    ):
+        if line:
+            out.add_paragraph(line)
+    for _i in range(6):
+        out.add_paragraph()
+    publisher = out.add_paragraph()
+    publisher.add_run(publisher_name()).bold = True
+    out.add_paragraph(_("Prepared with %(product)s") % {"product": product_name()})
+    out.paragraphs[-1].runs[-1].add_break(WD_BREAK.PAGE)
+
+
+def _contents(out: DocxFile, doc: Document) -> None:
+    """A TOC field whose shown result lists the headings (levels 1 and 2); Word puts in the page numbers when it
+    updates the field (``w:updateFields`` asks it to, on opening)."""
+    out.add_paragraph(contents_title(), style="TOC Heading")
+    entries = [heading for _i, heading in doc.contents()] + [Heading(_("References"))]
+    paragraphs = [out.add_paragraph() for _entry in entries]
+    first, last = paragraphs[0], paragraphs[-1]
+    begin = first.add_run()
+    begin._r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "begin", qn("w:dirty"): "true"}))
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = ' TOC \\o "1-2" \\h \\z \\u '
+    first.add_run()._r.append(instruction)
+    first.add_run()._r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "separate"}))
+    for paragraph, heading in zip(paragraphs, entries, strict=True):
+        paragraph.paragraph_format.left_indent = Cm(0.8 * (heading.level - 1))
+        paragraph.paragraph_format.space_after = Pt(2)
+        paragraph.add_run(heading.text)
+    last.add_run()._r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "end"}))
+    last.runs[-1].add_break(WD_BREAK.PAGE)
+    settings = out.settings.element
+    settings.append(OxmlElement("w:updateFields", {qn("w:val"): "true"}))
+
+
+def _footer(out: DocxFile, doc: Document) -> None:
+    """Page numbers ("Page 3 of 12") and the title in the footer, from the second page on."""
+    section = out.sections[0]
+    section.different_first_page_header_footer = True
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run(doc.title + " · ")
+    words = _("Page %(page)s of %(pages)s")
+    before, _sep, rest = words.partition("%(page)s")
+    middle, _sep, after = rest.partition("%(pages)s")
+    footer.add_run(before)
+    _field(footer, "PAGE", "1")
+    footer.add_run(middle)
+    _field(footer, "NUMPAGES", "1")
+    footer.add_run(after)
+    for run in footer.runs:
+        run.font.size = Pt(8)
+
+
+def _repeat_header(row: Any) -> None:
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:tblHeader", {qn("w:val"): "true"}))
+
+
+def _chart(out: DocxFile, block: Chart, number: int) -> None:
+    caption = _keep_with_next(out.add_paragraph(style="Caption"))
+    caption.add_run(f"{figure_label(number)}. {block.title}")
+    picture = _keep_with_next(out.add_paragraph())
+    png = bar_chart_png(block.bars, title=block.title, subtitle=block.subtitle, source=block.source)
+    shape = picture.add_run().add_picture(io.BytesIO(png), width=Cm(16))
+    properties = shape._inline.docPr
+    properties.set("descr", block.summary or block.title)  # the picture's alternative text
+    properties.set("title", block.title)
+    picture.paragraph_format.keep_with_next = False
+
+
+def _key_figures(out: DocxFile, block: KeyFigures) -> None:
+    table = out.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for figure, meaning in block.items:
+        cells = table.add_row().cells
+        run = cells[0].paragraphs[0].add_run(figure)
+        run.bold = True
+        run.font.size = Pt(13)
+        cells[1].paragraphs[0].add_run(meaning)
+    for row in table.rows:
+        row.cells[0].width, row.cells[1].width = Cm(4.5), Cm(12.5)
+    out.add_paragraph()
+
+
 def to_docx(doc: Document) -> bytes:
     out = DocxDocument()
     _languages_and_fonts(out, doc.language)
-    out.core_properties.title = doc.title
-    out.add_heading(doc.title, level=0)
-    out.add_paragraph(doc.subtitle)
-    for block in doc.blocks:
+    _a4(out)
+    _properties(out, doc)
+    _title_page(out, doc)
+    _contents(out, doc)
+    _footer(out, doc)
+    figures = doc.figures()
+    for position, block in enumerate(doc.blocks):
         if isinstance(block, Heading):
-            out.add_heading(block.text, level=min(block.level, 3))
+            _keep_with_next(out.add_heading(block.text, level=min(block.level, 3)))
         elif isinstance(block, Paragraph):
             paragraph = out.add_paragraph()
             _runs(paragraph, block.runs)
@@ -125,17 +322,23 @@ def to_docx(doc: Document) -> bytes:
                     run.font.size = Pt(9)
                     run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
         elif isinstance(block, Quote):
-            paragraph = out.add_paragraph(style="Quote")
+            paragraph = _keep_with_next(out.add_paragraph(style="Quote"))  # its attribution stays with it
+            paragraph.paragraph_format.keep_together = True
             _quoted(paragraph.add_run(f"“{block.text}”"), block.language)
             attribution = out.add_paragraph()
             attribution.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             who = quote_attribution(block, doc.language)
             attribution.add_run(f"— {who} [{block.cite.number}]").italic = True
+        elif isinstance(block, Chart):
+            _chart(out, block, figures[position])
+        elif isinstance(block, KeyFigures):
+            _key_figures(out, block)
         elif isinstance(block, Table):
-            caption = out.add_paragraph(style="Caption")
+            caption = _keep_with_next(out.add_paragraph(style="Caption"))
             caption.add_run(block.caption)
             table = out.add_table(rows=1, cols=len(block.headers))
             table.style = "Table Grid"
+            _repeat_header(table.rows[0])
             for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
                 cell.text = ""
                 cell.paragraphs[0].add_run(header).bold = True
@@ -145,7 +348,7 @@ def to_docx(doc: Document) -> bytes:
                     _runs(cell.paragraphs[0], runs)
                     if index in block.numeric:
                         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    out.add_heading(_("References"), level=1)
+    _keep_with_next(out.add_heading(_("References"), level=1))
     for ref in doc.references:
         out.add_paragraph(f"[{ref.number}] {reference_text(ref)}")
     buffer = io.BytesIO()
@@ -155,6 +358,7 @@ def to_docx(doc: Document) -> bytes:
 
 def to_html(doc: Document) -> str:
     template = templates.env.get_template("exports/report.html")
+    figures = doc.figures()
     return template.render(
         doc=doc,
         reference_text=reference_text,
@@ -162,11 +366,18 @@ def to_html(doc: Document) -> str:
         kinds=_kinds,
         lang=lambda code: HTML_LANG.get(code, code),
         attribution=lambda quote: quote_attribution(quote, doc.language),
+        contents=doc.contents(),
+        contents_title=contents_title(),
+        figure=lambda position: figure_label(figures[position]),
+        chart_svg=chart_svg,
+        framed=chart_has_frame(),
+        author=product_name(),
+        publisher=publisher_name(),
     )
 
 
 def _kinds(block: object) -> str:
-    return type(block).__name__.lower()
+    return {"KeyFigures": "figures"}.get(type(block).__name__, type(block).__name__.lower())
 
 
 def to_pdf(doc: Document, laid_out: Callable[[int], None] | None = None) -> bytes:

@@ -24,9 +24,23 @@ from app.catalog.models import Country
 from app.catalog.texts import label as reference_label
 from app.commitments.schemas import STATUS_LABELS as COMMITMENT_STATUS_LABELS
 from app.cycles.models import ReviewCycle
+from app.dashboards.charts import Bar
+from app.db import utcnow
 from app.exports import queries
-from app.exports.content import Cite, Document, Heading, Paragraph, Quote, Run, Table, attributed
-from app.i18n import _, format_number, lazy_gettext, pick
+from app.exports.content import (
+    Chart,
+    Cite,
+    Document,
+    Heading,
+    KeyFigures,
+    Paragraph,
+    Quote,
+    Run,
+    Table,
+    attributed,
+    product_name,
+)
+from app.i18n import _, format_date, format_number, format_percent, lazy_gettext, ngettext, pick
 from app.indicators.models import Aggregation, Indicator, IndicatorValue
 from app.questionnaires.answers import is_shown
 from app.questionnaires.schemas import REPORTING_KEY, TEXT_TYPES, Definition, Question, QuestionType, RatingStep
@@ -89,7 +103,35 @@ class _Reporter:
     country: Country
 
 
-Cited = Callable[[_Reporter, int | None, str], Cite]
+# cite(reporter, objective number or None, what is cited[, section=title]): a numbered reference
+Cited = Callable[..., Cite]
+
+
+def _percent(part: int, whole: int) -> str:
+    return format_percent(part / whole) if whole else "—"
+
+
+def _source_line(cycle_name: str) -> str:
+    return _(
+        "Source: voluntary GCM reviews of %(cycle)s approved or published by the ESCAP secretariat; %(product)s."
+    ) % {
+        "cycle": cycle_name,
+        "product": product_name(),
+    }
+
+
+def _round_table_heading(round_table: Any) -> str:
+    """A round table named by its theme: the objectives it reviews, by their short titles (the IMRF's round tables
+    are defined by their clusters of objectives, A/RES/73/326)."""
+    theme = "; ".join(_ref(o, "short_title") for o in round_table.objectives)
+    return _("Round table %(n)s: %(theme)s") % {"n": round_table.number, "theme": theme}
+
+
+def _objective_numbers(round_table: Any) -> str:
+    numbers = [str(o.number) for o in round_table.objectives]
+    return _("Objectives %(numbers)s, reviewed together at the International Migration Review Forum.") % {
+        "numbers": ", ".join(numbers)
+    }
 
 
 # ---- the regional synthesis ------------------------------------------------------------------------------------
@@ -101,6 +143,8 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
         title=_("Regional synthesis of the voluntary GCM reviews"),
         subtitle=_("%(cycle)s · ESCAP member States and associate members in Asia and the Pacific")
         % {"cycle": cycle.name},
+        cycle=cycle.name,
+        date=format_date(utcnow(), format="long"),
     )
     progress(2, lazy_gettext("Reading the accepted submissions"))
     submissions = queries.accepted_submissions(session, cycle.id)
@@ -108,15 +152,37 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     regional = [r for r in reporters if r.country.in_region]
     outside = [r for r in reporters if not r.country.in_region]
     by_submission = {r.submission.id: r for r in reporters}
+    round_tables = queries.list_round_tables(session)
+    titles = {o.number: _ref(o, "short_title") for rt in round_tables for o in rt.objectives}
 
-    def cite(reporter: _Reporter, objective: int | None, part: str) -> Cite:
+    def cite(reporter: _Reporter, objective: int | None, part: str, section: str = "") -> Cite:
         return doc.cite(
             country=_ref(reporter.country),
             cycle=cycle.name,
             submission_id=reporter.submission.id,
             objective=objective,
             part=part,
+            objective_title=titles.get(objective, "") if objective is not None else "",
+            section=section,
         )
+
+    definition = definition_for(session, cycle)
+    submission_ids = [r.submission.id for r in reporters]
+    steps = definition.rating_scale if definition.rating_question() is not None else []
+    all_reports = queries.reports_for(session, submission_ids)
+    reports_by_objective: dict[int, list[ObjectiveReport]] = defaultdict(list)
+    for report in all_reports:
+        reports_by_objective[report.objective_id].append(report)
+    regional_reported = [
+        r
+        for r in all_reports
+        if r.reporting == ReportingChoice.reported and by_submission[r.submission_id].country.in_region
+    ]
+    indicator_values = queries.total_values(session, [r.country.id for r in regional])
+
+    _executive_summary(
+        doc, session, cycle, regional, outside, regional_total, round_tables, regional_reported, steps, indicator_values
+    )
 
     doc.add(Heading(_("About this synthesis")))
     doc.add(
@@ -138,7 +204,8 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
                     "Regional figures count only the %(total)s members and associate members inside the region. "
                     "Members outside it (France, the Netherlands, the United Kingdom, the United States) may "
                     "report; their reviews are quoted but never counted. Numbers in brackets refer to the list of "
-                    "references at the end: the State, cycle, submission and part each figure or quote comes from."
+                    "references at the end: the State, cycle, objective and question each figure or quote comes "
+                    "from."
                 )
                 % {"total": regional_total}
             ],
@@ -152,13 +219,25 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     for reporter in regional:
         per_subregion[reporter.country.subregion_id or 0].append(reporter)
     rows: list[list[list[Run]]] = []
+    bars: list[Bar] = []
     for subregion, members in queries.list_subregions_with_counts(session):
         group = per_subregion.get(subregion.id, [])
         names = [(_ref(r.country), cite(r, None, _("Whole review"))) for r in group]
         rows.append(
             [[_ref(subregion)], [_("%(n)s of %(m)s") % {"n": len(group), "m": members}], _countries_with_cites(names)]
         )
+        bars.append(Bar(_ref(subregion), len(group), note=_("of %(m)s") % {"m": members}))
     rows.append([[_("Region")], [_("%(n)s of %(m)s") % {"n": len(regional), "m": regional_total}], [""]])
+    doc.add(
+        Chart(
+            _("Countries reporting, by subregion"),
+            _("%(cycle)s · %(n)s of %(m)s members and associate members in the region")
+            % {"cycle": cycle.name, "n": len(regional), "m": regional_total},
+            sorted(bars, key=lambda b: (-(b.value or 0), b.label)),
+            _source_line(cycle.name),
+            _("Number of countries reporting in each subregion, out of its members."),
+        )
+    )
     doc.add(
         Table(
             _("Countries reporting by subregion, %(cycle)s") % {"cycle": cycle.name},
@@ -175,9 +254,6 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
             )
         )
 
-    definition = definition_for(session, cycle)
-    submission_ids = [r.submission.id for r in reporters]
-
     # The general sections: their choice questions tabulated, their text questions quoted
     progress(3, lazy_gettext("Reading the general sections"))
     if definition.sections:
@@ -192,7 +268,6 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
         _questions(doc, section.questions, answered, None, title, cite, languages)
 
     # Overview: one row per objective (filled in as the objectives are read; the details follow, with references)
-    steps = definition.rating_scale if definition.rating_question() is not None else []
     overview = Table(
         _("Progress ratings by objective (countries in the region)")
         if steps
@@ -202,6 +277,37 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
         numeric=set(range(1, 2 + len(steps))),
     )
     doc.add(Heading(_("Overview by objective")))
+    counted = sorted(
+        (
+            (sum(1 for r in regional_reported if r.objective_id == o.id), o.number)
+            for rt in round_tables
+            for o in rt.objectives
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )  # most reported first; ties in the objectives' order
+    reporting_bars = [Bar(f"{n}. {titles.get(n, '')}", count) for count, n in counted]
+    doc.add(
+        Chart(
+            _("Countries reporting on each objective"),
+            _("%(cycle)s · %(n)s reporting countries in the region, most reported first")
+            % {"cycle": cycle.name, "n": len(regional)},
+            reporting_bars,
+            _source_line(cycle.name),
+            _("Number of countries in the region that report on each objective."),
+        )
+    )
+    if steps:
+        rated = [r for r in regional_reported if r.rating is not None]
+        doc.add(
+            Chart(
+                _("Progress ratings across all objectives"),
+                _("%(cycle)s · %(n)s objective reports with a rating, countries in the region, in the scale's order")
+                % {"cycle": cycle.name, "n": len(rated)},
+                [Bar(_step_label(step), sum(1 for r in rated if r.rating == step.value)) for step in steps],
+                _source_line(cycle.name),
+                _("Number of objective reports at each step of the progress scale."),
+            )
+        )
     doc.add(
         Paragraph(
             [_("The countries behind each figure are listed, with references, under each objective below.")],
@@ -210,19 +316,19 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
     )
     doc.add(overview)
 
-    # Objectives, grouped by IMRF round table
-    round_tables = queries.list_round_tables(session)
+    # Objectives, grouped by IMRF round table (named by its theme: its objectives)
     objectives_total = sum(len(rt.objectives) for rt in round_tables) or 1
     done = 0
     for round_table in round_tables:
-        doc.add(Heading(f"{round_table.code}: {_ref(round_table)}"))
+        doc.add(Heading(_round_table_heading(round_table)))
+        doc.add(Paragraph([_objective_numbers(round_table)], note=True))
         for objective in round_table.objectives:
             done += 1
             progress(
                 5 + int(75 * done / objectives_total),
                 _("Objective %(n)s of %(total)s") % {"n": done, "total": objectives_total},
             )
-            reports = queries.reports_for(session, submission_ids, objective.id)
+            reports = reports_by_objective.get(objective.id, [])
             values = queries.answers_for(session, submission_ids, f"objective:{objective.number}")
             languages = queries.answer_languages(session, submission_ids, f"objective:{objective.number}")
             overview.rows.append(_overview_row(objective.number, reports, by_submission, regional_total, steps))
@@ -240,11 +346,108 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
             )
 
     progress(82, lazy_gettext("Summarising the indicators"))
-    _indicator_section(doc, session, regional, cite, regional_total)
+    _indicator_section(doc, session, regional, cite, regional_total, indicator_values)
     progress(86, lazy_gettext("Quoting the inputs from stakeholders"))
     _stakeholder_section(doc, session, cycle)
     progress(88, lazy_gettext("Writing the document"))
     return doc
+
+
+def _executive_summary(
+    doc: Document,
+    session: Session,
+    cycle: ReviewCycle,
+    regional: list[_Reporter],
+    outside: list[_Reporter],
+    regional_total: int,
+    round_tables: list[Any],
+    regional_reported: list[ObjectiveReport],
+    steps: list[RatingStep],
+    indicator_values: list[IndicatorValue],
+) -> None:
+    """The figures a reader needs first: States reporting, the ratings, the pledges and the indicators' coverage."""
+    doc.add(Heading(_("Executive summary")))
+    pledges, pledging = queries.count_pledges(session, [r.country.id for r in regional])
+    indicators = queries.regional_indicators(session)
+    covered: dict[int, set[int]] = defaultdict(set)
+    latest: dict[int, str] = {}
+    for value in indicator_values:  # newest period first per indicator
+        period = latest.setdefault(value.indicator_id, value.period)
+        if value.period == period:
+            covered[value.indicator_id].add(value.country_id)
+    with_values = [i for i in indicators if covered.get(i.id)]
+    coverage = sorted(len(covered[i.id]) for i in with_values)
+    median = coverage[len(coverage) // 2] if coverage else 0
+    rated = [r for r in regional_reported if r.rating is not None]
+    items: list[tuple[str, str]] = [
+        (
+            _("%(n)s of %(m)s") % {"n": len(regional), "m": regional_total},
+            _("members and associate members in the region reported (%(share)s)")
+            % {"share": _percent(len(regional), regional_total)},
+        ),
+        (
+            number(len(regional_reported)),
+            _("objective reports from the region, %(rated)s of them with a progress rating")
+            % {"rated": number(len(rated))},
+        ),
+    ]
+    for step in steps:
+        count = sum(1 for r in rated if r.rating == step.value)
+        items.append(
+            (
+                f"{number(count)} ({_percent(count, len(rated))})",
+                _("rated “%(step)s”") % {"step": _step_label(step)},
+            )
+        )
+    items.append(
+        (
+            number(pledges),
+            ngettext(
+                "pledge recorded by %(n)s reporting State",
+                "pledges recorded by %(n)s reporting States",
+                pledging,
+            )
+            % {"n": pledging},
+        )
+    )
+    items.append(
+        (
+            _("%(n)s of %(m)s") % {"n": len(with_values), "m": len(indicators)},
+            _("indicators with values for the reporting countries; median coverage %(median)s of %(count)s countries")
+            % {"median": median, "count": len(regional)},
+        )
+    )
+    if outside:
+        items.append((number(len(outside)), _("members outside the region also reported (quoted, not counted)")))
+    doc.add(KeyFigures(items))
+    counts = {
+        o.number: (sum(1 for r in regional_reported if r.objective_id == o.id), _ref(o, "short_title"))
+        for rt in round_tables
+        for o in rt.objectives
+    }
+    if regional and counts:
+        ranked = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))
+        most = "; ".join(f"{n}. {title} ({count})" for n, (count, title) in ranked[:3])
+        least = "; ".join(f"{n}. {title} ({count})" for n, (count, title) in ranked[-3:][::-1])
+        doc.add(
+            Paragraph(
+                [_("Most reported objectives: %(most)s. Least reported: %(least)s.") % {"most": most, "least": least}]
+            )
+        )
+    else:
+        doc.add(Paragraph([_("No review of this cycle has been approved or published yet.")]))
+    doc.add(
+        Paragraph(
+            [
+                _(
+                    "Figures count the countries inside the region whose review the secretariat approved or "
+                    "published; coverage is the number of those countries with a value in an indicator's latest "
+                    "period (a missing value is not zero)."
+                )
+            ],
+            note=True,
+        )
+    )
 
 
 STAKEHOLDER_QUOTES = 10  # per objective
@@ -380,6 +583,7 @@ def _questions(
 ) -> None:
     """Per question of a part: its choices tabulated (countries in the region) or its text answers quoted, as written,
     each with its language (``languages``: ``(submission_id, key) -> code``, where known)."""
+    section = where if objective is None else ""  # a general section's questions are cited with its title
     for question in questions:
         label = question.text()
         asked = [(reporter, values) for reporter, values in answered if is_shown(question, values)]
@@ -393,11 +597,11 @@ def _questions(
             rows: list[list[list[Run]]] = []
             for option, option_label in options:
                 group = [r for r, values in regional if _chose(question, values.get(question.key), option)]
-                names = [(_ref(r.country), cite(r, objective, label)) for r in group]
+                names = [(_ref(r.country), cite(r, objective, label, section)) for r in group]
                 rows.append([[option_label], [str(len(group))], _countries_with_cites(names)])
             unanswered = [r for r, values in regional if values.get(question.key) in (None, "", [])]
             if unanswered:
-                names = [(_ref(r.country), cite(r, objective, label)) for r in unanswered]
+                names = [(_ref(r.country), cite(r, objective, label, section)) for r in unanswered]
                 rows.append([[_("No answer")], [str(len(unanswered))], _countries_with_cites(names)])
             doc.add(
                 Table(
@@ -421,7 +625,7 @@ def _questions(
                 outside = "" if reporter.country.in_region else " " + _("(outside the region)")
                 language = languages.get((reporter.submission.id, question.key))  # as written, never translated
                 source = _ref(reporter.country) + outside
-                doc.add(Quote(_clip(text), source, cite(reporter, objective, label), language))
+                doc.add(Quote(_clip(text), source, cite(reporter, objective, label, section), language))
             if len(texts) > QUOTES_PER_QUESTION:
                 doc.add(
                     Paragraph(
@@ -446,8 +650,9 @@ def _indicator_section(
     doc: Document,
     session: Session,
     regional: list[_Reporter],
-    cite: Callable[[_Reporter, int | None, str], Cite],
+    cite: Cited,
     regional_total: int,
+    values: list[IndicatorValue],
 ) -> None:
     doc.add(Heading(_("Indicator summary")))
     doc.add(
@@ -463,7 +668,6 @@ def _indicator_section(
         )
     )
     by_country = {r.country.id: r for r in regional}
-    values = queries.total_values(session, list(by_country))
     per_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
     for value in values:
         per_indicator[value.indicator_id].append(value)
@@ -532,13 +736,159 @@ def _indicator_section(
 # ---- a country profile -----------------------------------------------------------------------------------------
 
 
+REPORTED = ReportingChoice.reported
+
+
+def _position(definition: Definition, rating: int | None) -> int | None:
+    """A rating's place on its cycle's scale (1 the first step), so that cycles and countries compare."""
+    for index, step in enumerate(definition.rating_scale, start=1):
+        if step.value == rating:
+            return index
+    return None
+
+
+def _median(values: list[int]) -> int | None:
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2] if ordered else None  # the lower middle: always a step of the scale
+
+
+def _comparison(
+    doc: Document,
+    session: Session,
+    country: Country,
+    latest: Submission,
+    previous: Submission | None,
+    definition: Definition,
+    reports: list[ObjectiveReport],
+    titles: dict[int, str],
+) -> None:
+    """The country beside the region (the cycle's approved and published reviews of the countries in the region) and
+    beside its own previous accepted review, objective by objective; then the two charts."""
+    cycle_name = latest.review_cycle.name
+    region = [s for s in queries.accepted_submissions(session, latest.review_cycle_id) if s.country.in_region]
+    region_reports = queries.reports_for(session, [s.id for s in region])
+    before: dict[int, ObjectiveReport] = {}
+    before_definition: Definition | None = None
+    if previous is not None:
+        before = {r.objective.number: r for r in queries.reports_for(session, [previous.id])}
+        before_definition = definition_for(session, previous.review_cycle)
+    scale = definition.rating_scale
+
+    def words(position: int | None) -> str:
+        return _step_label(scale[position - 1]) if position is not None and position <= len(scale) else "—"
+
+    doc.add(Heading(_("Compared with the region and with the previous review")))
+    doc.add(
+        Paragraph(
+            [
+                _(
+                    "The region: the %(n)s countries in the region whose review of %(cycle)s the secretariat "
+                    "approved or published. Ratings are compared by their place on the progress scale; the "
+                    "region's is the median of the countries that rated the objective."
+                )
+                % {"n": len(region), "cycle": cycle_name}
+            ],
+            note=True,
+        )
+    )
+    headers = [_("Objective"), cycle_name]
+    if previous is not None:
+        headers += [previous.review_cycle.name, _("Change")]
+    headers += [_("Region: countries reporting"), _("Region: median rating")]
+    rows: list[list[list[Run]]] = []
+    own_bars: list[Bar] = []
+    region_bars: list[Bar] = []
+    for report in reports:
+        n = report.objective.number
+        label = f"{n}. {titles.get(n, '')}"
+        reported = report.reporting == ReportingChoice.reported
+        now = _position(definition, report.rating) if reported else None
+        regional = [
+            r
+            for r in region_reports
+            if r.objective_id == report.objective_id and r.reporting == ReportingChoice.reported
+        ]
+        positions = [p for r in regional if (p := _position(definition, r.rating)) is not None]
+        median = _median(positions)
+        row: list[list[Run]] = [[str(n)], [words(now) if reported else _("Not reported this cycle")]]
+        if previous is not None:
+            earlier = before.get(n)
+            then = (
+                _position(before_definition, earlier.rating)
+                if earlier is not None
+                and before_definition is not None
+                and earlier.reporting == ReportingChoice.reported
+                else None
+            )
+            then_words = (
+                _step_label(before_definition.rating_scale[then - 1])
+                if then is not None and before_definition is not None
+                else _("Not reported")
+            )
+            if now is None or then is None:
+                change = "—"
+            elif now > then:
+                change = ngettext("up %(n)s step", "up %(n)s steps", now - then) % {"n": now - then}
+            elif now < then:
+                change = ngettext("down %(n)s step", "down %(n)s steps", then - now) % {"n": then - now}
+            else:
+                change = _("unchanged")
+            row += [[then_words], [change]]
+        row += [[_("%(n)s of %(m)s") % {"n": len(regional), "m": len(region)}], [words(median)]]
+        rows.append(row)
+        own_bars.append(Bar(label, now, note=words(now) if now is not None else ""))
+        region_bars.append(Bar(label, median, note=words(median) if median is not None else ""))
+    numeric = {0}
+    doc.add(
+        Table(
+            _("%(country)s compared with the region and with its previous review") % {"country": _ref(country)},
+            headers,
+            rows,
+            numeric=numeric,
+        )
+    )
+    if not scale:
+        return
+    subtitle = _("%(cycle)s · place on the progress scale, 1 (%(first)s) to %(last)s (%(top)s)") % {
+        "cycle": cycle_name,
+        "first": _step_label(scale[0]),
+        "last": len(scale),
+        "top": _step_label(scale[-1]),
+    }
+    source = _("Source: the voluntary GCM reviews approved or published by the ESCAP secretariat; %(product)s.") % {
+        "product": product_name()
+    }
+    doc.add(
+        Chart(
+            _("%(country)s: progress per objective") % {"country": _ref(country)},
+            subtitle,
+            own_bars,
+            source,
+            _("The progress rating of each objective reported; no data where it was not reported or not rated."),
+        )
+    )
+    doc.add(
+        Chart(
+            _("The region: median progress per objective"),
+            subtitle + " · " + _("%(n)s countries in the region") % {"n": len(region)},
+            region_bars,
+            source,
+            _("The median rating of the countries in the region reporting each objective."),
+        )
+    )
+
+
 def build_country_profile(
     session: Session, user: User | None, country: Country, progress: Progress = _no_progress
 ) -> Document:
     """A State's reports, pledges, indicators and submission history; review content of accepted submissions only."""
     name = _ref(country)
     where = _ref(country.subregion) if country.subregion else _("Member outside the region")
-    doc = Document(title=_("Country profile: %(country)s") % {"country": name}, subtitle=where)
+    doc = Document(
+        title=_("Country profile: %(country)s") % {"country": name},
+        subtitle=where,
+        date=format_date(utcnow(), format="long"),
+    )
     progress(10, lazy_gettext("Reading the submissions"))
     history = queries.visible_submissions_of(session, user, country.id)
     doc.add(Heading(_("Submission history")))
@@ -550,16 +900,14 @@ def build_country_profile(
                 [_date(s.submitted_at)],
                 [_date(s.approved_at)],
                 [_date(s.published_at)],
-                [str(s.id)],
             ]
             for s in history
         ]
         doc.add(
             Table(
                 _("Voluntary GCM reviews of %(country)s") % {"country": name},
-                [_("Cycle"), _("Status"), _("Submitted"), _("Approved"), _("Published"), _("Submission")],
+                [_("Cycle"), _("Status"), _("Submitted"), _("Approved"), _("Published")],
                 rows,
-                numeric={5},
             )
         )
     else:
@@ -574,6 +922,8 @@ def build_country_profile(
     else:
         reporter = _Reporter(latest, country)
 
+        titles = {o.number: _ref(o, "short_title") for rt in queries.list_round_tables(session) for o in rt.objectives}
+
         def cite(objective: int | None, part: str) -> Cite:
             return doc.cite(
                 country=name,
@@ -581,7 +931,10 @@ def build_country_profile(
                 submission_id=latest.id,
                 objective=objective,
                 part=part,
+                objective_title=titles.get(objective, "") if objective is not None else "",
             )
+
+        doc.cycle = latest.review_cycle.name
 
         doc.add(Paragraph([_("From the review of %(cycle)s.") % {"cycle": latest.review_cycle.name}], note=True))
         definition = definition_for(session, latest.review_cycle)
@@ -600,6 +953,8 @@ def build_country_profile(
                 rating = _("Not reported this cycle")
             rows.append([[str(n)], [_ref(report.objective, "short_title")], [rating + " ", cite(n, rating_label)]])
         doc.add(Table(_("Progress per objective"), [_("Objective"), _("Title"), _("Progress")], rows, numeric={0}))
+        previous = accepted[1] if len(accepted) > 1 else None
+        _comparison(doc, session, country, latest, previous, definition, reports, titles)
         practices: list[tuple[ObjectiveReport, Question, str]] = []
         for report in reports:
             part = f"objective:{report.objective.number}"

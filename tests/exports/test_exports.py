@@ -316,7 +316,7 @@ def test_every_export_describes_itself(client: TestClient, session: Session) -> 
     assert about["Review cycle"] == cycle.name and about["Submission status"] == "Published"
     assert about["Subregion"] == "all" and about["Objective"] == "all"
     assert user.email in about["Exported by"] and "preparer" in about["Exported by"]
-    assert datetime.strptime(about["Exported at (UTC)"], "%Y-%m-%d %H:%M:%S")
+    assert datetime.strptime(about["Exported at (UTC)"] + "+0000", "%Y-%m-%d %H:%M:%S%z")
     assert "GCM regional review" in about["Source"]
     assert "in_region" in about["Aggregation"] and "zero" in about["Aggregation"]
     assert about["Rows in the sheet “Submissions”"] == 1

@@ -56,7 +56,7 @@ def _job(session: Session, job_id: int) -> Job:
 
 
 def test_synthesis_docx_job_runs_shows_progress_and_downloads(client: TestClient, session: Session) -> None:
-    cycle, phl, *_ = _cycle_with_reviews(session)
+    cycle, *_ = _cycle_with_reviews(session)
     preparer = make_user(session, role=Role.preparer)
     sign_in(client, preparer)
     job_id = _start(client, kind="synthesis", report_cycle=str(cycle.id), report_format="docx")
@@ -80,8 +80,8 @@ def test_synthesis_docx_job_runs_shows_progress_and_downloads(client: TestClient
     paragraphs = [p.text for p in document.paragraphs]
     text = "\n".join(paragraphs)
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    # Objectives grouped by round table: RT1 holds objectives 2, 5, 6, 12, 18.
-    rt1 = headings.index(next(h for h in headings if h.startswith("RT1")))
+    # Objectives grouped by round table, named by its theme: round table 1 holds objectives 2, 5, 6, 12, 18.
+    rt1 = headings.index(next(h for h in headings if h.startswith("Round table 1: Minimize adverse drivers;")))
     assert headings[rt1 + 1].startswith("Objective 2:")
     assert "2 of 58 members and associate members in the region reported" in text
     assert PHL_PRACTICE in text and USA_PRACTICE in text and DRAFT_PRACTICE not in text
@@ -89,7 +89,8 @@ def test_synthesis_docx_job_runs_shows_progress_and_downloads(client: TestClient
     cite = re.search(r"— Philippines \[(\d+)\]", paragraphs[quote + 1])
     assert cite, paragraphs[quote + 1]
     reference = next(p for p in paragraphs if p.startswith(f"[{cite.group(1)}] "))
-    assert reference == f"[{cite.group(1)}] Philippines, {cycle.name}, submission {phl.id}, objective 6, Good practices"
+    expected = f"Philippines, {cycle.name}, objective 6 (Recruitment and decent work), Good practices"
+    assert reference == f"[{cite.group(1)}] {expected}"  # State, cycle, objective and question: no internal id
     assert "United States of America (outside the region)" in text or "(outside the region)" in text
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     # Indicator coverage counts only regional members with an accepted review; the sum excludes the USA and BGD.
@@ -105,7 +106,7 @@ def test_synthesis_docx_job_runs_shows_progress_and_downloads(client: TestClient
 
 
 def test_synthesis_pdf_has_the_same_content_as_the_docx(client: TestClient, session: Session) -> None:
-    cycle, phl, *_ = _cycle_with_reviews(session)
+    cycle, *_ = _cycle_with_reviews(session)
     sign_in(client, make_user(session, role=Role.secretariat))
     job_id = _start(client, kind="synthesis", report_cycle=str(cycle.id), report_format="pdf")
     service.run_one(session, session)
@@ -117,7 +118,7 @@ def test_synthesis_pdf_has_the_same_content_as_the_docx(client: TestClient, sess
     assert pdf_page_count(response.content) >= 3
     html = render.to_html(build_synthesis(session, queries.get_cycle(session, cycle.id)))  # type: ignore[arg-type]
     assert PHL_PRACTICE in html and DRAFT_PRACTICE not in html
-    assert f"Philippines, {cycle.name}, submission {phl.id}, objective 6, Good practices" in html
+    assert f"Philippines, {cycle.name}, objective 6 (Recruitment and decent work), Good practices" in html
     assert re.search(r'<a class="cite" href="#ref-\d+">\[\d+\]</a>', html)
 
 
@@ -194,14 +195,14 @@ def test_focal_point_cannot_profile_a_country_with_nothing_published(client: Tes
 
 
 def test_country_profile_pdf_lists_history_pledges_and_indicators(client: TestClient, session: Session) -> None:
-    cycle, phl, *_ = _cycle_with_reviews(session)
+    cycle, *_ = _cycle_with_reviews(session)
     preparer = make_user(session, role=Role.preparer)
     country = queries.get_country(session, "PHL")
     assert country is not None
     doc = build_country_profile(session, preparer, country)
     html = render.to_html(doc)
     assert cycle.name in html and "Approved" in html and "10.7.3" in html and PHL_PRACTICE in html
-    assert f"Philippines, {cycle.name}, submission {phl.id}, objective 6, Good practices" in html
+    assert f"Philippines, {cycle.name}, objective 6 (Recruitment and decent work), Good practices" in html
     sign_in(client, preparer)
     job_id = _start(client, kind="country_profile", country="PHL", profile_format="pdf")
     service.run_one(session, session)
