@@ -22,6 +22,7 @@ from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FormInvalid, NotFound
 from app.i18n import LANGUAGE_NAMES, _
 from app.organisations import queries as organisation_queries
+from app.web.pagination import page_number
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/users")
@@ -57,11 +58,6 @@ def _choices(session: Session) -> dict[str, Any]:
 USERS_PER_PAGE = 50
 
 
-def _page_number(raw: str) -> int:
-    """``?page=`` as a page number: 1 for anything that is not a positive number."""
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
-
-
 @router.get("", name="admin:users")
 def users(
     request: Request,
@@ -78,7 +74,7 @@ def users(
     chosen_role = role if role in role_labels() else ""
     countries = catalog_queries.list_countries(session)
     chosen_country = next((c for c in countries if c.iso3 == country.upper()), None)
-    number = _page_number(page)
+    number = page_number(page)
     filters: dict[str, Any] = {
         "text": text,
         "role": chosen_role or None,

@@ -15,6 +15,7 @@ from app.dashboards import service
 from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _
+from app.web.pagination import paginate
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -57,12 +58,22 @@ def country_profile(request: Request, session: SessionDep, user: MaybeUser, iso3
     return render(request, "dashboards/country.html", context)
 
 
+REPORTS_PER_PAGE = 20
+
+
 @router.get("/dashboards/objectives/{number}", name="dashboards:objective")
 def objective_page(request: Request, session: SessionDep, user: MaybeUser, number: int) -> Response:
     ensure_may_view(request, user)
     context = service.objective_page(
         session, user=user, number=number, params=_params(request), cache=request.app.state.result_cache
     )
+    # The approved reports, one per State (62 at most, each with its summary): 20 a page, the filters kept.
+    shown = paginate(context["reports"], request.query_params.get("page"), REPORTS_PER_PAGE)
+    context |= {
+        "reports": shown.items,
+        "reports_page": shown,
+        "reports_query": {k: v for k, v in request.query_params.items() if k != "page"},
+    }
     return render(request, "dashboards/objective.html", context, block="results")
 
 

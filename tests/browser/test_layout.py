@@ -45,7 +45,8 @@ OVERFLOW = """() => {
     .filter((e) => e.getBoundingClientRect().right > width + 1 && getComputedStyle(e).position !== "absolute")
     .filter((e) => {  // not inside a box that scrolls on its own
       for (let a = e.parentElement; a; a = a.parentElement) {
-        if (a !== document.body && a !== document.documentElement && getComputedStyle(a).overflowX !== "visible") return false;
+        const root = a === document.body || a === document.documentElement;
+        if (!root && getComputedStyle(a).overflowX !== "visible") return false;
       }
       return true;
     })
