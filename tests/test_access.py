@@ -87,6 +87,7 @@ def samples(session: Session) -> dict[str, Any]:
         "token_id": 1,
         "file_id": 1,
         "fmt": "docx",
+        "chart": "overview-reported",
         "upload_id": 1,
         "request_id": organisations.request_to_join(
             session,
