@@ -48,6 +48,7 @@ ACCOUNTS = {
     "focal_point_returned_review": None,  # chosen below: a focal point whose review was sent back
 }
 SKIP = ("/logout", "/exports/download")  # not pages: sign-out is a form; downloads are tested in tests/exports
+PRINTED = (".pdf",)  # a review printed (seconds each): tests/submissions/test_whole.py reads one back
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,7 @@ def crawl(app: FastAPI, client: TestClient, start: str) -> tuple[int, list[tuple
         page = str(response.url)
         for link in _links(page, response.text):
             path = link.split("?", 1)[0].split("#", 1)[0]
-            if link in seen or path.startswith(SKIP):
+            if link in seen or path.startswith(SKIP) or path.endswith(PRINTED):
                 continue
             seen.add(link)
             key = _route_key(app, path)

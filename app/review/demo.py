@@ -35,6 +35,7 @@ CHANGES_REASON = (
     "parts, and say which ministry leads each measure."
 )
 REOPEN_REASON = "The State asked to update the marked part with the results of the latest labour force survey."
+PART_REASON = "Please give this year's figures for this objective, not the 2019 ones."  # a second part's own reason
 RESUBMIT_NOTE = " The figures are from the national labour force survey; the ministry of labour leads the measure."
 
 
@@ -129,7 +130,13 @@ def _walk(
     if status is SubmissionStatus.changes_requested and variant != 2:
         parts = [part, *([_second_part(submission, part)] if variant == 1 else [])]
         review.request_changes(
-            session, user=reviewer, submission=submission, reason=CHANGES_REASON, parts=parts, version=None
+            session,
+            user=reviewer,
+            submission=submission,
+            reason=CHANGES_REASON,
+            parts=parts,
+            part_reasons={parts[1]: PART_REASON} if len(parts) > 1 else None,
+            version=None,
         )
         clock.mark("request_changes", None)
         return
