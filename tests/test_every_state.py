@@ -69,6 +69,8 @@ def _submission_pages(app: FastAPI, submission: Submission) -> list[str]:
         "key": submission.sections[0].key,
         "number": 1,
         "file_id": 1,  # no document is attached: 404
+        "fmt": "docx",  # the offline download (app/offline)
+        "upload_id": 1,  # no offline upload is waiting: 404
     }
     pages = []
     for context in iter_route_contexts(app.routes):
