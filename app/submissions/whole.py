@@ -16,7 +16,7 @@ from starlette.responses import Response
 from app.auth.models import Role, User
 from app.comments import panels as comment_panels
 from app.commitments.models import Commitment
-from app.i18n import get_locale
+from app.i18n import HTML_LANG, get_locale
 from app.questionnaires import answers
 from app.questionnaires.schemas import Question, QuestionType
 from app.submissions import queries, service
@@ -173,7 +173,8 @@ def whole_pdf(request: Request, session: Session, submission: Submission) -> byt
 
     user = request.state.user_session.user
     context = whole_context(session, user, submission, mode="print")
-    context.update({"request": request, "current_user": getattr(request.state, "signed_in", None)})
+    context.update(request=request, current_user=getattr(request.state, "signed_in", None))
+    context["html_lang"] = HTML_LANG.get(get_locale(), get_locale())
     html = templates.env.get_template("submissions/whole_print.html").render(context)
     fonts = FontConfiguration()
     stylesheet = CSS(filename=str(PRINT_CSS), font_config=fonts)
