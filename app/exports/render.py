@@ -297,8 +297,11 @@ def _key_figures(out: DocxFile, block: KeyFigures) -> None:
         run.bold = True
         run.font.size = Pt(13)
         cells[1].paragraphs[0].add_run(meaning)
-    for row in table.rows:
-        row.cells[0].width, row.cells[1].width = Cm(4.5), Cm(12.5)
+    table.autofit = False
+    for column, width in zip(table.columns, (Cm(4.5), Cm(12.5)), strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
     out.add_paragraph()
 
 

@@ -810,7 +810,7 @@ def _comparison(
         ]
         positions = [p for r in regional if (p := _position(definition, r.rating)) is not None]
         median = _median(positions)
-        row: list[list[Run]] = [[str(n)], [words(now) if reported else _("Not reported this cycle")]]
+        row: list[list[Run]] = [[label], [words(now) if reported else _("Not reported this cycle")]]
         if previous is not None:
             earlier = before.get(n)
             then = (
@@ -838,13 +838,11 @@ def _comparison(
         rows.append(row)
         own_bars.append(Bar(label, now, note=words(now) if now is not None else ""))
         region_bars.append(Bar(label, median, note=words(median) if median is not None else ""))
-    numeric = {0}
     doc.add(
         Table(
             _("%(country)s compared with the region and with its previous review") % {"country": _ref(country)},
             headers,
             rows,
-            numeric=numeric,
         )
     )
     if not scale:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import openpyxl
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from app.auth.models import Role
+from app.exports.formats import stream_xlsx
+from app.exports.queries import Column
 from app.indicators.models import IndicatorValue
 from app.submissions.models import SubmissionStatus
 from tests.commitments.helpers import make_commitment
@@ -332,3 +335,30 @@ def test_every_export_describes_itself(client: TestClient, session: Session) -> 
     described = {r["Field"]: r["Value"] for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
     assert described["Review cycle"] == cycle.name and "Dataset: answers" in described
     assert "Dataset: submissions" not in described
+
+
+def test_the_xlsx_is_sent_as_it_is_written() -> None:
+    """The first bytes leave before any row is read, and rows are read as the chunks go: no whole workbook first."""
+    read: list[int] = []
+
+    def rows() -> Iterator[tuple[int, str]]:
+        for n in range(3000):
+            read.append(n)
+            yield (n, f"row {n}")
+
+    columns = [Column("n", "int"), Column("text", "str")]
+    chunks = stream_xlsx([("Data", columns, rows())], lambda counts: [("Field", "Value"), *counts])
+    first = next(chunks)
+    assert first.startswith(b"PK") and read == []
+    received = [first]
+    while_reading = 0
+    for chunk in chunks:
+        received.append(chunk)
+        if chunk and 0 < len(read) < 3000:
+            while_reading += 1
+    assert while_reading > 0  # chunks were sent while the rows were still being read
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(received)))
+    assert workbook.sheetnames == ["About", "Data"]
+    assert workbook["Data"].max_row == 3001 and workbook["Data"]["B3001"].value == "row 2999"
+    assert workbook["Data"].auto_filter.ref == "A1:B3001"
+    assert [tuple(r) for r in workbook["About"].values][-1] == ("Data", 3000)
