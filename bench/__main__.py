@@ -16,7 +16,9 @@ created on ``GCM_TEST_POSTGRES_URL`` and dropped afterwards) built once with mig
 - api: /api/v1/commitments, /api/v1/indicators/{code}/values and /aggregate with a bearer token, same load;
 - form: a demo focal point autosaving objective reports of their draft review, one report per thread (bench/forms.py);
 - exports: each streamed export from a freshly started service: seconds, size and the service's peak RSS
-  (bench/exports.py).
+  (bench/exports.py);
+- slowlink: the first view of the overview, an objective form and the review queue in Chromium on an emulated
+  400 kbit/s, 400 ms link, with the service's compression off (before) and on (bench/slowlink.py).
 
 The page parts share one service; its peak RSS is reported with them. Per backend (not per scale, it needs an empty
 database): import: a generated 100,000-row values CSV validated and written, then a zip bomb and million-row files
@@ -40,7 +42,7 @@ from pathlib import Path
 from bench.harness import ROOT, as_dict, build_database, measure, peak_rss_kb, serve, sign_in
 
 RESULTS = ROOT / "bench" / "results"
-PARTS = ["dashboards", "uncached", "api", "form", "exports", "import"]
+PARTS = ["dashboards", "uncached", "api", "form", "exports", "import", "slowlink"]
 API = [
     "/api/v1/commitments?limit=100",
     "/api/v1/indicators/UNDESA.MIGSTOCK/values?limit=100",
@@ -101,6 +103,10 @@ def run_database(url: str, parts: list[str], *, concurrency: int, requests: int,
         for row in measured:
             row["peak_rss_mb"] = round(rss / 1024, 1)
         rows.extend(measured)
+    if "slowlink" in parts:  # Chromium on an emulated 400 kbit/s, 400 ms link: compression off, then on
+        from bench import slowlink
+
+        rows.extend(slowlink.run(url, repeat=1 if quick else 3))
     if "exports" in parts:
         chosen = exports.EXPORTS[:1] if quick else exports.EXPORTS
         for name, figures in exports.run_exports(url, chosen).items():
@@ -138,6 +144,20 @@ def markdown(result: dict[str, object]) -> str:
             elif row["part"] == "import" and "status" in row:  # a hostile upload: time to its refusal
                 p50, p95, rps, queries, errors = round(row["seconds"] * 1000), None, None, None, None
                 notes, rss = f"{row['status']}: {row['message']}", row["peak_rss_mb"]
+            elif row["part"] == "slowlink":  # first view = first contentful paint; before = compression off
+                p50, p95, rps, queries, errors, rss = (
+                    round(float(row["first_paint_s"]) * 1000),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+                notes = (
+                    f"first view {row['first_paint_s']} s (before {row['before_first_paint_s']} s), loaded"
+                    f" {row['first_view_s']} s (before {row['before_first_view_s']} s), {row['kb']} KB"
+                    f" (before {row['before_kb']} KB), repeat view {row['repeat_view_s']} s"
+                )
             elif row["part"] == "import":
                 p50, p95, rps, queries, errors, rss = None, None, None, None, None, None
                 notes = (
