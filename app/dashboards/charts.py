@@ -238,7 +238,7 @@ def bar_chart(
     """A horizontal bar chart; the SVG is an image labelled by its title and summary, which it also shows."""
     missing = _("no data") if missing is None else missing
     bars = sorted_bars(bars) if sort else list(bars)
-    label_w, label_size = 250.0, 13.0
+    label_w, label_size = 290.0, 13.0
     value_texts = [
         number(b.value) + (f" ({b.note})" if b.note else "") if b.value is not None else missing for b in bars
     ]
@@ -357,6 +357,7 @@ def trend_chart(
     source: str = "",
     target: float | None = None,
     target_label: str = "",
+    target_note: str = "",
     low_label: str = "",
 ) -> Chart:
     """Lines over periods (oldest first): the first series is drawn heaviest; a target as a dashed line."""
@@ -442,15 +443,17 @@ def trend_chart(
             f'stroke-width="2" stroke-dasharray="10 4"/>'
         )
         body.append(_text(x + 36, y, target_label, size=12))
+    if target is not None and target_note:
+        for line in wrap(target_note, WIDTH - left - 10, 12):
+            y += 18
+            body.append(_text(left, y, line, size=12, fill=MUTED))
     if low_label and any(s.low for s in series):
         for line in wrap(low_label, WIDTH - left - 10, 12):
             y += 18
             body.append(_text(left, y, line, size=12, fill=MUTED))
     svg = frame.render(body, y + 8)
     header = [_("Period"), *[s.name for s in series]] + ([target_label] if target is not None else [])
-    rows = [
-        [p, *[s.points.get(p) for s in series]] + ([target] if target is not None else []) for p in periods
-    ]
+    rows = [[p, *[s.points.get(p) for s in series]] + ([target] if target is not None else []) for p in periods]
     return Chart(name, title, svg, header, rows, summary)
 
 

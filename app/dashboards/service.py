@@ -792,11 +792,7 @@ def _trend_chart(indicator: Indicator, shown: list[PeriodAggregate], threshold: 
         )
         for i, name in enumerate(names)
     ]
-    target_label = ""
-    if indicator.target is not None:
-        target_label = _("Target: %(value)s") % {"value": number(indicator.target)}
-        if indicator.target_note:
-            target_label += f" ({_short(indicator.target_note, 60)})"
+    target_label = _("Target: %(value)s") % {"value": number(indicator.target)} if indicator.target is not None else ""
     latest = ordered[-1]
     summary = _("%(code)s from %(first)s to %(last)s: the region and its subregions.") % {
         "code": indicator.code,
@@ -816,6 +812,7 @@ def _trend_chart(indicator: Indicator, shown: list[PeriodAggregate], threshold: 
         source=source_line(),
         target=indicator.target,
         target_label=target_label,
+        target_note=indicator.target_note,
         low_label=_("Hollow points: fewer than %(pct)s of the countries reporting (low coverage).")
         % {"pct": f"{threshold:.0%}"},
     )

@@ -22,7 +22,7 @@ def test_a_chart_downloads_as_png_and_csv(page: Page, live: LiveServer, tmp_path
             make_value(session, code="10.c.1", country="SLB", period=period, value=cost + 2)
     page.goto(f"{live.url}/dashboards/indicators?indicator=10.c.1")
     downloads = page.locator(".chart-downloads").filter(has=page.locator('[data-filename="indicator-trend.png"]'))
-    png_button = downloads.get_by_role("button", name="PNG")
+    png_button = downloads.get_by_role("button", name="PNG (picture)")
     expect(png_button).to_be_visible()  # shown once charts.js runs
 
     png_button.focus()

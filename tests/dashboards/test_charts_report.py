@@ -84,7 +84,7 @@ def test_trend_chart_draws_the_region_subregions_and_the_target(client: TestClie
     sign_in(client, make_user(session, role=Role.secretariat))
     page = client.get("/dashboards/indicators?indicator=10.c.1").text
     assert "Trend over the periods shown" in page and 'class="chart__target"' in page
-    assert "Target: 3 (SDG target 10.c" in page
+    assert "Target: 3" in page and "SDG target 10.c: by 2030, reduce to less than 3 per cent" in page
     trend = client.get("/dashboards/charts/indicator-trend.csv?indicator=10.c.1")
     rows = _csv(trend.text)
     assert rows[0][:3] == ["Period", "Region", "East and North-East Asia"] and rows[0][-1].startswith("Target: 3")
