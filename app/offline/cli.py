@@ -50,7 +50,8 @@ def review_export(
         if submission is None:
             raise _fail(f"{country.upper()} has no review in cycle {cycle}.")
         with use_locale(language):
-            _name, data = service.export(session, user=None, submission=submission, fmt=fmt)
+            target = service.submission_target(session, submission, language)
+            _name, data = service.export(session, user=None, target=target, fmt=fmt)
         session.rollback()
     file.write_bytes(data)
     typer.echo(f"Wrote {file} ({len(data):,} bytes).")
@@ -80,7 +81,7 @@ def review_import(
         read = service.read_file(fmt, data)
         if read.ids is None:
             raise service.UploadRefused("This file was not downloaded from the review (its identifiers are missing).")
-        submission = queries.get_submission(session, read.ids.submission_id)
+        submission = None if read.ids.is_contribution else queries.get_submission(session, read.ids.record_id)
         if submission is None:
             raise service.UploadRefused("The review this file was downloaded from no longer exists.")
         actor = None
@@ -90,7 +91,8 @@ def review_import(
                 raise service.UploadRefused(f"Give --user, a focal point of {submission.country.iso3}, to write.")
             session.info["user_id"] = actor.id
         upload = OfflineUpload(format=fmt, filename=file.name, data=data)
-        plan = service.preview(session, user=actor, submission=submission, upload=upload)
+        target = service.submission_target(session, submission, read.ids.language)
+        plan = service.preview(session, user=actor, target=target, upload=upload)
         typer.echo(plan.summary())
         for note in plan.notes:
             typer.echo(f"note: {note}")
@@ -103,7 +105,7 @@ def review_import(
             typer.echo("Dry run: nothing written.")
             return
         changed = [row.id for row in plan.rows if row.status == service.CHANGED]
-        result = service.accept(session, user=actor, submission=submission, upload=upload, chosen=changed)
+        result = service.accept(session, user=actor, target=target, upload=upload, chosen=changed)
         for row_id, why in result.failed:
             typer.echo(f"not saved {row_id}: {why}", err=True)
         session.commit()

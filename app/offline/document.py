@@ -28,16 +28,19 @@ def value_hash(value: Any) -> str:
 class FileIds:
     """The hidden identifiers of a file."""
 
-    country: str  # ISO3
+    owner: str  # a State's ISO3, or ORG<id> for an organisation's contribution
     cycle_id: int
     questionnaire_version: int
-    submission_id: int
+    record_id: int  # the submission's id, or the contribution's
     language: str
 
+    @property
+    def is_contribution(self) -> bool:
+        return self.owner.startswith("ORG")
+
     def encode(self) -> str:
-        return (
-            f"gcm-file|{self.country}|{self.cycle_id}|{self.questionnaire_version}|{self.submission_id}|{self.language}"
-        )
+        fields = (self.owner, self.cycle_id, self.questionnaire_version, self.record_id, self.language)
+        return "|".join(["gcm-file", *map(str, fields)])
 
     @classmethod
     def decode(cls, text: str) -> FileIds | None:

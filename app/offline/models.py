@@ -20,7 +20,9 @@ class OfflineUpload(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    # A State's review, or an organisation's contribution (one of the two).
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
     format: Mapped[str] = mapped_column(String(10))  # docx | xlsx
     filename: Mapped[str] = mapped_column(String(200), default="", server_default="")
     data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -10,21 +10,14 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.offline.models import OfflineUpload
 from app.questionnaires.models import Questionnaire, QuestionnaireKind
-from app.submissions.models import Submission
 
 KEEP_PER_USER = 5
 
 
-def questionnaire_version(session: Session, cycle_id: int) -> int:
-    """The version of the cycle's States' questionnaire (0: the cycle reads the default one)."""
-    stmt = select(Questionnaire.version).where(
-        Questionnaire.review_cycle_id == cycle_id, Questionnaire.kind == QuestionnaireKind.states
-    )
+def questionnaire_version(session: Session, cycle_id: int, kind: QuestionnaireKind = QuestionnaireKind.states) -> int:
+    """The version of the cycle's questionnaire of that kind (0: the cycle reads the default one)."""
+    stmt = select(Questionnaire.version).where(Questionnaire.review_cycle_id == cycle_id, Questionnaire.kind == kind)
     return session.scalar(stmt) or 0
-
-
-def find_submission(session: Session, submission_id: int) -> int | None:
-    return session.scalar(select(Submission.id).where(Submission.id == submission_id))
 
 
 def forget_old(session: Session, *, user_id: int, now: datetime) -> None:
@@ -44,10 +37,10 @@ def get_upload(session: Session, upload_id: int) -> OfflineUpload | None:
     return session.get(OfflineUpload, upload_id)
 
 
-def latest_answer_event(session: Session, answer_id: int) -> AuditEvent | None:
+def latest_event(session: Session, entity_type: str, entity_id: int) -> AuditEvent | None:
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.entity_type == "answer", AuditEvent.entity_id == str(answer_id))
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )

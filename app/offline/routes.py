@@ -1,83 +1,97 @@
-"""The review offline: its page (downloads, the upload form), the downloads, the upload, its preview and accepting.
+"""The offline pages of a State's review and of an organisation's contribution: the page (downloads, the upload
+form), the downloads, the upload, its preview and accepting.
 
 The upload is kept (``offline_upload``) and the browser sent to its preview, a GET that reads the file again
 against the answers as they are then; accepting posts the chosen questions and comes back to the preview."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import files
-from app.auth.dependencies import CurrentUser, FocalPointUser
-from app.auth.models import Role, User
+from app.auth.dependencies import CurrentUser, FocalPointUser, StakeholderUser
+from app.auth.models import User
+from app.contributions import service as contributions
 from app.db import SessionDep
+from app.errors import AppError
+from app.i18n import get_locale
 from app.offline import service
 from app.submissions.dependencies import ReadableSubmission
-from app.submissions.models import Submission
-from app.submissions.pages import can_edit
 from app.web.limits import too_large_message
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _context(request: Request, user: User, submission: Submission, **extra: object) -> dict[str, object]:
-    limit = request.app.state.settings.max_upload_bytes
+def _links(request: Request, target: service.Target) -> dict[str, str]:
+    """The pages of the target: (``back``: its own page; ``page``, ``docx``, ``xlsx``, ``upload``)."""
+    if target.is_contribution:
+        ref, prefix, back = {"contribution_id": target.record.id}, "offline:contribution_", "contributions:detail"
+    else:
+        ref, prefix, back = {"submission_id": target.record.id}, "offline:", "submissions:detail"
     return {
-        "submission": submission,
-        "can_upload": user.role is Role.focal_point and user.country_id == submission.country_id,
-        "can_edit": can_edit(user, submission),
+        "back": request.url_for(back, **ref).path,
+        "page": request.url_for(f"{prefix}page", **ref).path,
+        "docx": request.url_for(f"{prefix}download", **ref, fmt="docx").path,
+        "xlsx": request.url_for(f"{prefix}download", **ref, fmt="xlsx").path,
+        "upload": request.url_for(f"{prefix}upload", **ref).path,
+    }
+
+
+def _context(request: Request, user: User, target: service.Target, **extra: Any) -> dict[str, Any]:
+    limit = request.app.state.settings.max_upload_bytes
+    try:
+        service.ensure_can_upload(user, target)
+        can_upload = True
+    except AppError:
+        can_upload = False
+    return {
+        "target": target,
+        "links": _links(request, target),
+        "can_upload": can_upload,
         "limit": too_large_message(limit) if limit else "",
         "message": "",
         **extra,
     }
 
 
-@router.get("/submissions/{submission_id}/offline", name="offline:page")
-def page(request: Request, user: CurrentUser, submission: ReadableSubmission) -> Response:
-    service.ensure_can_download(user, submission)
-    return render(request, "offline/page.html", _context(request, user, submission))
+def _page(request: Request, user: User, target: service.Target) -> Response:
+    service.ensure_can_download(user, target)
+    return render(request, "offline/page.html", _context(request, user, target))
 
 
-@router.get("/submissions/{submission_id}/offline/review.{fmt}", name="offline:download")
-def download(session: SessionDep, user: CurrentUser, submission: ReadableSubmission, fmt: str) -> Response:
-    name, data = service.export(session, user=user, submission=submission, fmt=fmt)
+def _download(session: Session, user: User, target: service.Target, fmt: str) -> Response:
+    name, data = service.export(session, user=user, target=target, fmt=fmt)
     return files.download(name, service.MEDIA_TYPES[fmt], data)
 
 
-@router.post("/submissions/{submission_id}/offline/uploads", name="offline:upload")
-def upload(
-    request: Request, session: SessionDep, user: FocalPointUser, submission: ReadableSubmission,
-    file: Annotated[UploadFile, File()],
-) -> Response:  # fmt: skip
+def _upload(request: Request, session: Session, user: User, target: service.Target, file: UploadFile) -> Response:
     data = file.file.read()
     try:
-        kept = service.keep_upload(session, user=user, submission=submission, name=file.filename or "", data=data,
+        kept = service.keep_upload(session, user=user, target=target, name=file.filename or "", data=data,
                                    limit=request.app.state.settings.max_upload_bytes or len(data) + 1)  # fmt: skip
     except service.UploadRefused as exc:
-        context = _context(request, user, submission, message=exc.message)
+        context = _context(request, user, target, message=exc.message)
         return render(request, "offline/page.html", context, status_code=422)
-    url = request.url_for("offline:preview", submission_id=submission.id, upload_id=kept.id)
-    return RedirectResponse(str(url.path), status_code=303)
+    return RedirectResponse(f"{_links(request, target)['page']}/uploads/{kept.id}", status_code=303)
 
 
-@router.get("/submissions/{submission_id}/offline/uploads/{upload_id}", name="offline:preview")
-def preview(
-    request: Request, session: SessionDep, user: FocalPointUser, submission: ReadableSubmission, upload_id: int
-) -> Response:
-    kept = service.get_upload(session, user=user, submission=submission, upload_id=upload_id)
+def _preview(request: Request, session: Session, user: User, target: service.Target, upload_id: int) -> Response:
+    kept = service.get_upload(session, user=user, target=target, upload_id=upload_id)
     try:
-        plan = service.preview(session, user=user, submission=submission, upload=kept)
+        plan = service.preview(session, user=user, target=target, upload=kept)
     except service.UploadRefused as exc:  # the questionnaire changed since the upload, say
-        context = _context(request, user, submission, message=exc.message)
+        context = _context(request, user, target, message=exc.message)
         return render(request, "offline/page.html", context, status_code=422)
     params = request.query_params
-    context = _context(request, user, submission, plan=plan, upload=kept, saved=params.get("saved"),
-                       failed=params.getlist("failed"))  # fmt: skip
+    context = _context(request, user, target, plan=plan, upload=kept, saved=params.get("saved"),
+                       failed=params.getlist("failed"),
+                       accept_url=f"{_links(request, target)['page']}/uploads/{kept.id}/accept")  # fmt: skip
     return render(request, "offline/preview.html", context)
 
 
@@ -90,20 +104,101 @@ async def _accept_form(request: Request) -> dict[str, list[str]]:
     return fields
 
 
-@router.post("/submissions/{submission_id}/offline/uploads/{upload_id}/accept", name="offline:accept")
-def accept(
-    request: Request, session: SessionDep, user: FocalPointUser, submission: ReadableSubmission, upload_id: int,
-    form: Annotated[dict[str, list[str]], Depends(_accept_form)],
-) -> Response:  # fmt: skip
-    """``accept``: the rows to save (``part|key``; one, when a row's own button was pressed); ``use:<row>``: a
-    conflict's choice, ``file`` or ``product``; ``version:<row>``: the product's answer version the preview showed."""
-    kept = service.get_upload(session, user=user, submission=submission, upload_id=upload_id)
+AcceptForm = Annotated[dict[str, list[str]], Depends(_accept_form)]
+
+
+def _accept(
+    request: Request, session: Session, user: User, target: service.Target, upload_id: int, form: dict[str, list[str]]
+) -> Response:
+    """``accept``: the rows to save (``part|key``; ``only``: one, when a row's own button was pressed); ``use:<row>``:
+    a conflict's choice, ``file`` or ``product``; ``version:<row>``: the answer version the preview showed."""
+    kept = service.get_upload(session, user=user, target=target, upload_id=upload_id)
     only = (form.get("only") or [""])[0]
     chosen = [only] if only else form.get("accept", [])
     keep_product = {row for row in chosen if (form.get(f"use:{row}") or ["file"])[0] == "product"}
     seen = {row: int(v[0]) for row in chosen if (v := form.get(f"version:{row}")) and v[0].isdecimal()}
-    result = service.accept(session, user=user, submission=submission, upload=kept, chosen=chosen,
+    result = service.accept(session, user=user, target=target, upload=kept, chosen=chosen,
                             keep_product=keep_product, seen=seen)  # fmt: skip
-    url = request.url_for("offline:preview", submission_id=submission.id, upload_id=kept.id)
     query = f"?saved={len(result.saved)}" + "".join(f"&failed={row}" for row, _why in result.failed)
-    return RedirectResponse(str(url.path) + query.replace(":", "%3A").replace("|", "%7C"), status_code=303)
+    url = f"{_links(request, target)['page']}/uploads/{kept.id}"
+    return RedirectResponse(url + query.replace(":", "%3A").replace("|", "%7C"), status_code=303)
+
+
+# ---- a State's review --------------------------------------------------------------------------------------------
+
+
+def _review(session: Session, submission: Any) -> service.Target:
+    return service.submission_target(session, submission, get_locale())
+
+
+@router.get("/submissions/{submission_id}/offline", name="offline:page")
+def page(request: Request, session: SessionDep, user: CurrentUser, submission: ReadableSubmission) -> Response:
+    return _page(request, user, _review(session, submission))
+
+
+@router.get("/submissions/{submission_id}/offline/review.{fmt}", name="offline:download")
+def download(session: SessionDep, user: CurrentUser, submission: ReadableSubmission, fmt: str) -> Response:
+    return _download(session, user, _review(session, submission), fmt)
+
+
+@router.post("/submissions/{submission_id}/offline/uploads", name="offline:upload")
+def upload(
+    request: Request, session: SessionDep, user: FocalPointUser, submission: ReadableSubmission,
+    file: Annotated[UploadFile, File()],
+) -> Response:  # fmt: skip
+    return _upload(request, session, user, _review(session, submission), file)
+
+
+@router.get("/submissions/{submission_id}/offline/uploads/{upload_id}", name="offline:preview")
+def preview(
+    request: Request, session: SessionDep, user: FocalPointUser, submission: ReadableSubmission, upload_id: int
+) -> Response:
+    return _preview(request, session, user, _review(session, submission), upload_id)
+
+
+@router.post("/submissions/{submission_id}/offline/uploads/{upload_id}/accept", name="offline:accept")
+def accept(
+    request: Request, session: SessionDep, user: FocalPointUser, submission: ReadableSubmission, upload_id: int,
+    form: AcceptForm,
+) -> Response:  # fmt: skip
+    return _accept(request, session, user, _review(session, submission), upload_id, form)
+
+
+# ---- an organisation's contribution ------------------------------------------------------------------------------
+
+
+def _contribution(session: Session, user: User, contribution_id: int) -> service.Target:
+    contribution = contributions.get_readable(session, user=user, contribution_id=contribution_id)
+    return service.contribution_target(session, contribution, get_locale())
+
+
+@router.get("/contributions/{contribution_id}/offline", name="offline:contribution_page")
+def contribution_page(request: Request, session: SessionDep, user: CurrentUser, contribution_id: int) -> Response:
+    return _page(request, user, _contribution(session, user, contribution_id))
+
+
+@router.get("/contributions/{contribution_id}/offline/contribution.{fmt}", name="offline:contribution_download")
+def contribution_download(session: SessionDep, user: CurrentUser, contribution_id: int, fmt: str) -> Response:
+    return _download(session, user, _contribution(session, user, contribution_id), fmt)
+
+
+@router.post("/contributions/{contribution_id}/offline/uploads", name="offline:contribution_upload")
+def contribution_upload(
+    request: Request, session: SessionDep, user: StakeholderUser, contribution_id: int,
+    file: Annotated[UploadFile, File()],
+) -> Response:  # fmt: skip
+    return _upload(request, session, user, _contribution(session, user, contribution_id), file)
+
+
+@router.get("/contributions/{contribution_id}/offline/uploads/{upload_id}", name="offline:contribution_preview")
+def contribution_preview(
+    request: Request, session: SessionDep, user: StakeholderUser, contribution_id: int, upload_id: int
+) -> Response:
+    return _preview(request, session, user, _contribution(session, user, contribution_id), upload_id)
+
+
+@router.post("/contributions/{contribution_id}/offline/uploads/{upload_id}/accept", name="offline:contribution_accept")
+def contribution_accept(
+    request: Request, session: SessionDep, user: StakeholderUser, contribution_id: int, upload_id: int, form: AcceptForm
+) -> Response:
+    return _accept(request, session, user, _contribution(session, user, contribution_id), upload_id, form)

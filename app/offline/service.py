@@ -24,7 +24,11 @@ from sqlalchemy.orm import Session
 
 from app import files
 from app.audit.diff import word_diff
-from app.auth.models import User
+from app.auth.models import Role, User
+from app.catalog import queries as catalog_queries
+from app.contributions import queries as contribution_queries
+from app.contributions import service as contributions
+from app.contributions.models import Contribution
 from app.db import utcnow
 from app.errors import AppError, Conflict, NotFound
 from app.i18n import _, get_locale, use_locale
@@ -40,12 +44,19 @@ from app.offline.document import (
 )
 from app.offline.models import OfflineUpload
 from app.questionnaires import answers
+from app.questionnaires.models import QuestionnaireKind
 from app.questionnaires.schemas import Definition, Question, QuestionType
 from app.submissions import queries as submission_queries
 from app.submissions import service as submissions
 from app.submissions.changes import parts_by_key
-from app.submissions.models import Answer, Submission
-from app.visibility import Aspect, ensure_can_read, ensure_can_write_country
+from app.submissions.models import Submission
+from app.visibility import (
+    Aspect,
+    ensure_can_read,
+    ensure_can_write_contribution,
+    ensure_can_write_country,
+    reads_everything,
+)
 
 PENDING_SECONDS = 24 * 3600  # an upload waits a day for its acceptance (a long review is checked question by question)
 MEDIA_TYPES = {"docx": files.FILE_TYPES[".docx"], "xlsx": files.FILE_TYPES[".xlsx"]}
@@ -89,39 +100,99 @@ def _as_text(question: Question, value: Any, definition: Definition, lang: str) 
     return answers.display(question, value, definition, lang)
 
 
-def _part_title(submission: Submission, key: str, definition: Definition, lang: str) -> str:
-    kind, _sep, ref = key.partition(":")
-    if kind == "section":
-        section = definition.section(ref)
-        return section.label.get(lang) or section.label.get("en", ref) if section else ref
-    report = next((r for r in submission.objective_reports if str(r.objective.number) == ref), None)
-    title = report.objective.short_title if report else ""
-    return _("Objective %(n)s: %(title)s") % {"n": ref, "title": title}
+@dataclass
+class Target:
+    """What a file is of: a State's review or an organisation's contribution, as the engine needs it."""
+
+    record: Submission | Contribution
+    owner: str  # ISO3, or ORG<id>
+    name: str  # the country's or the organisation's
+    cycle_id: int
+    cycle_name: str
+    questionnaire_version: int
+    definition: Definition
+    ctx: answers.Context
+    parts: list[tuple[str, str, bool]]  # (key, title, editable now by the record's status)
+    answers: dict[tuple[str, str], tuple[Any, int]]  # (part, key) -> (value, version)
+
+    @property
+    def is_contribution(self) -> bool:
+        return isinstance(self.record, Contribution)
 
 
-def review_file(session: Session, submission: Submission, lang: str) -> ReviewFile:
-    """Every part and question of the review's questionnaire with its current answer, in ``lang``."""
+def _objective_title(number: str, title: str) -> str:
+    return _("Objective %(n)s: %(title)s") % {"n": number, "title": title}
+
+
+def _section_title(definition: Definition, ref: str, lang: str) -> str:
+    section = definition.section(ref)
+    return (section.label.get(lang) or section.label.get("en", ref)) if section else ref
+
+
+def submission_target(session: Session, submission: Submission, lang: str) -> Target:
     definition = submissions.definition_of(session, submission)
-    ids = FileIds(
-        country=submission.country.iso3,
-        cycle_id=submission.review_cycle_id,
-        questionnaire_version=queries.questionnaire_version(session, submission.review_cycle_id),
-        submission_id=submission.id,
-        language=lang,
-    )
-    blocks = []
+    parts = []
     for key, part in parts_by_key(submission).items():
-        editable = submissions.is_part_editable(submission, part)
-        rows = submissions.part_answers(submission, key)
+        kind, _sep, ref = key.partition(":")
+        if kind == "section":
+            title = _section_title(definition, ref, lang)
+        else:
+            report = next((r for r in submission.objective_reports if str(r.objective.number) == ref), None)
+            title = _objective_title(ref, report.objective.short_title if report else "")
+        parts.append((key, title, submissions.is_part_editable(submission, part)))
+    return Target(
+        record=submission,
+        owner=submission.country.iso3,
+        name=submission.country.name,
+        cycle_id=submission.review_cycle_id,
+        cycle_name=submission.review_cycle.name,
+        questionnaire_version=queries.questionnaire_version(session, submission.review_cycle_id),
+        definition=definition,
+        ctx=submissions.form_context(session, submission),
+        parts=parts,
+        answers={(a.part, a.key): (a.value, a.version) for a in submission.answers},
+    )
+
+
+def contribution_target(session: Session, contribution: Contribution, lang: str) -> Target:
+    definition = contributions.definition_of(session, contribution)
+    editable = contribution.status in contributions.EDITABLE
+    titles = {o.number: o.short_title for o in catalog_queries.objectives_in_order(session)}
+    parts = []
+    for key in contributions.parts_of(contribution, definition):
+        kind, _sep, ref = key.partition(":")
+        title = _section_title(definition, ref, lang) if kind == "section" else _objective_title(ref, titles[int(ref)])
+        parts.append((key, title, editable))
+    return Target(
+        record=contribution,
+        owner=f"ORG{contribution.organisation_id}",
+        name=contribution.organisation.name,
+        cycle_id=contribution.review_cycle_id,
+        cycle_name=contribution.review_cycle.name,
+        questionnaire_version=queries.questionnaire_version(
+            session, contribution.review_cycle_id, QuestionnaireKind.stakeholders
+        ),
+        definition=definition,
+        ctx=contributions.form_context(session, definition),
+        parts=parts,
+        answers={(a.part, a.key): (a.value, a.version) for a in contribution.answers},
+    )
+
+
+def review_file(target: Target, lang: str) -> ReviewFile:
+    """Every part and question of the questionnaire with its current answer, in ``lang``."""
+    definition = target.definition
+    ids = FileIds(target.owner, target.cycle_id, target.questionnaire_version, target.record.id, lang)
+    blocks = []
+    for key, title, editable in target.parts:
         entries = []
         for q in definition.questions_for(key):
-            row = rows.get(q.key)
-            value = row.value if row is not None else None
+            value, version = target.answers.get((key, q.key), (None, 0))
             entries.append(
                 Entry(
                     part=key,
                     key=q.key,
-                    version=row.version if row is not None else 0,
+                    version=version,
                     digest=value_hash(value),
                     type=q.type,
                     label=q.label.get(lang) or q.label.get("en", q.key),
@@ -132,11 +203,15 @@ def review_file(session: Session, submission: Submission, lang: str) -> ReviewFi
                     multiline=q.type is QuestionType.long_text,
                 )
             )
-        blocks.append(PartBlock(key, _part_title(submission, key, definition, lang), editable, entries))
+        blocks.append(PartBlock(key, title, editable, entries))
+    if target.is_contribution:
+        title = _("Contribution of %(name)s") % {"name": target.name}
+    else:
+        title = _("Voluntary GCM review of %(country)s") % {"country": target.name}
     return ReviewFile(
         ids=ids,
-        title=_("Voluntary GCM review of %(country)s") % {"country": submission.country.name},
-        subtitle=submission.review_cycle.name,
+        title=title,
+        subtitle=target.cycle_name,
         notice=_(
             "Write your answers in the boxes below each question and upload this file to the review's page. "
             "Keep the marks [Q1], [Q2]… and do not track changes."
@@ -147,21 +222,36 @@ def review_file(session: Session, submission: Submission, lang: str) -> ReviewFi
     )
 
 
-def ensure_can_download(user: User, submission: Submission) -> None:
-    """The country's focal points and the secretariat (whoever reads the review's history); anyone else 404."""
-    ensure_can_read(user, submission.country_id, submission.status, Aspect.history)
+def ensure_can_download(user: User, target: Target) -> None:
+    """A review: the country's focal points and the secretariat (whoever reads its history). A contribution: its
+    organisation's people and the secretariat. Anyone else 404."""
+    record = target.record
+    if isinstance(record, Submission):
+        ensure_can_read(user, record.country_id, record.status, Aspect.history)
+    elif not (
+        reads_everything(user) or (user.role is Role.stakeholder and user.organisation_id == record.organisation_id)
+    ):
+        raise NotFound(_("The page or record was not found."))
 
 
-def export(session: Session, *, user: User | None, submission: Submission, fmt: str) -> tuple[str, bytes]:
-    """The review as a file in the current language: (file name, bytes). ``user`` None: the CLI."""
+def ensure_can_upload(user: User, target: Target) -> None:
+    record = target.record
+    if isinstance(record, Submission):
+        ensure_can_write_country(user, record.country_id)
+    else:
+        ensure_can_write_contribution(user, record)
+
+
+def export(session: Session, *, user: User | None, target: Target, fmt: str) -> tuple[str, bytes]:
+    """The file in the current language: (file name, bytes). ``user`` None: the CLI."""
     if user is not None:
-        ensure_can_download(user, submission)
+        ensure_can_download(user, target)
     if fmt not in MEDIA_TYPES:
         raise NotFound(_("The page or record was not found."))
-    review = review_file(session, submission, get_locale())
+    review = review_file(target, get_locale())
     data = word.write(review) if fmt == "docx" else excel.write(review)
-    name = f"gcm-review-{submission.country.iso3}-{submission.review_cycle_id}.{fmt}"
-    return name, data
+    what = "contribution" if target.is_contribution else "review"
+    return f"gcm-{what}-{target.owner}-{target.cycle_id}.{fmt}", data
 
 
 # ---- upload ------------------------------------------------------------------------------------------------------
@@ -190,59 +280,57 @@ def read_file(fmt: str, data: bytes) -> ReadBack:
         raise UploadRefused(_("The file cannot be read: download the review again.")) from None
 
 
-def check_ids(session: Session, submission: Submission, read: ReadBack) -> FileIds:
-    """The file's identifiers if it is a download of this review for the current questionnaire, else UploadRefused
-    saying which of them differs."""
+def check_ids(target: Target, read: ReadBack) -> FileIds:
+    """The file's identifiers if it is a download of this review (or contribution) for the current questionnaire,
+    else UploadRefused saying which of them differs."""
     ids = read.ids
     if ids is None:
         raise UploadRefused(_("This file was not downloaded from the review (its identifiers are missing)."))
-    if ids.country != submission.country.iso3:
+    if ids.owner != target.owner:
+        if target.is_contribution or ids.is_contribution:
+            raise UploadRefused(_("This file is another organisation's contribution, or a State's review."))
         raise UploadRefused(
-            _("This file is the review of %(file)s, not of %(here)s.")
-            % {"file": ids.country, "here": submission.country.iso3}
+            _("This file is the review of %(file)s, not of %(here)s.") % {"file": ids.owner, "here": target.owner}
         )
-    if ids.cycle_id != submission.review_cycle_id:
+    if ids.cycle_id != target.cycle_id:
         raise UploadRefused(
             _("This file is for another review cycle (number %(file)s), not for %(here)s.")
-            % {"file": ids.cycle_id, "here": submission.review_cycle.name}
+            % {"file": ids.cycle_id, "here": target.cycle_name}
         )
-    current = queries.questionnaire_version(session, submission.review_cycle_id)
-    if ids.questionnaire_version != current:
+    if ids.questionnaire_version != target.questionnaire_version:
         raise UploadRefused(
             _("This file was downloaded for version %(file)s of the questionnaire; it is now version %(now)s: "
               "download the review again and copy your text into it.")
-            % {"file": ids.questionnaire_version, "now": current}
+            % {"file": ids.questionnaire_version, "now": target.questionnaire_version}
         )  # fmt: skip
-    if ids.submission_id != submission.id:
+    if ids.record_id != target.record.id:
         raise UploadRefused(_("This file belongs to another review of this country and cycle."))
     return ids
 
 
-def keep_upload(
-    session: Session, *, user: User, submission: Submission, name: str, data: bytes, limit: int
-) -> OfflineUpload:
+def keep_upload(session: Session, *, user: User, target: Target, name: str, data: bytes, limit: int) -> OfflineUpload:
     """Check the file (what it is, whose review) and keep it for its preview; nothing is written to the answers."""
-    ensure_can_write_country(user, submission.country_id)
+    ensure_can_upload(user, target)
     fmt = check_file(name, data, limit=limit)
-    check_ids(session, submission, read_file(fmt, data))
+    check_ids(target, read_file(fmt, data))
     now = utcnow()
     queries.forget_old(session, user_id=user.id, now=now)
-    upload = OfflineUpload(user_id=user.id, submission_id=submission.id, format=fmt, filename=files.clean_name(name),
-                           data=data, created_at=now, expires_at=now + timedelta(seconds=PENDING_SECONDS))  # fmt: skip
+    upload = OfflineUpload(user_id=user.id, format=fmt, filename=files.clean_name(name), data=data, created_at=now,
+                           expires_at=now + timedelta(seconds=PENDING_SECONDS))  # fmt: skip
+    if target.is_contribution:
+        upload.contribution_id = target.record.id
+    else:
+        upload.submission_id = target.record.id
     session.add(upload)
     session.flush()
     return upload
 
 
-def get_upload(session: Session, *, user: User, submission: Submission, upload_id: int) -> OfflineUpload:
+def get_upload(session: Session, *, user: User, target: Target, upload_id: int) -> OfflineUpload:
     """The user's waiting upload for this review; anyone else's, or an expired one, is not found."""
     upload = queries.get_upload(session, upload_id)
-    if (
-        upload is None
-        or upload.user_id != user.id
-        or upload.submission_id != submission.id
-        or upload.expires_at <= utcnow()
-    ):
+    record = (upload.contribution_id if target.is_contribution else upload.submission_id) if upload else None
+    if upload is None or upload.user_id != user.id or record != target.record.id or upload.expires_at <= utcnow():
         raise NotFound(_("This upload is no longer waiting (it expired, or was not yours): upload the file again."))
     return upload
 
@@ -352,29 +440,31 @@ def parse(question: Question, text: str, definition: Definition, ctx: answers.Co
     return answers.coerce(question, text, ctx)
 
 
-def preview(session: Session, *, user: User | None, submission: Submission, upload: OfflineUpload) -> Preview:
+def preview(session: Session, *, user: User | None, target: Target, upload: OfflineUpload) -> Preview:
     """What accepting the upload would change, question by question, against the answers as they are now.
-    ``user`` None: as the country's focal points would see it (the CLI's dry run)."""
+    ``user`` None: as the writers would see it (the CLI's dry run)."""
     read = read_file(upload.format, upload.data)
-    ids = check_ids(session, submission, read)
-    definition = submissions.definition_of(session, submission)
-    ctx = submissions.form_context(session, submission)
+    ids = check_ids(target, read)
+    definition = target.definition
     lang = ids.language
+    mine = True
+    if user is not None:
+        try:
+            ensure_can_upload(user, target)
+        except AppError:
+            mine = False
     rows: list[Row] = []
     notes = list(read.notes)
     missing = 0
     with use_locale(lang):  # the file's words for yes and no, as it was written
-        for key, part in parts_by_key(submission).items():
-            mine = user is None or user.country_id == submission.country_id
-            editable = submissions.is_part_editable(submission, part) and mine
-            current = submissions.part_answers(submission, key)
-            title = _part_title(submission, key, definition, lang)
+        for key, title, editable in target.parts:
             for q in definition.questions_for(key):
                 found = read.answers.get((key, q.key))
                 if found is None:
                     missing += 1
                     continue
-                rows.append(_row(q, definition, ctx, lang, key, title, editable, current.get(q.key), found))
+                current = target.answers.get((key, q.key), (None, 0))
+                rows.append(_row(q, definition, target.ctx, lang, key, title, editable and mine, current, found))
     if missing:
         notes.append(_("%(n)s questions were not found in the file; their answers stay as they are.") % {"n": missing})
     return Preview(ids, rows, [str(n) for n in notes])
@@ -388,12 +478,11 @@ def _row(
     part: str,
     title: str,
     editable: bool,
-    answer: Answer | None,
+    current: tuple[Any, int],
     found: tuple[int, str, str],
 ) -> Row:
     downloaded_version, digest, text = found
-    now_value = answer.value if answer is not None else None
-    now_version = answer.version if answer is not None else 0
+    now_value, now_version = current
     row = Row(part, q.key, title, q.label.get(lang) or q.label.get("en", q.key), UNCHANGED, version=now_version)
     row.product_text = answers.display(q, now_value, definition, lang)
     if q.type is QuestionType.file:
@@ -430,7 +519,7 @@ def accept(
     session: Session,
     *,
     user: User,
-    submission: Submission,
+    target: Target,
     upload: OfflineUpload,
     chosen: list[str],
     keep_product: set[str] | None = None,
@@ -438,34 +527,59 @@ def accept(
 ) -> Accepted:
     """Save the file's answers of the ``chosen`` rows (ids ``part|key``) that are changes, or conflicts resolved for
     the file; a conflict in ``keep_product`` keeps the product's answer. ``seen``: the answer versions the preview
-    showed (a row changed since is not saved). Each answer goes through ``save_answer``; one refused does not stop
-    the others. Returns what was saved and what was not, with why."""
-    ensure_can_write_country(user, submission.country_id)
+    showed (a row changed since is not saved). Each answer goes through its feature's ``save_answer``; one refused
+    does not stop the others. Returns what was saved and what was not, with why."""
+    ensure_can_upload(user, target)
     result = Accepted()
     wanted = set(chosen) - (keep_product or set())
-    plan = preview(session, user=user, submission=submission, upload=upload)
+    plan = preview(session, user=user, target=target, upload=upload)
     for row in plan.rows:
         if row.id not in wanted or row.status not in (CHANGED, CONFLICT):
             continue
         version = (seen or {}).get(row.id, row.version)
         try:
-            written = submissions.save_answer(session, user=user, submission=submission, part=row.part, key=row.key,
-                                              value=row.value, version=version)  # fmt: skip
-        except (submissions.AnswerConflict, answers.AnswerInvalid, Conflict, NotFound) as exc:
+            _save(session, user, target, row, version, upload.filename)
+        except (submissions.AnswerConflict, contributions.EditConflict, answers.AnswerInvalid, Conflict,
+                NotFound) as exc:  # fmt: skip
             result.failed.append((row.id, exc.message))
-            reloaded = submission_queries.get_submission(session, submission.id)
-            assert reloaded is not None
-            submission = reloaded
+            target = _reloaded(session, target)
             continue
-        if written is not None:
-            _note_upload(session, written, upload.filename)
         result.saved.append(row.id)
     return result
 
 
-def _note_upload(session: Session, answer: Answer, filename: str) -> None:
+def _reloaded(session: Session, target: Target) -> Target:
+    record = target.record
+    if isinstance(record, Submission):
+        fresh = submission_queries.get_submission(session, record.id)
+        assert fresh is not None
+        return submission_target(session, fresh, get_locale())
+    again = contribution_queries.get_contribution(session, record.id, fresh=True)
+    assert again is not None
+    return contribution_target(session, again, get_locale())
+
+
+def _save(session: Session, user: User, target: Target, row: Row, version: int, filename: str) -> None:
+    record = target.record
+    if isinstance(record, Submission):
+        written = submissions.save_answer(session, user=user, submission=record, part=row.part, key=row.key,
+                                          value=row.value, version=version)  # fmt: skip
+        if written is not None:
+            _note_upload(session, "answer", written.id, filename)
+        return
+    current = next((a for a in record.answers if a.part == row.part and a.key == row.key), None)
+    if version != (current.version if current is not None else 0):
+        raise submissions.AnswerConflict(None)
+    contributions.save_answer(session, user=user, contribution=record, part=row.part, key=row.key, value=row.value,
+                              version=contributions.part_version(record, row.part))  # fmt: skip
+    saved = next((a for a in record.answers if a.part == row.part and a.key == row.key), None)
+    if saved is not None:
+        _note_upload(session, "contribution_answer", saved.id, filename)
+
+
+def _note_upload(session: Session, entity_type: str, entity_id: int, filename: str) -> None:
     """Mark the answer's newest audit event as coming from the uploaded file (its part's history shows it)."""
-    event = queries.latest_answer_event(session, answer.id)
+    event = queries.latest_event(session, entity_type, entity_id)
     if event is not None and event.after is not None:
         event.after = {**event.after, "source": UPLOAD_SOURCE, "file": filename}
         session.flush()

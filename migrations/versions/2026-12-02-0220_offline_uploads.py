@@ -1,8 +1,9 @@
 """offline uploads: edited review files held for their preview
 
-A focal point downloads the review as DOCX or XLSX, edits it offline and uploads it back; the file waits in this
-table between its preview and its acceptance (its uploader's only, until it expires), so nothing is written to the
-answers before the person accepts, and any instance can show the preview.
+A focal point downloads the review (a stakeholder, their organisation's contribution) as DOCX or XLSX, edits it
+offline and uploads it back; the file waits in this table between its preview and its acceptance (its uploader's
+only, until it expires), so nothing is written to the answers before the person accepts, and any instance can show
+the preview.
 
 Revision ID: f3a4b5c6d7e8
 Revises: e2f3a4b5c6d7
@@ -25,7 +26,8 @@ def upgrade() -> None:
         "offline_upload",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("submission_id", sa.Integer(), nullable=True),
+        sa.Column("contribution_id", sa.Integer(), nullable=True),
         sa.Column("format", sa.String(length=10), nullable=False),
         sa.Column("filename", sa.String(length=200), server_default="", nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
@@ -38,17 +40,23 @@ def upgrade() -> None:
             ["submission_id"], ["submission.id"], name=op.f("fk_offline_upload_submission_id_submission"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["contribution_id"], ["contribution.id"], name=op.f("fk_offline_upload_contribution_id_contribution"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offline_upload")),
     )
     with op.batch_alter_table("offline_upload", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_offline_upload_user_id"), ["user_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_offline_upload_submission_id"), ["submission_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_offline_upload_contribution_id"), ["contribution_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_offline_upload_expires_at"), ["expires_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("offline_upload", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offline_upload_expires_at"))
+        batch_op.drop_index(batch_op.f("ix_offline_upload_contribution_id"))
         batch_op.drop_index(batch_op.f("ix_offline_upload_submission_id"))
         batch_op.drop_index(batch_op.f("ix_offline_upload_user_id"))
     op.drop_table("offline_upload")
