@@ -86,6 +86,7 @@ PAGES: list[tuple[str | None, str]] = [
     ("admin", "/admin/cycles/{cycle}"),
     ("admin", "/admin/reference-texts?language=fr&kind=objective"),
     ("admin", "/admin/reference-texts/edit?kind=country&key=VNM&language=zh"),
+    ("admin", "/admin/audit"),
     ("secretariat", "/questionnaires/{cycle}"),
     ("secretariat", "/questionnaires/{cycle}/new?part=objective"),
     ("secretariat", "/questionnaires/{cycle}/preview"),
