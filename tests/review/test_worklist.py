@@ -213,3 +213,17 @@ def test_an_unknown_view_is_a_clear_422(client: TestClient, cycle: ReviewCycle) 
     page = client.get("/review", params={"view": "everything"})
     assert page.status_code == 422
     assert "Choose a view from the list." in page.text
+
+
+@pytest.mark.usefixtures("reviewer")
+def test_the_table_htmx_swaps_in_keeps_working_assignment_forms_and_the_view(
+    client: TestClient, session: Session, cycle: ReviewCycle
+) -> None:
+    submission = add_submission(session, cycle, "PHL", SubmissionStatus.submitted, days_ago=1)
+    fragment = client.get("/review", params={"view": "resubmitted", "cycle": cycle.id}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert '<input type="hidden" name="view" value="resubmitted" form="queue-filters">' in fragment.text
+    full = client.get("/review", headers={"HX-Request": "true"}).text
+    form = row_html(full, "PHL")
+    assert f'action="/review/assignments/{submission.id}"' in form
+    assert re.search(r'name="csrf_token" value="[^"]+"', form)
