@@ -232,6 +232,7 @@ def _build(demo: _Demo, specs: list[tuple[DemoUser, str]]) -> None:
     _create_submissions(demo, cycles)
     demo.count("contribution", contribution_demo.create(demo.session, cycles, DEMO_DOMAIN))
     _create_indicator_values(demo)
+    _revise_values(demo)
     summary = {"counts": dict(demo.counts)}
     demo.session.add(
         AuditEvent(action=AuditAction.create, entity_type="demo", entity_id=str(demo.scale), before=None, after=summary)
@@ -1917,6 +1918,53 @@ def _create_indicator_values(demo: _Demo) -> None:
     for indicator in _create_national_indicators(demo):
         _national_values(demo, sink, indicator)
     sink.flush()
+
+
+def _revise_values(demo: _Demo) -> None:
+    """Two States whose review awaits the secretariat revised their latest value since (through the grid's service):
+    those values show as not yet reviewed until the secretariat accepts them or approves the review."""
+    from app.indicators import service as indicator_service
+    from app.indicators.schemas import ValueForm
+
+    session = demo.session
+    waiting = session.scalars(
+        select(Submission.country_id)
+        .where(Submission.status == SubmissionStatus.submitted)
+        .order_by(Submission.country_id)
+        .limit(2)
+    ).all()
+    for country_id in waiting:
+        user = session.scalar(
+            select(User).where(User.role == Role.focal_point, User.country_id == country_id).order_by(User.id).limit(1)
+        )
+        value = session.scalar(
+            select(IndicatorValue)
+            .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+            .where(
+                IndicatorValue.country_id == country_id,
+                Indicator.kind == IndicatorKind.sdg,
+                IndicatorValue.value.is_not(None),
+                IndicatorValue.sex == Sex.total,
+                IndicatorValue.migratory_status == MigratoryStatus.total,
+                IndicatorValue.age_group == TOTAL,
+            )
+            .order_by(IndicatorValue.period.desc(), Indicator.code)
+            .limit(1)
+        )
+        if user is None or value is None or value.value is None:
+            continue
+        indicator = session.get(Indicator, value.indicator_id)
+        assert indicator is not None
+        typed = format(value.value, "f").rstrip("0").rstrip(".")
+        form = ValueForm(
+            period=value.period,
+            value=typed,
+            status=ValueStatus.provisional.value if value.status is ValueStatus.final else ValueStatus.final.value,
+            source=value.source or "National statistics office",
+            note="Revised with the latest survey round.",
+            version=str(value.version),
+        )
+        indicator_service.update_value(session, user=user, indicator=indicator, value=value, form=form)
 
 
 def _years(demo: _Demo) -> list[int]:

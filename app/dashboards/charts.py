@@ -372,8 +372,10 @@ def trend_chart(
     if y_max - high_v < step * 0.15:
         y_max += step
     ticks = [y_min + i * step for i in range(round((y_max - y_min) / step) + 1)]
-    left = max(text_width(number(t), 12) for t in ticks) + 18
-    right, plot_h = 30.0, 240.0
+    edge = text_width(periods[0], 12) / 2 + 10 if periods else 0  # the first and last period labels stay inside
+    left = max(max(text_width(number(t), 12) for t in ticks) + 18, edge)
+    right = max(30.0, text_width(periods[-1], 12) / 2 + 10) if periods else 30.0
+    plot_h = 240.0
     top = frame.top + 10
     bottom = top + plot_h
     plot_w = WIDTH - left - right

@@ -13,6 +13,15 @@ from tests.browser.conftest import LiveServer
 from tests.indicators.helpers import make_value
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The texts of the page's charts that the browser lays out beyond their image's viewBox (a clipped label).
+CLIPPED_TEXTS = """() => [...document.querySelectorAll("svg.chart")].flatMap(svg => {
+  const box = svg.viewBox.baseVal;
+  return [...svg.querySelectorAll("text")].filter(t => {
+    const b = t.getBBox();
+    return b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > box.x + box.width + 0.5
+      || b.y + b.height > box.y + box.height + 0.5;
+  }).map(t => t.textContent);
+})"""
 
 
 def test_a_chart_downloads_as_png_and_csv(page: Page, live: LiveServer, tmp_path: Path) -> None:
@@ -24,6 +33,10 @@ def test_a_chart_downloads_as_png_and_csv(page: Page, live: LiveServer, tmp_path
     downloads = page.locator(".chart-downloads").filter(has=page.locator('[data-filename="indicator-trend.png"]'))
     png_button = downloads.get_by_role("button", name="PNG (picture)")
     expect(png_button).to_be_visible()  # shown once charts.js runs
+
+    assert page.locator("svg.chart text").count() > 100  # the bars, the trend and the map
+    clipped = page.evaluate(CLIPPED_TEXTS)
+    assert clipped == [], clipped  # every text of every chart lies inside its image
 
     png_button.focus()
     with page.expect_download() as png_info:
