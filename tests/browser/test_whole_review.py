@@ -49,6 +49,7 @@ def test_check_answers_then_submit_and_the_reviewer_marks_parts_from_the_whole_r
     summary_focused_and_in_view(page)
     expect(page.locator(".error-summary")).to_contain_text("1 part is incomplete")
     page.locator("#part-section-next_steps").get_by_role("link", name="Change").click()
+    page.wait_for_load_state()  # the autosave script is running before typing
     page.locator("#next_steps").fill("A national implementation plan by 2027.")
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
     expect(page.get_by_text("No other part is waiting for you.")).to_be_visible()
