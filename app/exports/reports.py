@@ -331,7 +331,9 @@ def build_synthesis(session: Session, cycle: ReviewCycle, progress: Progress = _
             reports = reports_by_objective.get(objective.id, [])
             values = queries.answers_for(session, submission_ids, f"objective:{objective.number}")
             languages = queries.answer_languages(session, submission_ids, f"objective:{objective.number}")
-            overview.rows.append(_overview_row(objective.number, reports, by_submission, regional_total, steps))
+            overview.rows.append(
+                _overview_row(objective.number, titles[objective.number], reports, by_submission, regional_total, steps)
+            )
             _objective_section(
                 doc,
                 definition,
@@ -490,6 +492,7 @@ def _step_label(step: RatingStep) -> str:
 
 def _overview_row(
     number_: int,
+    title: str,
     reports: list[ObjectiveReport],
     by_submission: dict[int, _Reporter],
     regional_total: int,
@@ -503,7 +506,7 @@ def _overview_row(
     counts = [sum(1 for r in regional if r.rating == step.value) for step in steps]
     reporting = _("%(n)s of %(m)s") % {"n": len(regional), "m": regional_total}
     counted: list[list[Run]] = [[str(c)] for c in counts]
-    return [[str(number_)], [reporting], *counted]
+    return [[f"{number_}. {title}"], [reporting], *counted]
 
 
 def _objective_section(
@@ -673,6 +676,8 @@ def _indicator_section(
         per_indicator[value.indicator_id].append(value)
     subregions = queries.list_subregions_with_counts(session)
     shown = 0
+    chart_at = len(doc.blocks)
+    coverage: list[tuple[int, str, str]] = []
     for indicator in queries.regional_indicators(session):
         recorded = per_indicator.get(indicator.id)
         if not recorded:
@@ -729,8 +734,22 @@ def _indicator_section(
             )
         )
         shown += 1
+        coverage.append((len({v.country_id for v in latest}), indicator.code, period))
     if not shown:
         doc.add(Paragraph([_("No indicator values were recorded for the countries in this synthesis.")]))
+        return
+    coverage.sort(key=lambda item: (-item[0], item[1]))
+    doc.blocks.insert(
+        chart_at,
+        Chart(
+            _("Indicator coverage"),
+            _("Reporting countries in the region with a value in the indicator's latest period (of %(n)s)")
+            % {"n": len(regional)},
+            [Bar(code, count, note=period) for count, code, period in coverage],
+            _("Source: indicator values recorded in %(product)s (totals only).") % {"product": product_name()},
+            _("Number of reporting countries with a value for each indicator, most covered first."),
+        ),
+    )
 
 
 # ---- a country profile -----------------------------------------------------------------------------------------

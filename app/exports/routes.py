@@ -25,7 +25,7 @@ from app.exports.labels import describe, label_columns, with_labels
 from app.exports.models import Job, JobStatus
 from app.exports.queries import DATASETS, Column
 from app.exports.worker import worker_for
-from app.i18n import LANGUAGE_NAMES, LazyLabels, _, get_locale, lazy_gettext
+from app.i18n import DEFAULT_LOCALE, LANGUAGE_NAMES, LazyLabels, _, get_locale, lazy_gettext, use_locale
 from app.submissions.models import SubmissionStatus
 from app.web.templating import render
 
@@ -154,15 +154,15 @@ def download(request: Request, session: SessionDep, stream: StreamSession, user:
         with_labels(DATASETS[key](stream, user, export.filters), label_columns(session, key, export.filters))
         for key in keys
     ]
-    about = describe(
-        session,
-        user=user,
-        filters=export.filters,
-        datasets=[(key, DATASET_LABELS[key]) for key in keys],
-        fmt=export.format,
-        moment=now,
-        source=_source(request),
-    )
+    described_as: dict[str, Any] = {
+        "user": user,
+        "filters": export.filters,
+        "datasets": [(key, DATASET_LABELS[key]) for key in keys],
+        "fmt": export.format,
+        "moment": now,
+        "source": _source(request),
+    }
+    about = describe(session, **described_as)
     if metadata_only:
         columns = [Column(str(about[0][0]), "str"), Column(str(about[0][1]), "str")]
         return StreamingResponse(stream_csv(columns, about[1:]), media_type=MEDIA_TYPES["csv"], headers=headers)
@@ -171,7 +171,10 @@ def download(request: Request, session: SessionDep, stream: StreamSession, user:
         body = stream_csv(dataset.columns, queries.stream_rows(stream, dataset))
         return StreamingResponse(body, media_type=MEDIA_TYPES["csv"], headers=headers)
     if export.format == "json":
-        header = {"exported_at": now.isoformat(), "filters": export.filters.as_dict(), "metadata": dict(about[1:])}
+        with use_locale(DEFAULT_LOCALE):  # the keys a program reads stay the same in every language
+            keys = [str(field) for field, _value in describe(session, **described_as)]
+        metadata = dict(zip(keys[1:], (value for _field, value in about[1:]), strict=True))
+        header = {"exported_at": now.isoformat(), "filters": export.filters.as_dict(), "metadata": metadata}
         parts = ((d.key, d.columns, queries.stream_rows(stream, d)) for d in datasets)
         return StreamingResponse(stream_json(header, parts), media_type=MEDIA_TYPES["json"], headers=headers)
     rows_word = _("Rows in the sheet “%(sheet)s”")

@@ -302,8 +302,11 @@ def test_every_coded_column_has_its_label_beside_it(client: TestClient, session:
     assert {a["part_label"] for a in answers if a["part"] == "objective:3"} == {"Objective 3"}
     # In the language of the export: the page's
     french = client.get("/exports/download", params={"format": "json", "dataset": "submissions", "lang": "fr"})
-    (row,) = json.loads(french.content)["datasets"]["submissions"]
+    body = json.loads(french.content)
+    (row,) = body["datasets"]["submissions"]
     assert row["status"] == "published" and row["status_label"] not in ("", "Published")
+    # The description's keys stay English for programs; its values are in the export's language
+    assert {"Review cycle", "Aggregation", "Exported by"} <= set(body["metadata"])
 
 
 def test_every_export_describes_itself(client: TestClient, session: Session) -> None:

@@ -97,7 +97,9 @@ def test_synthesis_docx_job_runs_shows_progress_and_downloads(client: TestClient
     region_row = next(r for r in cells if r[0] == "Region" and "countries reporting" in r[1])
     assert region_row[1] == "2 of 58 countries reporting"
     assert region_row[2] == "120"
-    overview = {r[0]: r for r in cells if len(r) == 7}  # objective, reporting, then one column per rating
+    # objective (its number and short title), reporting, then one column per rating
+    overview = {r[0].split(".")[0]: r for r in cells if len(r) == 7}
+    assert overview["6"][0] == "6. Recruitment and decent work"
     assert overview["6"][1] == "2 of 58" and overview["6"][4] == "1" and overview["6"][5] == "1"
     assert overview["23"][1] == "0 of 58"  # not reported by anyone
     advanced = next(r for r in cells if r[0] == "Advanced")
