@@ -66,6 +66,10 @@ def test_check_answers_then_submit_and_the_reviewer_marks_parts_from_the_whole_r
     expect(page.locator("#part-objective-4")).to_contain_text("Identity documents for all by 2026.")
     assert_accessible(page)
     part4, part9 = page.locator("#part-objective-4"), page.locator("#part-objective-9")
+    part4.get_by_text("Open a comment thread on Objective 4").click()  # comments from the whole review
+    part4.get_by_label("First comment on Objective 4").fill("Since which year?")
+    part4.get_by_role("button", name="Open thread").click()
+    expect(part4.locator(".thread")).to_contain_text("Since which year?")
     part4.get_by_label("Reopen this part for changes").check()
     part4.get_by_label("What to change in this part").fill("Which ministry issues them?")
     part9.get_by_label("Reopen this part for changes").check()
