@@ -22,15 +22,30 @@ from app.commitments.schemas import FORM_LABELS, PLEDGE_TYPE_LABELS, SCOPE_LABEL
 from app.commitments.schemas import STATUS_LABELS as PLEDGE_STATUS_LABELS
 from app.exports import queries
 from app.exports.queries import Column, Dataset, Filters
-from app.i18n import _, pick
+from app.i18n import LazyLabels, _, lazy_gettext, pick
 from app.indicators.models import TOTAL
 from app.indicators.schemas import SEX_LABELS, STATUS_GROUP_LABELS, VALUE_STATUS_LABELS
 from app.organisations.models import type_labels
-from app.questionnaires.schemas import Definition
+from app.questionnaires.schemas import Definition, QuestionType
 from app.submissions.rules import STATUS_LABELS as SUBMISSION_STATUS_LABELS
 
 Label = Callable[[Any], str | None]
 LABEL_SUFFIX = "_label"
+QUESTION_TYPE_LABELS = LazyLabels(
+    {
+        QuestionType.long_text: lazy_gettext("Long text"),
+        QuestionType.short_text: lazy_gettext("Short text"),
+        QuestionType.single_choice: lazy_gettext("One choice"),
+        QuestionType.multiple_choice: lazy_gettext("Several choices"),
+        QuestionType.yes_no: lazy_gettext("Yes or no"),
+        QuestionType.number: lazy_gettext("Number"),
+        QuestionType.date: lazy_gettext("Date"),
+        QuestionType.rating: lazy_gettext("Progress rating"),
+        QuestionType.principles: lazy_gettext("Guiding principles applied"),
+        QuestionType.commitments: lazy_gettext("Pledges linked"),
+        QuestionType.file: lazy_gettext("Document"),
+    }
+)
 
 
 def _code(value: Any) -> str:
@@ -97,6 +112,7 @@ def label_columns(session: Session, dataset_key: str, filters: Filters) -> dict[
         return {
             "status": submission_status,
             "part": _part_labels(queries.covered_definitions(session, filters).values()),
+            "question_type": lookup(QUESTION_TYPE_LABELS),
         }
     if dataset_key == "commitments":
         return {

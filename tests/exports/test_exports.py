@@ -283,7 +283,7 @@ def test_every_coded_column_has_its_label_beside_it(client: TestClient, session:
     coded = {
         "submissions": ["status"],
         "objective_reports": ["submission_status"],
-        "answers": ["status", "part"],
+        "answers": ["status", "part", "question_type"],
         "commitments": ["entity_type", "forms", "pledge_type", "scope", "status"],
         "indicator_values": ["sex", "age_group", "migratory_status", "status"],
         "contributions": ["organisation_type"],
@@ -300,6 +300,8 @@ def test_every_coded_column_has_its_label_beside_it(client: TestClient, session:
     assert (value["sex_label"], value["migratory_status_label"]) == ("All sexes", "All migratory statuses")
     answers = _csv(client, dataset="answers", cycle=str(cycle.id))
     assert {a["part_label"] for a in answers if a["part"] == "objective:3"} == {"Objective 3"}
+    assert {a["question_type_label"] for a in answers if a["question_type"] == "yes_no"} <= {"Yes or no"}
+    assert {a["question_type_label"] for a in answers if a["question_type"] == "long_text"} == {"Long text"}
     # In the language of the export: the page's
     french = client.get("/exports/download", params={"format": "json", "dataset": "submissions", "lang": "fr"})
     body = json.loads(french.content)
