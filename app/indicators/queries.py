@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
@@ -94,11 +94,14 @@ def list_breakdowns(session: Session, *, indicator_id: int, country_id: int) -> 
     return sorted(rows, key=lambda r: (not r[0].is_total, r[0].sex.value, r[0].migratory_status.value, r[0].age_group))
 
 
-def list_coverage(session: Session, *, indicator: Indicator, user: User) -> list[tuple[Country, int, str | None]]:
-    """The countries the user may read, each with the number of values recorded for the indicator and the latest."""
+def list_coverage(session: Session, *, indicator: Indicator, user: User) -> list[tuple[Country, int, str | None, int]]:
+    """The countries the user may read, each with the number of values recorded for the indicator, the latest period
+    and how many of its values are not yet reviewed."""
     joined = and_(IndicatorValue.country_id == Country.id, IndicatorValue.indicator_id == indicator.id)
+    pending = and_(IndicatorValue.id.is_not(None), IndicatorValue.reviewed_at.is_(None))
+    unreviewed = func.sum(case((pending, 1), else_=0))
     stmt = (
-        select(Country, func.count(IndicatorValue.id), func.max(IndicatorValue.period))
+        select(Country, func.count(IndicatorValue.id), func.max(IndicatorValue.period), unreviewed)
         .outerjoin(IndicatorValue, joined)
         .group_by(Country.id)
         .order_by(Country.name)
@@ -108,7 +111,7 @@ def list_coverage(session: Session, *, indicator: Indicator, user: User) -> list
         stmt = stmt.where(readable)
     if indicator.country_id is not None:
         stmt = stmt.where(Country.id == indicator.country_id)
-    return [(country, count, latest) for country, count, latest in session.execute(stmt)]
+    return [(country, count, latest, int(pending or 0)) for country, count, latest, pending in session.execute(stmt)]
 
 
 def get_user_name(session: Session, user_id: int | None) -> str | None:

@@ -43,6 +43,9 @@ def test_a_focal_points_new_value_is_marked_until_the_secretariat_accepts_it(
     secretariat = make_user(session, role=Role.secretariat)
     sign_in(client, secretariat)
     assert UNREVIEWED_MARK in client.get(EXPLORER).text
+    listed = client.get("/indicators/10.7.3/countries").text  # where the secretariat finds them
+    row = r'Kiribati</a></th>\s*<td>2</td>\s*<td>2021</td>\s*<td><span class="tag tag--unreviewed">1 value<'
+    assert re.search(row, listed)
     page = client.get(PAGE).text
     assert "1 value of Kiribati is not yet reviewed" in page and "Accept these values as reviewed" in page
     seen = _seen(page)
