@@ -126,7 +126,23 @@ class _Sink(io.RawIOBase):
 
 
 def _xml_text(value: str) -> str:
+    """Text for an XML element or attribute: characters XML cannot hold removed, markup characters escaped."""
     return escape(ILLEGAL_CHARACTERS_RE.sub("", value), {'"': "&quot;"})
+
+
+def _cell_text(value: str) -> str:
+    """A text cell's content (the hot path: a plain string with nothing to escape is returned as it is)."""
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(FORMULA_PREFIXES):
+        value = "'" + value
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    return value
 
 
 def _serial(value: datetime | date) -> float:
@@ -138,10 +154,12 @@ def _serial(value: datetime | date) -> float:
 
 
 def _xlsx_cell(ref: str, value: Any, style: int = 0) -> str:
-    value = _plain(value)
     s = f' s="{style}"' if style else ""
+    if isinstance(value, str):  # most cells (a StrEnum too: its value)
+        return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_cell_text(value)}</t></is></c>'
     if value is None:
         return ""
+    value = _plain(value)
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
     if isinstance(value, int | float) and math.isfinite(value):
@@ -150,8 +168,7 @@ def _xlsx_cell(ref: str, value: Any, style: int = 0) -> str:
         return f'<c r="{ref}" s="{DATETIME}"><v>{_serial(value)!r}</v></c>'
     if isinstance(value, date):
         return f'<c r="{ref}" s="{DATE}"><v>{_serial(value)!r}</v></c>'
-    text = neutralise(str(value))
-    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_cell_text(str(value))}</t></is></c>'
 
 
 def _sheet_head(widths: Sequence[float], frozen: bool) -> str:
