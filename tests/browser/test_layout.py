@@ -143,3 +143,31 @@ def test_the_menu_collapses_and_opens_by_keyboard_without_script(
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Users")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     context.close()
+
+
+def test_choice_controls_sit_beside_their_labels_with_a_focus_ring(
+    browser: Browser, live: LiveServer, data: Fixtures
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, live.url, data.emails["focal_point"])
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live.url}/submissions/{data.values['draft']}/objectives/1")
+    radio = page.locator("label.choice input[type=radio]").first
+    placed = radio.evaluate(
+        """(input) => {
+          const box = input.getBoundingClientRect(), label = input.closest("label").getBoundingClientRect();
+          return {width: box.width, top: box.top - label.top, left: box.left - label.left, labelWidth: label.width};
+        }"""
+    )
+    assert placed["width"] < 32, placed  # a box or circle, not stretched to the field's width
+    assert abs(placed["top"]) < 8 and placed["left"] < 4, placed  # at the start of its label's first line
+    assert placed["labelWidth"] > 100, placed  # the label's words run beside it
+    radio.focus()
+    page.keyboard.press("ArrowDown")  # a radio group is moved through with the arrows
+    focused = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.type, s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert focused[0] == "radio" and focused[1] not in ("", "none") and focused[2] != "0px", focused
+    context.close()
