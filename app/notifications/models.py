@@ -17,6 +17,7 @@ class NotificationKind(StrEnum):
     comment = "comment"  # a new comment in a thread (to the other side)
     reminder = "reminder"  # the deadline is near or passed (to focal points)
     nudge = "nudge"  # submissions waiting for the secretariat (to the secretariat)
+    assignment = "assignment"  # a review was assigned to a reviewer (to them, unless they assigned it themselves)
 
 
 class Notification(Base):

@@ -15,6 +15,8 @@ from app.auth.models import User
 from app.db import utcnow
 from app.errors import Conflict, FormInvalid
 from app.i18n import _
+from app.notifications import service as notifications
+from app.notifications.models import NotificationKind
 from app.review import queries
 from app.review.models import ReviewAssignment
 from app.submissions.models import Submission
@@ -61,6 +63,7 @@ def assign(
                 session.flush()
         except IntegrityError as exc:
             raise Conflict(_stale()) from exc
+        _tell(session, submission, chosen, actor)
         return record
     if record.assigned_to_id != chosen_id:
         try:
@@ -71,4 +74,18 @@ def assign(
                 session.flush()
         except StaleDataError as exc:  # changed by another transaction since it was read here
             raise Conflict(_stale()) from exc
+        _tell(session, submission, chosen, actor)
     return record
+
+
+def _tell(session: Session, submission: Submission, reviewer: User | None, actor: User) -> None:
+    """Tell the reviewer a review is now theirs (in the app, and by e-mail when mail is configured), unless they
+    took it themselves."""
+    if reviewer is None or reviewer.id == actor.id:
+        return
+    country = notifications.country_name(session, submission)
+
+    def message() -> str:
+        return _("%(name)s assigned you the review of %(country)s.") % {"name": actor.name, "country": country}
+
+    notifications.notify(session, [reviewer], NotificationKind.assignment, message, f"/submissions/{submission.id}")

@@ -15,6 +15,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.cycles.models import ReviewCycle
 from app.db import utcnow
+from app.notifications.models import Notification, NotificationKind
 from app.review.models import ReviewAssignment
 from app.submissions.models import DecisionKind, ReviewDecision, Submission, SubmissionStatus
 from tests.factories import make_cycle, make_user, post_form, sign_in
@@ -49,6 +50,11 @@ def assignment_of(session: Session, submission: Submission) -> ReviewAssignment 
     return session.scalars(select(ReviewAssignment).where(ReviewAssignment.submission_id == submission.id)).first()
 
 
+def notes(session: Session, user: User) -> list[Notification]:
+    session.expire_all()
+    return list(session.scalars(select(Notification).where(Notification.user_id == user.id)))
+
+
 def view_link(html: str, view: str) -> str:
     match = re.search(rf'<a id="view-{view}" href="([^"]+)"([^>]*)>(.*?)</a>', html, re.S)
     assert match, view
@@ -77,6 +83,7 @@ def test_a_reviewer_assigns_a_review_to_themselves_and_finds_it_under_mine(
 
     after = client.get(location)
     assert "The review of Philippines is assigned to Rita Reviewer." in after.text
+    assert notes(session, reviewer) == []  # they took it themselves
     assert f'<option value="{reviewer.id}" selected>' in row_html(after.text, "PHL")
     assert view_count(after.text, "mine") == 1
     mine = client.get("/review", params={"view": "mine"})
@@ -98,6 +105,16 @@ def test_another_reviewers_assignment_is_not_mine_and_can_be_taken_off(
     submission = add_submission(session, cycle, "PHL", SubmissionStatus.submitted, days_ago=2)
     assert assign(client, submission, colleague.id).status_code == 303  # type: ignore[attr-defined]
     assert rows(client.get("/review", params={"view": "mine"}).text) == []
+    # The colleague is told (and a reviewer who takes a review themselves is not).
+    told = notes(session, colleague)
+    assert [(n.kind, n.message, n.link) for n in told] == [
+        (
+            NotificationKind.assignment,
+            "Rita Reviewer assigned you the review of Philippines.",
+            f"/submissions/{submission.id}",
+        )
+    ]
+    assert notes(session, reviewer) == []
 
     version = assignment_of(session, submission).version  # type: ignore[union-attr]
     response = assign(client, submission, "", version=version)
