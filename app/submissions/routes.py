@@ -34,6 +34,7 @@ from app.submissions.pages import (
 )
 from app.submissions.whole import whole_pdf, whole_response
 from app.visibility import Aspect, ensure_can_read
+from app.web.pagination import paginate
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -213,6 +214,7 @@ def _part_context(
         "commitments": queries.list_country_commitments(session, submission.country_id),
         "next_part": next_to_complete(session, user, submission, after=key),
         "part_reason": part_reasons_of(session, submission).get(key, "") if part.reopened else "",
+        "sent_back": latest_sent_back(session, submission) if part.reopened else None,
     }
     if isinstance(part, SubmissionSection):
         section = definition.section(part.key)
@@ -429,17 +431,25 @@ def _differs(theirs: Any, mine: Any) -> bool:
 # ---- history ---------------------------------------------------------------------------------------------------
 
 
+HISTORY_PER_PAGE = 25
+
+
 def _part_history(
     request: Request, session: SessionDep, user: User, submission: Submission, key: str, title: str
 ) -> Response:
-    """Every change to the part's answers, newest first: question by question, values as the reader reads them."""
+    """Every change to the part's answers, newest first: question by question, values as the reader reads them;
+    25 changes a page (``?page=``; past the end: the last page)."""
     ensure_can_read(user, submission.country_id, submission.status, Aspect.history)
     definition = service.definition_of(session, submission)
     entries = list_history_of(session, entity_type="answer", entity_ids=queries.answer_ids(session, submission.id, key))
+    shown = paginate(entries, request.query_params.get("page"), HISTORY_PER_PAGE)
     context = {
         "submission": submission,
         "title": title,
-        "entries": [(event, who, _answer_question(definition, key, event)) for event, who in entries],
+        "page": shown.page,
+        "pages": shown.pages,
+        "total": shown.total,
+        "entries": [(event, who, _answer_question(definition, key, event)) for event, who in shown.items],
         "definition": definition,
         "text_diff": word_diff,
         "answer_text": answers.display,
