@@ -263,3 +263,15 @@ def test_a_file_of_an_older_questionnaire_version_or_another_cycle_is_refused(
     refused = _upload(client, submission, data)
     assert refused.status_code == 422  # type: ignore[attr-defined]
     assert "downloaded for version 0 of the questionnaire; it is now version 2" in refused.text  # type: ignore[attr-defined]
+
+
+def test_the_download_is_in_the_readers_language(client: TestClient, session: Session) -> None:
+    focal, submission = _review(session)
+    question = {"key": "budget", "type": "short_text", "label": {"en": "Budget", "fr": "Budget national alloué"}}
+    questionnaires.add_question(session, cycle=submission.review_cycle, part="section:preparation", question=question,
+                                version=None)  # fmt: skip
+    sign_in(client, focal)
+    response = client.get(f"/submissions/{submission.id}/offline/review.docx?lang=fr")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert "Budget national alloué" in archive.read("word/document.xml").decode()
+        assert "|fr</vt:lpwstr>" in archive.read("docProps/custom.xml").decode()
