@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -275,3 +276,15 @@ def test_the_download_is_in_the_readers_language(client: TestClient, session: Se
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         assert "Budget national alloué" in archive.read("word/document.xml").decode()
         assert "|fr</vt:lpwstr>" in archive.read("docProps/custom.xml").decode()
+
+
+def test_a_file_over_the_size_limit_or_of_another_kind_is_refused() -> None:
+    from app.offline import service as offline
+
+    for name, data, limit, message in [
+        ("review.docx", b"PK\x03\x04" + b"0" * 100, 50, "too large"),
+        ("review.pdf", b"%PDF-1.7", 1000, "Word document (.docx) or an Excel workbook (.xlsx)"),
+        ("review.xlsx", b"not a zip at all", 1000, "not a XLSX file"),
+    ]:
+        with pytest.raises(offline.UploadRefused, match=re.escape(message)):
+            offline.check_file(name, data, limit=limit)
