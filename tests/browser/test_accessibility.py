@@ -166,7 +166,7 @@ def data(live: LiveServer) -> Fixtures:
         submission_with_status(session, "TKM", SubmissionStatus.published, cycle=past_cycle, text="saxophone")
         past_cycle.status = CycleStatus.closed
         make_value(session, code="10.7.2", country="TKM", period="2020", value=4.0)
-        make_value(session, code="10.7.2", country="TKM", period="2020", value=1.5, sex=Sex.female)
+        make_value(session, code="10.7.2", country="TKM", period="2020", value=1.5, sex=Sex.female, reviewed=False)
         admin = make_user(session, role=Role.admin)
         join_request = organisations.request_to_join(
             session,
