@@ -161,3 +161,16 @@ def test_chart_downloads_follow_the_pages_visibility(client: TestClient, session
     assert "Thailand,No published review" in public  # a visitor never learns of the draft
     assert client.get("/dashboards/charts/overview-nothing.svg").status_code == 404
     assert client.get("/dashboards/charts/overview-reported.png").status_code == 404
+
+
+def test_the_objective_pages_charts_download_with_its_filters(client: TestClient, session: Session) -> None:
+    cycle = make_cycle(session)
+    submission_with_status(session, "THA", SubmissionStatus.approved, cycle=cycle)
+    sign_in(client, make_user(session, role=Role.secretariat))
+    url = f"/dashboards/charts/objective-pledge-entities.csv?cycle={cycle.id}&number=5"
+    rows = _csv(client.get(url).text)
+    assert rows[0] == ["Pledging entity", "Pledges", "Note"] and rows[1][0] == "States"
+    svg = client.get(url.replace(".csv", ".svg")).text
+    assert _texts(svg, "chart__title") == ["Pledges by pledging entity"]
+    assert _texts(svg, "chart__subtitle")[0].startswith(cycle.name)
+    assert client.get(url.replace("number=5", "number=99")).status_code == 404
