@@ -53,3 +53,9 @@ def test_a_chart_downloads_as_png_and_csv(page: Page, live: LiveServer, tmp_path
     lines = Path(table.path()).read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Period,Region,") and "Target: 3" in lines[0]
     assert [line.split(",")[0] for line in lines[1:]][-3:] == ["2019", "2020", "2021"]
+
+    for language in ("en", "zh", "ru"):  # long labels: objectives' and principles' names, wide and long scripts
+        page.goto(f"{live.url}/dashboards?lang={language}")
+        assert page.locator("svg.chart text").count() > 50
+        clipped = page.evaluate(CLIPPED_TEXTS)
+        assert clipped == [], (language, clipped)
