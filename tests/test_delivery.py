@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from app.auth import sessions
 from app.auth.dependencies import SESSION_COOKIE
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.config import Environment, Settings
 from app.db import create_db_engine
 from app.demo import DEMO_DOMAIN, create_demo_data
@@ -27,6 +27,7 @@ from app.migrate import upgrade
 from app.seed import seed_reference_data
 from app.web.compression import accepts_gzip
 from tests.databases import throwaway_database
+from tests.factories import make_cycle, make_user, sign_in
 
 OVERVIEW_BUDGET = 40 * 1024
 GZIP = {"Accept-Encoding": "gzip, deflate"}
@@ -92,7 +93,19 @@ def test_html_json_css_and_js_are_gzipped_only_when_the_client_accepts_it(client
         assert int(plain.headers["content-length"]) == len(plain.content)
 
 
-def test_already_compressed_downloads_and_partial_content_are_not_recompressed(client: TestClient) -> None:
+def test_already_compressed_downloads_and_partial_content_are_not_recompressed(
+    client: TestClient, session: Session
+) -> None:
+    # A real download: the questionnaire as an XLSX workbook (a zip) is sent as it is; as JSON it is gzipped.
+    cycle = make_cycle(session)
+    sign_in(client, make_user(session, role=Role.secretariat))
+    url = f"/questionnaires/{cycle.id}/download"
+    with client.stream("GET", url, params={"format": "xlsx"}, headers=GZIP) as workbook:
+        raw = b"".join(workbook.iter_raw())
+    assert workbook.status_code == 200 and "content-encoding" not in workbook.headers
+    assert raw[:2] == b"PK" and int(workbook.headers["content-length"]) == len(raw)
+    as_json = client.get(url, headers=GZIP)
+    assert as_json.headers["content-encoding"] == "gzip" and as_json.json()
     # A PNG-like binary under /static is not text: no gzip; a range request of a text file stays a plain 206.
     icon = client.get("/static/favicon.svg", headers=GZIP)
     assert icon.status_code == 200  # small: below the minimum size, sent as it is
