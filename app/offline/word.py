@@ -11,6 +11,7 @@ Reading refuses tracked changes (``w:ins``/``w:del``) and ignores comments and i
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
@@ -181,7 +182,20 @@ def _runs_text(element: Any) -> str:
 
 
 def _cell_text(cell: Any) -> str:
-    """The text of a cell, a paragraph per line (a drop-down's placeholder run left out)."""
+    """The text of a cell, a paragraph per line; a content control showing its placeholder (Word's "Click or tap
+    here to enter text." once its text is deleted) counts as empty."""
+    cell = copy.deepcopy(cell)
+    for sdt in cell.iter(f"{{{W}}}sdt"):
+        if sdt.find(f"./{{{W}}}sdtPr/{{{W}}}showingPlcHdr") is not None:
+            content = sdt.find(f"./{{{W}}}sdtContent")
+            if content is not None:
+                for child in list(content):
+                    if child.tag == f"{{{W}}}p":
+                        for grandchild in list(child):
+                            if grandchild.tag != f"{{{W}}}pPr":
+                                child.remove(grandchild)
+                    else:
+                        content.remove(child)
     return "\n".join(_runs_text(p) for p in cell.findall(f".//{{{W}}}p"))
 
 

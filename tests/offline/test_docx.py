@@ -288,3 +288,21 @@ def test_a_file_over_the_size_limit_or_of_another_kind_is_refused() -> None:
     ]:
         with pytest.raises(offline.UploadRefused, match=re.escape(message)):
             offline.check_file(name, data, limit=limit)
+
+
+def test_a_cleared_control_showing_words_placeholder_is_an_empty_answer(client: TestClient, session: Session) -> None:
+    focal, submission = _review(session)
+    sign_in(client, focal)
+    data = _download(client, submission)
+    cleared = rewrite_docx_xml(  # what Word writes when the answer's text is deleted
+        data,
+        lambda xml: xml.replace(
+            "<w:t xml:space=\"preserve\">The ministry of labour led the review.</w:t>",
+            '<w:t xml:space="preserve">Click or tap here to enter text.</w:t>',
+        ).replace("<w:alias w:val=\"How the review was prepared\"/>",
+                 "<w:alias w:val=\"How the review was prepared\"/><w:showingPlcHdr/>", 1),
+    )  # fmt: skip
+    preview = client.get(_upload(client, submission, cleared).headers["location"])  # type: ignore[attr-defined]
+    assert "1 changed" in preview.text and ">Click<" not in preview.text
+    client.post(_accept_url(preview.text), data={"csrf_token": csrf_token(client), "accept": f"{PREP[0]}|{PREP[1]}"})
+    assert _values(session, submission, PREP[0])[PREP[1]] is None  # cleared, not the placeholder's words
