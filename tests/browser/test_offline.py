@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from app.auth.models import Role
 from app.submissions import queries
 from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.test_accessibility import blocking_violations
 from tests.factories import edit_part, make_cycle, make_submission, make_user, set_answers
 from tests.offline.files import edit_docx
 
@@ -34,6 +35,7 @@ def test_download_edit_upload_resolve_a_conflict_and_read_the_history(
     sign_in(page, base, email)
     page.goto(f"{base}/submissions/{submission_id}")
     page.get_by_role("link", name="Work offline: download the review for Word or Excel, upload it back").click()
+    assert blocking_violations(page) == []  # the offline page
     with page.expect_download() as download:
         page.get_by_role("link", name="Word document (.docx)").click()
     data = Path(download.value.path()).read_bytes()
@@ -52,6 +54,7 @@ def test_download_edit_upload_resolve_a_conflict_and_read_the_history(
     conflict = page.locator(f'[data-row="{PREP[0]}|{PREP[1]}"]')
     expect(conflict).to_contain_text("Changed online by a colleague.")
     expect(conflict).to_contain_text("Drafted with the ministry of the interior.")
+    assert blocking_violations(page) == []  # the preview with a change and a conflict
 
     page.locator(f'[data-row="{NARRATIVE[0]}|{NARRATIVE[1]}"]').get_by_role("button", name="Accept this answer").click()
     expect(page.get_by_role("status").first).to_contain_text("1 answer saved from the file.")
