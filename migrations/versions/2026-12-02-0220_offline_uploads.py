@@ -37,11 +37,15 @@ def upgrade() -> None:
             ["user_id"], ["user_account.id"], name=op.f("fk_offline_upload_user_id_user_account"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["submission_id"], ["submission.id"], name=op.f("fk_offline_upload_submission_id_submission"),
+            ["submission_id"],
+            ["submission.id"],
+            name=op.f("fk_offline_upload_submission_id_submission"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["contribution_id"], ["contribution.id"], name=op.f("fk_offline_upload_contribution_id_contribution"),
+            ["contribution_id"],
+            ["contribution.id"],
+            name=op.f("fk_offline_upload_contribution_id_contribution"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offline_upload")),
