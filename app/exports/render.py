@@ -10,7 +10,6 @@ not the document's).
 from __future__ import annotations
 
 import base64
-import inspect
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -87,19 +86,21 @@ REPORT_FONTS = (
     "Noto Sans Latin, Noto Sans Latin Ext, Noto Sans Cyrillic, Noto Sans Cyrillic Ext, Noto Sans Greek, "
     "Noto Sans SC, sans-serif"
 )
-_CHART_OPTIONS = set(inspect.signature(charts.bar_chart).parameters)
 
 
 def chart_svg(chart: Chart) -> Markup:
     """The dashboards' SVG of a chart (its title, subtitle and source inside the picture where the chart module
     draws them), in the report's fonts, as an image the page's width (WeasyPrint draws it as vectors, with the
     document's fonts)."""
-    options: dict[str, Any] = {"title": chart.title, "summary": chart.summary or chart.title}
-    if "subtitle" in _CHART_OPTIONS:
-        options["subtitle"] = chart.subtitle
-    if "source" in _CHART_OPTIONS:
-        options["source"] = chart.source
-    svg = str(charts.bar_chart(chart.bars, **options))
+    svg = str(
+        charts.bar_chart(
+            chart.bars,
+            title=chart.title,
+            summary=chart.summary or chart.title,
+            subtitle=chart.subtitle,
+            source=chart.source,
+        )
+    )
     font = getattr(charts, "FONT", None)
     if font and f'font-family="{font}"' in svg:
         svg = svg.replace(f'font-family="{font}"', f'font-family="{REPORT_FONTS}"', 1)
@@ -108,11 +109,6 @@ def chart_svg(chart: Chart) -> Markup:
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     alt = escape(chart.summary or chart.title)
     return Markup(f'<img class="chart" alt="{alt}" src="data:image/svg+xml;base64,{data}">')  # noqa: S704 - escaped
-
-
-def chart_has_frame() -> bool:
-    """Whether the chart module draws the title, subtitle and source inside the SVG (else the report writes them)."""
-    return {"subtitle", "source"} <= _CHART_OPTIONS
 
 
 def _runs(paragraph: object, runs: list[Run]) -> None:
@@ -373,7 +369,6 @@ def to_html(doc: Document) -> str:
         contents_title=contents_title(),
         figure=lambda position: figure_label(figures[position]),
         chart_svg=chart_svg,
-        framed=chart_has_frame(),
         author=product_name(),
         publisher=publisher_name(),
     )
