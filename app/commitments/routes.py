@@ -32,7 +32,7 @@ from app.db import SessionDep, utcnow
 from app.errors import FormInvalid, ValidationFailed
 from app.i18n import _
 from app.organisations.models import Organisation, type_labels
-from app.visibility import can_read_pledge, can_read_pledge_contact, ensure_can_write_pledge
+from app.visibility import can_read_pledge, can_read_pledge_contact, ensure_can_write_pledge, reads_everything
 from app.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -99,9 +99,19 @@ def list_page(
         "entity_type_options": [("", _("Every entity")), *list(entity_type_labels().items())],
         "entity_type": kind,
         "can_create": service.can_pledge(user),
+        "offline_iso3": _offline_country(session, user, country),
         "labels": _labels(),
     }
     return render(request, "commitments/list.html", context, block="results")
+
+
+def _offline_country(session: Session, user: User, country: str) -> str:
+    """The country whose pledges the page offers to download for offline work (``app/offline/pledges.py``): a focal
+    point's own; for the secretariat, the country chosen in the filter. Empty: no link."""
+    if user.role is Role.focal_point and user.country_id is not None:
+        own = session.get(Country, user.country_id)
+        return own.iso3 if own is not None else ""
+    return country.upper()[:3] if reads_everything(user) and country else ""
 
 
 # ---- record and edit -------------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ class OfflineUpload(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    # A State's review, or an organisation's contribution (one of the two).
+    # A State's review, an organisation's contribution, or a country's pledges (one of the three).
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id", ondelete="CASCADE"), index=True)
     format: Mapped[str] = mapped_column(String(10))  # docx | xlsx
     filename: Mapped[str] = mapped_column(String(200), default="", server_default="")
     data: Mapped[bytes] = mapped_column(LargeBinary)

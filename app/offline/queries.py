@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.audit.models import AuditEvent
+from app.commitments.models import Commitment
 from app.offline.models import OfflineUpload
 from app.questionnaires.models import Questionnaire, QuestionnaireKind
 
@@ -45,3 +46,24 @@ def latest_event(session: Session, entity_type: str, entity_id: int) -> AuditEve
         .limit(1)
     )
     return session.scalar(stmt)
+
+
+def country_pledges(session: Session, country_id: int) -> list[Commitment]:
+    """A State's pledges by reference, with what the pledge form shows loaded (``CommitmentInput.from_commitment``)."""
+    stmt = (
+        select(Commitment)
+        .where(Commitment.country_id == country_id)
+        .options(
+            joinedload(Commitment.country),
+            selectinload(Commitment.objectives),
+            selectinload(Commitment.main_objectives),
+            selectinload(Commitment.principles),
+            selectinload(Commitment.form_rows),
+            selectinload(Commitment.implementation_countries),
+            selectinload(Commitment.partner_countries),
+            selectinload(Commitment.partner_organisations),
+            selectinload(Commitment.matched_commitment),
+        )
+        .order_by(Commitment.reference)
+    )
+    return list(session.scalars(stmt))

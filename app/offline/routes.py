@@ -16,11 +16,12 @@ from starlette.responses import Response
 from app import files
 from app.auth.dependencies import CurrentUser, FocalPointUser, StakeholderUser
 from app.auth.models import User
+from app.catalog import queries as catalog_queries
 from app.contributions import service as contributions
 from app.db import SessionDep
-from app.errors import AppError
-from app.i18n import get_locale
-from app.offline import service
+from app.errors import AppError, NotFound
+from app.i18n import _, get_locale
+from app.offline import pledges, service
 from app.submissions.dependencies import ReadableSubmission
 from app.web.limits import too_large_message
 from app.web.templating import render
@@ -202,3 +203,94 @@ def contribution_accept(
     request: Request, session: SessionDep, user: StakeholderUser, contribution_id: int, upload_id: int, form: AcceptForm
 ) -> Response:
     return _accept(request, session, user, _contribution(session, user, contribution_id), upload_id, form)
+
+
+# ---- a country's pledges -----------------------------------------------------------------------------------------
+
+
+def _pledges(session: Session, iso3: str) -> pledges.PledgesTarget:
+    country = catalog_queries.get_country(session, iso3.upper()[:3])
+    if country is None:
+        raise NotFound(_("The page or record was not found."))
+    return pledges.target(session, country)
+
+
+def _pledge_links(request: Request, target: pledges.PledgesTarget) -> dict[str, str]:
+    iso3 = target.owner
+    return {
+        "back": request.url_for("commitments:list").path,
+        "page": request.url_for("offline:pledges_page", iso3=iso3).path,
+        "xlsx": request.url_for("offline:pledges_download", iso3=iso3).path,
+        "upload": request.url_for("offline:pledges_upload", iso3=iso3).path,
+    }
+
+
+def _pledge_context(request: Request, user: User, target: pledges.PledgesTarget, **extra: Any) -> dict[str, Any]:
+    limit = request.app.state.settings.max_upload_bytes
+    return {
+        "target": target,
+        "links": _pledge_links(request, target),
+        "can_upload": pledges.can_upload(user, target),
+        "limit": too_large_message(limit) if limit else "",
+        "message": "",
+        **extra,
+    }
+
+
+@router.get("/countries/{iso3}/pledges/offline", name="offline:pledges_page")
+def pledges_page(request: Request, session: SessionDep, user: CurrentUser, iso3: str) -> Response:
+    target = _pledges(session, iso3)
+    pledges.ensure_can_download(user, target)
+    return render(request, "offline/page.html", _pledge_context(request, user, target))
+
+
+@router.get("/countries/{iso3}/pledges/offline/pledges.xlsx", name="offline:pledges_download")
+def pledges_download(session: SessionDep, user: CurrentUser, iso3: str) -> Response:
+    name, data = pledges.write(session, user=user, pledges=_pledges(session, iso3), lang=get_locale())
+    return files.download(name, service.MEDIA_TYPES["xlsx"], data)
+
+
+@router.post("/countries/{iso3}/pledges/offline/uploads", name="offline:pledges_upload")
+def pledges_upload(
+    request: Request, session: SessionDep, user: FocalPointUser, iso3: str, file: Annotated[UploadFile, File()]
+) -> Response:
+    target = _pledges(session, iso3)
+    data = file.file.read()
+    try:
+        kept = pledges.keep_upload(session, user=user, pledges=target, name=file.filename or "", data=data,
+                                   limit=request.app.state.settings.max_upload_bytes or len(data) + 1)  # fmt: skip
+    except service.UploadRefused as exc:
+        context = _pledge_context(request, user, target, message=exc.message)
+        return render(request, "offline/page.html", context, status_code=422)
+    return RedirectResponse(f"{_pledge_links(request, target)['page']}/uploads/{kept.id}", status_code=303)
+
+
+@router.get("/countries/{iso3}/pledges/offline/uploads/{upload_id}", name="offline:pledges_preview")
+def pledges_preview(request: Request, session: SessionDep, user: FocalPointUser, iso3: str, upload_id: int) -> Response:
+    target = _pledges(session, iso3)
+    kept = pledges.get_upload(session, user=user, pledges=target, upload_id=upload_id)
+    plan = pledges.preview(session, user=user, pledges=target, data=kept.data)
+    params = request.query_params
+    page = _pledge_links(request, target)["page"]
+    context = _pledge_context(request, user, target, plan=plan, upload=kept, saved=params.get("saved"),
+                              failed=params.getlist("failed"),
+                              accept_url=f"{page}/uploads/{kept.id}/accept")  # fmt: skip
+    return render(request, "offline/preview.html", context)
+
+
+@router.post("/countries/{iso3}/pledges/offline/uploads/{upload_id}/accept", name="offline:pledges_accept")
+def pledges_accept(
+    request: Request, session: SessionDep, user: FocalPointUser, iso3: str, upload_id: int, form: AcceptForm
+) -> Response:
+    """The same form as a review's (``_accept``), a line per pledge and field."""
+    target = _pledges(session, iso3)
+    kept = pledges.get_upload(session, user=user, pledges=target, upload_id=upload_id)
+    only = (form.get("only") or [""])[0]
+    chosen = [only] if only else form.get("accept", [])
+    wanted = {row for row in chosen if (form.get(f"use:{row}") or ["file"])[0] != "product"}
+    seen = {row: int(v[0]) for row in chosen if (v := form.get(f"version:{row}")) and v[0].isdecimal()}
+    saved, failed = pledges.accept(session, user=user, pledges=target, data=kept.data, filename=kept.filename,
+                                   wanted=wanted, seen=seen)  # fmt: skip
+    query = f"?saved={len(saved)}" + "".join(f"&failed={row}" for row, _why in failed)
+    url = f"{_pledge_links(request, target)['page']}/uploads/{kept.id}"
+    return RedirectResponse(url + query.replace(":", "%3A").replace("|", "%7C"), status_code=303)

@@ -119,6 +119,8 @@ class Target:
     def is_contribution(self) -> bool:
         return isinstance(self.record, Contribution)
 
+    is_pledges = False  # ``pledges.PledgesTarget``: a country's pledges, the third kind
+
 
 def _objective_title(number: str, title: str) -> str:
     return _("Objective %(n)s: %(title)s") % {"n": number, "title": title}

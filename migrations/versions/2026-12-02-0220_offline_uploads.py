@@ -1,6 +1,7 @@
 """offline uploads: edited review files held for their preview
 
-A focal point downloads the review (a stakeholder, their organisation's contribution) as DOCX or XLSX, edits it
+A focal point downloads the review (a stakeholder, their organisation's contribution) as DOCX or XLSX, or their
+country's pledges as XLSX (``country_id``), edits it
 offline and uploads it back; the file waits in this table between its preview and its acceptance (its uploader's
 only, until it expires), so nothing is written to the answers before the person accepts, and any instance can show
 the preview.
@@ -28,6 +29,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("submission_id", sa.Integer(), nullable=True),
         sa.Column("contribution_id", sa.Integer(), nullable=True),
+        sa.Column("country_id", sa.Integer(), nullable=True),
         sa.Column("format", sa.String(length=10), nullable=False),
         sa.Column("filename", sa.String(length=200), server_default="", nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
@@ -48,18 +50,23 @@ def upgrade() -> None:
             name=op.f("fk_offline_upload_contribution_id_contribution"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["country_id"], ["country.id"], name=op.f("fk_offline_upload_country_id_country"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offline_upload")),
     )
     with op.batch_alter_table("offline_upload", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_offline_upload_user_id"), ["user_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_offline_upload_submission_id"), ["submission_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_offline_upload_contribution_id"), ["contribution_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_offline_upload_country_id"), ["country_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_offline_upload_expires_at"), ["expires_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("offline_upload", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offline_upload_expires_at"))
+        batch_op.drop_index(batch_op.f("ix_offline_upload_country_id"))
         batch_op.drop_index(batch_op.f("ix_offline_upload_contribution_id"))
         batch_op.drop_index(batch_op.f("ix_offline_upload_submission_id"))
         batch_op.drop_index(batch_op.f("ix_offline_upload_user_id"))
