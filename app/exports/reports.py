@@ -40,7 +40,7 @@ from app.exports.content import (
     attributed,
     product_name,
 )
-from app.i18n import _, format_date, format_number, format_percent, lazy_gettext, ngettext, pick
+from app.i18n import _, format_date, format_number, format_percent, lazy_gettext, ngettext, pgettext, pick
 from app.indicators.models import Aggregation, Indicator, IndicatorValue
 from app.questionnaires.answers import is_shown
 from app.questionnaires.schemas import REPORTING_KEY, TEXT_TYPES, Definition, Question, QuestionType, RatingStep
@@ -812,7 +812,7 @@ def _comparison(
     )
     headers = [_("Objective"), cycle_name]
     if previous is not None:
-        headers += [previous.review_cycle.name, _("Change")]
+        headers += [previous.review_cycle.name, pgettext("difference between two ratings", "Change")]
     headers += [_("Region: countries reporting"), _("Region: median rating")]
     rows: list[list[list[Run]]] = []
     own_bars: list[Bar] = []
