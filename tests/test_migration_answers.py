@@ -37,7 +37,9 @@ def _tables(engine: Engine) -> dict[str, Table]:
 def _old_data(engine: Engine) -> dict[str, Any]:
     """Rows in every old answer column, written with the old schema's own tables."""
     with Session(engine) as session:
-        seed_reference_data(session, texts=False)  # countries, objectives, principles: untouched by the migration
+        seed_reference_data(
+            session, texts=False, indicators=False
+        )  # countries, objectives, principles: untouched by the migration
         session.commit()
     t = _tables(engine)
     with engine.begin() as conn:

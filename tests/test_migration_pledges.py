@@ -38,7 +38,7 @@ def _tables(engine: Engine) -> dict[str, Table]:
 def _old_data(engine: Engine) -> dict[str, Any]:
     """Two commitments (one matching the other) with every old column filled, and their links."""
     with Session(engine) as session:
-        seed_reference_data(session, texts=False)
+        seed_reference_data(session, texts=False, indicators=False)
         session.commit()
     t = _tables(engine)
     with engine.begin() as conn:
@@ -137,7 +137,7 @@ def test_downgrade_is_refused_while_organisations_have_pledges(backend: str, tmp
         engine = create_db_engine(url)
         try:
             with Session(engine) as session:
-                seed_reference_data(session, texts=False)
+                seed_reference_data(session, texts=False, indicators=False)
                 session.commit()
             t = _tables(engine)
             with engine.begin() as conn:
