@@ -6,7 +6,9 @@ against the answers as they are then; accepting posts the chosen questions and c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
@@ -114,15 +116,25 @@ def _accept(
     """``accept``: the rows to save (``part|key``; ``only``: one, when a row's own button was pressed); ``use:<row>``:
     a conflict's choice, ``file`` or ``product``; ``version:<row>``: the answer version the preview showed."""
     kept = service.get_upload(session, user=user, target=target, upload_id=upload_id)
+    chosen, keep_product, seen = _accept_choices(form)
+    result = service.accept(session, user=user, target=target, upload=kept, chosen=chosen,
+                            keep_product=keep_product, seen=seen)  # fmt: skip
+    return _after_accept(_links(request, target)["page"], kept.id, result.saved, result.failed)
+
+
+def _accept_choices(form: dict[str, list[str]]) -> tuple[list[str], set[str], dict[str, int]]:
+    """The rows chosen, those whose conflict keeps the product's version, and the versions the preview showed."""
     only = (form.get("only") or [""])[0]
     chosen = [only] if only else form.get("accept", [])
     keep_product = {row for row in chosen if (form.get(f"use:{row}") or ["file"])[0] == "product"}
     seen = {row: int(v[0]) for row in chosen if (v := form.get(f"version:{row}")) and v[0].isdecimal()}
-    result = service.accept(session, user=user, target=target, upload=kept, chosen=chosen,
-                            keep_product=keep_product, seen=seen)  # fmt: skip
-    query = f"?saved={len(result.saved)}" + "".join(f"&failed={row}" for row, _why in result.failed)
-    url = f"{_links(request, target)['page']}/uploads/{kept.id}"
-    return RedirectResponse(url + query.replace(":", "%3A").replace("|", "%7C"), status_code=303)
+    return chosen, keep_product, seen
+
+
+def _after_accept(page: str, upload_id: int, saved: Sequence[object], failed: Sequence[tuple[str, str]]) -> Response:
+    """Back to the preview, saying how many rows were saved and which failed."""
+    query = urlencode([("saved", len(saved)), *(("failed", row) for row, _why in failed)])
+    return RedirectResponse(f"{page}/uploads/{upload_id}?{query}", status_code=303)
 
 
 # ---- a State's review --------------------------------------------------------------------------------------------
@@ -285,12 +297,7 @@ def pledges_accept(
     """The same form as a review's (``_accept``), a line per pledge and field."""
     target = _pledges(session, iso3)
     kept = pledges.get_upload(session, user=user, pledges=target, upload_id=upload_id)
-    only = (form.get("only") or [""])[0]
-    chosen = [only] if only else form.get("accept", [])
-    wanted = {row for row in chosen if (form.get(f"use:{row}") or ["file"])[0] != "product"}
-    seen = {row: int(v[0]) for row in chosen if (v := form.get(f"version:{row}")) and v[0].isdecimal()}
+    chosen, keep_product, seen = _accept_choices(form)
     saved, failed = pledges.accept(session, user=user, pledges=target, data=kept.data, filename=kept.filename,
-                                   wanted=wanted, seen=seen)  # fmt: skip
-    query = f"?saved={len(saved)}" + "".join(f"&failed={row}" for row, _why in failed)
-    url = f"{_pledge_links(request, target)['page']}/uploads/{kept.id}"
-    return RedirectResponse(url + query.replace(":", "%3A").replace("|", "%7C"), status_code=303)
+                                   wanted=set(chosen) - keep_product, seen=seen)  # fmt: skip
+    return _after_accept(_pledge_links(request, target)["page"], kept.id, saved, failed)
